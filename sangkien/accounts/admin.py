@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+
+from sangkien.accounts.models import ConsentRecord, ConsentVersion, User
+
+
+@admin.register(User)
+class SangkienUserAdmin(UserAdmin):
+    list_display = ("username", "full_name", "phone", "email", "is_staff")
+    search_fields = ("username", "full_name", "phone", "email")
+    fieldsets = (*UserAdmin.fieldsets, ("Sáng kiến", {"fields": ("full_name", "phone")}))
+
+
+admin.site.register(ConsentVersion)
+admin.site.register(ConsentRecord)

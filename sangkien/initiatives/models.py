@@ -1,0 +1,209 @@
+"""Initiatives (sáng kiến), their authors, attachments and review history."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from sangkien.core.clock import now
+
+
+class SectorBlock(models.TextChoices):
+    ENTERPRISE = "enterprise", _("Khối doanh nghiệp")
+    PUBLIC = "public", _("Khối hành chính sự nghiệp")
+
+
+class RecognitionForm(models.TextChoices):
+    """Hình thức công nhận (letter 004, Ninh Thuận, 2022)."""
+
+    NONE = "", _("Chưa được công nhận")
+    RECOGNITION_DECISION = "recognition_decision", _("Quyết định công nhận sáng kiến")
+    REWARD_DECISION = "reward_decision", _("Quyết định khen thưởng")
+    OTHER = "other", _("Hình thức công nhận, khen thưởng trực tiếp khác")
+
+
+class Status(models.TextChoices):
+    SUBMITTED = "submitted", _("Đã gửi, chờ xét duyệt")
+    RETURNED = "returned", _("Trả lại để bổ sung")
+    APPROVED = "approved", _("Được thông qua")
+    REJECTED = "rejected", _("Không được thông qua")
+
+
+TRACKING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
+
+
+def new_tracking_code() -> str:
+    """A code like ``SK-7F3K9QXM`` a member can read out on the phone."""
+    return "SK-" + "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(8))
+
+
+class Person(models.Model):
+    """A participant (người tham gia): an author or co-author.
+
+    Distinct participants are distinct persons.  ``user`` is set when the
+    person has an account; people entered by a support team may not.
+    ``phone`` is E.164 (``+84…``).
+    """
+
+    full_name = models.CharField(_("họ và tên"), max_length=150)
+    phone = models.CharField(_("số điện thoại"), max_length=16, blank=True, db_index=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    job = models.CharField(_("công việc"), max_length=150, blank=True)
+    workplace = models.CharField(_("nơi làm việc"), max_length=255, blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="person"
+    )
+    created_at = models.DateTimeField(default=now)
+
+    class Meta:
+        verbose_name = _("người tham gia")
+        verbose_name_plural = _("người tham gia")
+
+    def __str__(self) -> str:
+        return self.full_name
+
+
+class InitiativeQuerySet(models.QuerySet["Initiative"]):
+    def visible_to(self, user: Any) -> InitiativeQuerySet:
+        """Initiatives ``user`` may open: their own, and those in their roles' scope."""
+        from sangkien.roles.scope import scope_filter
+
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(models.Q(submitted_by=user) | scope_filter(user))
+
+    def in_subtree(self, unit: Any) -> InitiativeQuerySet:
+        return self.filter(unit__path__startswith=unit.path)
+
+
+class Initiative(models.Model):
+    """One initiative submitted to one programme phase.
+
+    ``unit`` is the deepest unit chosen.  When the member picked "my unit is
+    not listed" under a parent, ``unit`` is that parent and ``unit_unlisted``
+    is set: counted in the parent's "unknown unit" row.  An initiative with
+    no unit at all (the Ninh Bình letter's "5 without a unit") hangs on the
+    province with ``unit_unlisted``.  ``benefit_vnd`` is VND for one year.
+    ``submission_token`` makes a double click or a resent form idempotent.
+    """
+
+    programme = models.ForeignKey("programmes.Programme", on_delete=models.PROTECT, related_name="initiatives")
+    phase = models.ForeignKey("programmes.Phase", on_delete=models.PROTECT, related_name="initiatives")
+    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="initiatives")
+    unit_unlisted = models.BooleanField(_("đơn vị không có trong danh sách"), default=False)
+    unit_unlisted_name = models.CharField(_("tên đơn vị (tự khai)"), max_length=255, blank=True)
+    sector_block = models.CharField(_("khối"), max_length=16, choices=SectorBlock.choices)
+    field = models.ForeignKey(
+        "programmes.Field", null=True, blank=True, on_delete=models.PROTECT, related_name="initiatives",
+        verbose_name=_("lĩnh vực"),
+    )
+    title = models.CharField(_("tên sáng kiến"), max_length=300)
+    description = models.TextField(_("mô tả"), help_text=_("HTML đã làm sạch"))
+    effect_summary = models.TextField(_("tóm tắt hiệu quả"), blank=True)
+    benefit_vnd = models.BigIntegerField(_("giá trị làm lợi (đồng/năm)"), null=True, blank=True)
+    recognition_form = models.CharField(
+        _("hình thức công nhận"), max_length=32, choices=RecognitionForm.choices, blank=True
+    )
+    recognised_by = models.CharField(_("cấp công nhận"), max_length=255, blank=True)
+    recognised_on = models.DateField(_("ngày công nhận"), null=True, blank=True)
+    applied_from = models.DateField(_("áp dụng từ ngày"), null=True, blank=True)
+    applied_to = models.DateField(_("áp dụng đến ngày"), null=True, blank=True)
+    is_trade_secret = models.BooleanField(_("bí mật kinh doanh"), default=False)
+    award = models.CharField(_("giải thưởng"), max_length=255, blank=True)
+    status = models.CharField(_("trạng thái"), max_length=16, choices=Status.choices, default=Status.SUBMITTED)
+    status_reason = models.TextField(_("lý do"), blank=True)
+    tracking_code = models.CharField(_("mã theo dõi"), max_length=16, unique=True, default=new_tracking_code)
+    submission_token = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="initiatives"
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text=_("Cán bộ nhập thay (khi nhập hộ)"),
+    )
+    submitted_at = models.DateTimeField(_("ngày gửi"), default=now, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    authors = models.ManyToManyField(Person, through="Authorship", related_name="initiatives")
+
+    objects = InitiativeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("sáng kiến")
+        verbose_name_plural = _("sáng kiến")
+        indexes = [
+            models.Index(fields=["programme", "status"]),
+            models.Index(fields=["programme", "submitted_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def scope_unit(self) -> Any:
+        """The unit whose officers are responsible for this initiative."""
+        return self.unit
+
+    @property
+    def entered_on_behalf(self) -> bool:
+        return self.entered_by_id is not None and self.entered_by_id != self.submitted_by_id
+
+
+class Authorship(models.Model):
+    """``person`` is an author (``position`` 0) or co-author of ``initiative``."""
+
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="authorships")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="authorships")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["initiative", "position"]
+        constraints = [models.UniqueConstraint(fields=["initiative", "person"], name="author_once")]
+
+    def __str__(self) -> str:
+        return f"{self.person} — {self.initiative}"
+
+    @property
+    def is_main_author(self) -> bool:
+        return self.position == 0
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    return f"attachments/{instance.initiative.programme_id}/{instance.initiative.tracking_code}/{filename}"
+
+
+class Attachment(models.Model):
+    """A file attached to an initiative; served only through a scoped view."""
+
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=attachment_path, max_length=300)
+    original_name = models.CharField(max_length=255)
+    size = models.PositiveIntegerField()
+    uploaded_at = models.DateTimeField(default=now)
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class StatusChange(models.Model):
+    """One entry in an initiative's history: who, when, from, to, why."""
+
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="history")
+    at = models.DateTimeField(default=now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    from_status = models.CharField(max_length=16, choices=Status.choices, blank=True)
+    to_status = models.CharField(max_length=16, choices=Status.choices)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["initiative", "at", "pk"]
+        verbose_name = _("lịch sử xét duyệt")
+        verbose_name_plural = _("lịch sử xét duyệt")
+
+    def __str__(self) -> str:
+        return f"{self.initiative_id}: {self.from_status} → {self.to_status}"

@@ -1,0 +1,56 @@
+"""Permissions, declared once (django-rules) and shared by views and templates.
+
+Each permission takes a unit or an initiative as its object; docs/roles.md
+has the same table in words.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import rules
+
+from sangkien.roles.models import Role
+from sangkien.roles.scope import ANY_ROLE, reaches
+
+
+def _unit_of(obj: Any) -> Any:
+    if obj is None:
+        return None
+    if hasattr(obj, "scope_unit"):
+        return obj.scope_unit
+    return obj
+
+
+def _reaches(*roles: str) -> Any:
+    wanted = frozenset(roles) or ANY_ROLE
+
+    @rules.predicate
+    def predicate(user: Any, obj: Any) -> bool:
+        return reaches(user, _unit_of(obj), wanted)
+
+    predicate.name = "reaches_" + "_".join(sorted(wanted))
+    return predicate
+
+
+any_role_over = _reaches(*ANY_ROLE)
+reviewer_over = _reaches(Role.REVIEWER)
+admin_over = _reaches(Role.UNIT_ADMIN)
+enterer_over = _reaches(Role.UNIT_ADMIN, Role.SUPPORT_TEAM)
+
+
+@rules.predicate
+def is_submitter(user: Any, initiative: Any) -> bool:
+    return bool(user.is_authenticated and initiative is not None and initiative.submitted_by_id == user.pk)
+
+
+rules.add_perm("initiatives.view_initiative", is_submitter | any_role_over)
+rules.add_perm("initiatives.view_personal_data", is_submitter | any_role_over)
+rules.add_perm("initiatives.edit_returned", is_submitter)
+rules.add_perm("initiatives.review", reviewer_over)
+rules.add_perm("initiatives.enter_on_behalf", enterer_over)
+rules.add_perm("initiatives.list_unit", any_role_over)
+rules.add_perm("reports.view_officer_dashboard", any_role_over)
+rules.add_perm("units.print_poster", any_role_over)
+rules.add_perm("units.manage", admin_over)
+rules.add_perm("roles.grant", admin_over)

@@ -1,0 +1,71 @@
+"""Who reaches which units: the one place scope is computed.
+
+A role held on unit U reaches U's whole subtree (every unit whose path
+starts with U's path).  Nobody reaches what is above or beside their units.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import Q
+
+from sangkien.roles.models import Role
+
+ANY_ROLE = frozenset(Role.values)
+
+
+def role_paths(user: Any, roles: Iterable[str] = ANY_ROLE) -> list[str]:
+    """Tree paths of the units on which ``user`` holds one of ``roles``.
+
+    Cached on the user object for the request; anonymous users get ``[]``.
+    """
+    if user is None or not user.is_authenticated:
+        return []
+    cache: dict[str, list[str]] | None = getattr(user, "_sangkien_role_paths", None)
+    if cache is None:
+        from sangkien.roles.models import RoleAssignment
+
+        cache = {}
+        for role, path in RoleAssignment.objects.filter(user=user).values_list("role", "unit__path"):
+            cache.setdefault(role, []).append(path)
+        user._sangkien_role_paths = cache
+    wanted = set(roles)
+    if Role.ORGANISING_COMMITTEE in cache:
+        # The organising committee acts in every role over the whole tree.
+        wanted |= ANY_ROLE
+    paths = sorted({p for role, ps in cache.items() if role in wanted for p in ps})
+    # drop paths already covered by a shorter one
+    kept: list[str] = []
+    for path in paths:
+        if not any(path.startswith(k) for k in kept):
+            kept.append(path)
+    return kept
+
+
+def reaches(user: Any, unit: Any, roles: Iterable[str] = ANY_ROLE) -> bool:
+    """True when ``user`` holds one of ``roles`` on ``unit`` or on a unit above it."""
+    if unit is None:
+        return False
+    return any(unit.path.startswith(p) for p in role_paths(user, roles))
+
+
+def scope_filter(user: Any, roles: Iterable[str] = ANY_ROLE, *, field: str = "unit__path") -> Q:
+    """A ``Q`` matching rows whose unit lies in ``user``'s scope for ``roles``.
+
+    Matches nothing when the user holds none of the roles.
+    """
+    paths = role_paths(user, roles)
+    if not paths:
+        return Q(pk__in=[])
+    query = Q()
+    for path in paths:
+        query |= Q(**{f"{field}__startswith": path})
+    return query
+
+
+def clear_cache(user: Any) -> None:
+    """Forget the cached scope (after granting or revoking a role)."""
+    if hasattr(user, "_sangkien_role_paths"):
+        del user._sangkien_role_paths

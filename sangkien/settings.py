@@ -1,0 +1,240 @@
+"""Django settings for sangkien.
+
+Every setting that differs between a laptop and production comes from an
+environment variable; docs/configuration.md lists them.  The defaults give
+the embedded set-up: SQLite in WAL mode, in-process background jobs, local
+files, DEBUG on.  With ``SANGKIEN_ENV=production`` the app refuses to start
+without a secret key and turns the secure defaults on.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env(name: str, default: str = "") -> str:
+    """Return the environment variable ``name`` or ``default``."""
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool) -> bool:
+    """Read a boolean environment variable (1/true/yes/on are true)."""
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+PRODUCTION = env("SANGKIEN_ENV", "development") == "production"
+DEBUG = env_bool("SANGKIEN_DEBUG", not PRODUCTION)
+
+SECRET_KEY = env("SANGKIEN_SECRET_KEY")
+if not SECRET_KEY:
+    if PRODUCTION:
+        raise ImproperlyConfigured("SANGKIEN_SECRET_KEY must be set in production.")
+    SECRET_KEY = "insecure-development-key-do-not-use-in-production"  # noqa: S105
+
+ALLOWED_HOSTS = [h for h in env("SANGKIEN_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
+CSRF_TRUSTED_ORIGINS = [o for o in env("SANGKIEN_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "allauth",
+    "allauth.account",
+    "axes",
+    "django_htmx",
+    "rules.apps.AutodiscoverRulesConfig",
+    "simple_history",
+    "treebeard",
+    "django_tasks",
+    "django_tasks_db",
+    "sangkien.core",
+    "sangkien.accounts",
+    "sangkien.units",
+    "sangkien.roles",
+    "sangkien.programmes",
+    "sangkien.initiatives",
+    "sangkien.reports",
+    "sangkien.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "sangkien.urls"
+WSGI_APPLICATION = "sangkien.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "sangkien" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "sangkien.core.context_processors.site",
+            ],
+            "string_if_invalid": "",
+        },
+    }
+]
+
+# --- Database -------------------------------------------------------------
+DATABASE_URL = env("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'sangkien.sqlite3'}")
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        # WAL lets dashboards read while a submission writes; IMMEDIATE takes the
+        # write lock at BEGIN so concurrent writers queue instead of failing.
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache, sessions, tasks -----------------------------------------------
+REDIS_URL = env("REDIS_URL")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+TASKS = {
+    "default": {
+        "BACKEND": env("SANGKIEN_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+    }
+}
+
+# --- Authentication (django-allauth, django-axes) --------------------------
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "rules.permissions.ObjectPermissionBackend",
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+ACCOUNT_ADAPTER = "sangkien.accounts.adapter.AccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"phone", "email"}
+ACCOUNT_SIGNUP_FIELDS = ["phone", "email", "password1*", "password2*"]
+# Phone and e-mail are both optional to allauth; MemberSignupForm requires one
+# of them, which allauth's cross-check (account.W001) cannot see.
+SILENCED_SYSTEM_CHECKS = ["account.W001"]
+ACCOUNT_SIGNUP_FORM_CLASS = "sangkien.accounts.forms.MemberSignupForm"
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_PHONE_VERIFICATION_ENABLED = False
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_SESSION_REMEMBER = True
+ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_RATE_LIMITS = False if env_bool("SANGKIEN_DISABLE_RATE_LIMITS", False) else {}
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "home"
+ACCOUNT_LOGOUT_REDIRECT_URL = "home"
+
+AXES_FAILURE_LIMIT = int(env("SANGKIEN_LOGIN_FAILURE_LIMIT", "10"))
+AXES_COOLOFF_TIME = 0.25  # hours
+AXES_LOCKOUT_PARAMETERS = [["ip_address", "username"]]
+AXES_USERNAME_FORM_FIELD = "login"
+AXES_ENABLED = env_bool("SANGKIEN_AXES_ENABLED", True)
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# --- Internationalisation ---------------------------------------------------
+LANGUAGE_CODE = "vi"
+LANGUAGES = [("vi", _("Tiếng Việt")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "sangkien" / "locale"]
+TIME_ZONE = "Asia/Ho_Chi_Minh"
+USE_I18N = True
+USE_TZ = True
+USE_THOUSAND_SEPARATOR = True
+
+# --- Files --------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "var" / "static"
+STATICFILES_DIRS = [
+    BASE_DIR / "sangkien" / "static",
+    ("vendor/pico", BASE_DIR / "node_modules" / "@picocss" / "pico" / "css"),
+    ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
+    ("vendor/trix", BASE_DIR / "node_modules" / "trix" / "dist"),
+]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if PRODUCTION
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+MEDIA_ROOT = Path(env("SANGKIEN_MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
+MEDIA_URL = "/media/"  # never served directly: attachments go through a scoped view
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
+
+# Attachments: what a member may upload with an initiative.
+SANGKIEN_ATTACHMENT_MAX_BYTES = int(env("SANGKIEN_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
+SANGKIEN_ATTACHMENT_MAX_FILES = 5
+SANGKIEN_ATTACHMENT_EXTENSIONS = ["pdf", "doc", "docx", "xls", "xlsx", "jpg", "jpeg", "png"]
+
+# Public address used in QR codes and printed posters.
+SANGKIEN_PUBLIC_URL = env("SANGKIEN_PUBLIC_URL", "http://127.0.0.1:8000")
+
+# --- Security -------------------------------------------------------------------
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = False
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+if PRODUCTION:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env_bool("SANGKIEN_SSL_REDIRECT", True)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = int(env("SANGKIEN_HSTS_SECONDS", "31536000"))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+
+EMAIL_BACKEND = env("SANGKIEN_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env("SANGKIEN_FROM_EMAIL", "sangkien@localhost")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env("SANGKIEN_LOG_LEVEL", "WARNING")},
+}

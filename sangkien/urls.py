@@ -1,0 +1,13 @@
+"""URL map: public pages, member pages, officer pages, accounts, admin."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("tai-khoan/", include("allauth.urls")),
+    path("quan-tri-he-thong/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("sangkien.units.urls")),
+    path("", include("sangkien.initiatives.urls")),
+    path("", include("sangkien.reports.urls")),
+]
