@@ -3,6 +3,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from sangkien.reports import views as report_views
+
 urlpatterns = [
     path("tai-khoan/", include("allauth.urls")),
     path("quan-tri-he-thong/", admin.site.urls),
@@ -10,4 +12,5 @@ urlpatterns = [
     path("", include("sangkien.units.urls")),
     path("", include("sangkien.initiatives.urls")),
     path("", include("sangkien.reports.urls")),
+    path("", report_views.home, name="home"),
 ]

@@ -9,10 +9,11 @@ English forms where they are not ambiguous.
 from __future__ import annotations
 
 import re
-import unicodedata
 from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext_lazy as _
+
+from sangkien.core.text import fold
 
 MAX_VND = 10**15  # one million billion VND: above any single initiative's yearly benefit
 
@@ -37,11 +38,6 @@ _UNITS = {
 _NUMBER = re.compile(r"^(?P<num>[0-9][0-9.,\s]*)\s*(?P<unit>[a-z]*)\s*(?P<cur>d|dong|vnd)?$")
 
 
-def _fold(text: str) -> str:
-    """Lower-case and remove Vietnamese diacritics (đ → d as well)."""
-    text = text.replace("đ", "d").replace("Đ", "d")
-    decomposed = unicodedata.normalize("NFD", text)
-    return "".join(c for c in decomposed if unicodedata.category(c) != "Mn").lower().strip()
 
 
 def _to_decimal(num: str, has_unit: bool) -> Decimal:
@@ -89,7 +85,7 @@ def parse_vnd(text: str | int | None) -> int | None:
     if isinstance(text, int):
         value = Decimal(text)
     else:
-        folded = _fold(str(text)).replace("\u00a0", " ")
+        folded = fold(str(text)).replace("\u00a0", " ")
         if not folded:
             return None
         if folded.startswith("-"):

@@ -1,3 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from sangkien.units import views
+
+app_name = "units"
+
+urlpatterns = [
+    path("dv/<str:code>/", views.link, name="link"),
+    path("dv/<str:code>/qr.svg", views.qr, name="qr"),
+    path("can-bo/don-vi/<str:code>/poster/", views.poster, name="poster"),
+]

@@ -1,0 +1,58 @@
+# sangkien — the two commands of the README:
+#   make run    install, migrate, load the demo, serve on http://127.0.0.1:8000
+#   make test   lint, migrations check, unit, integration and browser tests
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml package-lock.json 2>/dev/null | sha1sum | cut -c1-12)
+CHROMIUM ?= /usr/bin/chromium
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install assets lint demo chromium clean
+
+$(STAMP): pyproject.toml package-lock.json
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev,postgres]"
+	npm ci --no-audit --no-fund --loglevel=error
+	rm -f $(VENV)/.installed-* && touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install
+	mkdir -p var
+	$(PY) manage.py migrate --noinput -v0
+	$(PY) manage.py load_national_units
+	$(PY) manage.py load_scenario ninh-binh-2021
+	$(PY) manage.py load_scenario open-demo
+
+run: demo
+	@echo ""
+	@echo "  sangkien is serving on http://$(HOST):$(PORT)/"
+	@echo "  Ninh Bình on 5/4/2021: http://$(HOST):$(PORT)/thong-ke/75-nghin-2021/37/"
+	@echo "  Demo logins (password: sangkien-demo-2021):"
+	@echo "    member (phone)          0912 000 001"
+	@echo "    organising committee    bantochuc@sangkien.local"
+	@echo "    Ninh Bình officer       ninhbinh@sangkien.local"
+	@echo "    Yên Khánh reviewer      yenkhanh@sangkien.local"
+	@echo "    support team (CĐCS)     tohotro@sangkien.local"
+	@echo ""
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+chromium:
+	@test -x $(CHROMIUM) || { echo "Installing Debian's chromium for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/djlint sangkien/templates --lint --quiet
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) manage.py check
+
+test: install chromium lint
+	$(VENV)/bin/pytest -p no:cacheprovider
+
+clean:
+	rm -rf $(VENV) node_modules var

@@ -1,0 +1,210 @@
+"""Forms of the member and officer pages.  Forms parse and validate; the
+services in ``services.py`` write."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from pathlib import Path
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from sangkien.core.money import AmountError, parse_vnd
+from sangkien.core.phone import PhoneError, normalise_phone
+from sangkien.core.sanitise import clean_description, plain_text
+from sangkien.initiatives.models import RecognitionForm, SectorBlock, Status
+from sangkien.initiatives.services import AuthorData
+from sangkien.programmes.models import Field, Phase
+from sangkien.units.chooser import MAX_LEVELS
+
+DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y"]
+MAX_CO_AUTHORS = 10
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class AttachmentsField(forms.FileField):
+    """Several files; each checked for type and size (settings.SANGKIEN_ATTACHMENT_*)."""
+
+    widget = MultipleFileInput
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        files = data if isinstance(data, list | tuple) else ([data] if data else [])
+        files = [f for f in files if f]
+        if len(files) > settings.SANGKIEN_ATTACHMENT_MAX_FILES:
+            raise ValidationError(_("Tối đa %(n)d tệp đính kèm."), params={"n": settings.SANGKIEN_ATTACHMENT_MAX_FILES})
+        errors = []
+        for upload in files:
+            ext = Path(upload.name).suffix.lower().lstrip(".")
+            if ext not in settings.SANGKIEN_ATTACHMENT_EXTENSIONS:
+                errors.append(ValidationError(
+                    _("Tệp “%(name)s”: chỉ nhận %(exts)s."),
+                    params={"name": upload.name, "exts": ", ".join(settings.SANGKIEN_ATTACHMENT_EXTENSIONS)}))
+            elif upload.size > settings.SANGKIEN_ATTACHMENT_MAX_BYTES:
+                errors.append(ValidationError(
+                    _("Tệp “%(name)s” lớn hơn %(mb)d MB."),
+                    params={"name": upload.name, "mb": settings.SANGKIEN_ATTACHMENT_MAX_BYTES // (1024 * 1024)}))
+        if errors:
+            raise ValidationError(errors)
+        return files
+
+
+class InitiativeDetailsForm(forms.Form):
+    """What an initiative says: shared by submission, on-behalf entry and edits."""
+
+    sector_block = forms.ChoiceField(label=_("Khối"), choices=SectorBlock.choices, widget=forms.RadioSelect)
+    field = forms.ModelChoiceField(label=_("Lĩnh vực"), queryset=Field.objects.all(), required=False,
+                                   empty_label=_("— Chọn lĩnh vực —"))
+    title = forms.CharField(label=_("Tên sáng kiến"), max_length=300)
+    description = forms.CharField(
+        label=_("Mô tả sáng kiến"), widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("Có thể soạn trong Word rồi dán vào: giữ đoạn, gạch đầu dòng, chữ đậm, nghiêng."),
+    )
+    effect_summary = forms.CharField(label=_("Tóm tắt hiệu quả"), required=False, max_length=2000,
+                                     widget=forms.Textarea(attrs={"rows": 3}))
+    benefit_vnd = forms.CharField(
+        label=_("Giá trị làm lợi ước tính trong 01 năm (đồng)"), required=False, max_length=40,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "placeholder": "1.500.000 hoặc 1,5 triệu"}),
+    )
+    recognition_form = forms.ChoiceField(label=_("Hình thức công nhận"), choices=RecognitionForm.choices,
+                                         required=False)
+    recognised_by = forms.CharField(label=_("Cấp công nhận"), required=False, max_length=255)
+    recognised_on = forms.DateField(label=_("Ngày công nhận"), required=False, input_formats=DATE_FORMATS,
+                                    widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    applied_from = forms.DateField(label=_("Áp dụng từ ngày"), required=False, input_formats=DATE_FORMATS,
+                                   widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    applied_to = forms.DateField(label=_("Áp dụng đến ngày"), required=False, input_formats=DATE_FORMATS,
+                                 widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    is_trade_secret = forms.BooleanField(
+        label=_("Bí mật kinh doanh: chỉ công bố tên, tóm tắt hiệu quả và giải thưởng"), required=False)
+
+    def __init__(self, *args: Any, phase: Phase | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.phase = phase
+
+    def clean_description(self) -> str:
+        cleaned = clean_description(self.cleaned_data["description"])
+        if not plain_text(cleaned):
+            raise ValidationError(_("Hãy mô tả sáng kiến."))
+        if len(cleaned) > 100_000:
+            raise ValidationError(_("Mô tả quá dài (tối đa khoảng 100.000 ký tự)."))
+        return cleaned
+
+    def clean_benefit_vnd(self) -> int | None:
+        try:
+            return parse_vnd(self.cleaned_data["benefit_vnd"])
+        except AmountError as exc:
+            raise ValidationError(str(exc)) from exc
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        start, end = data.get("applied_from"), data.get("applied_to")
+        if start and end and end < start:
+            self.add_error("applied_to", _("Ngày kết thúc áp dụng phải sau ngày bắt đầu."))
+        phase = self.phase
+        if phase and start and phase.effect_end and start > phase.effect_end:
+            self.add_error("applied_from", _("Hiệu quả của sáng kiến phải nằm trong khoảng %(a)s – %(b)s.") % {
+                "a": _fmt(phase.effect_start), "b": _fmt(phase.effect_end)})
+        if phase and end and phase.effect_start and end < phase.effect_start:
+            self.add_error("applied_to", _("Hiệu quả của sáng kiến phải nằm trong khoảng %(a)s – %(b)s.") % {
+                "a": _fmt(phase.effect_start), "b": _fmt(phase.effect_end)})
+        if data.get("recognition_form") and not data.get("recognised_by"):
+            self.add_error("recognised_by", _("Ghi rõ cấp có thẩm quyền đã công nhận."))
+        return data
+
+    def details(self) -> dict[str, Any]:
+        """The cleaned values in the shape ``services.DETAIL_FIELDS`` expects."""
+        data = dict(self.cleaned_data)
+        data["recognition_form"] = data.get("recognition_form") or ""
+        return {k: data.get(k) for k in self.fields}
+
+
+def _fmt(day: dt.date | None) -> str:
+    return day.strftime("%d/%m/%Y") if day else "…"
+
+
+class SubmissionForm(InitiativeDetailsForm):
+    """The member's form: author, co-authors, unit chooser, details, files."""
+
+    author_full_name = forms.CharField(label=_("Họ và tên tác giả"), max_length=150)
+    author_phone = forms.CharField(label=_("Số điện thoại"), max_length=20, required=False,
+                                   widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}))
+    author_email = forms.EmailField(label=_("E-mail"), required=False)
+    author_job = forms.CharField(label=_("Công việc, chức vụ"), max_length=150, required=False)
+    author_workplace = forms.CharField(label=_("Nơi làm việc"), max_length=255, required=False)
+    co_authors = forms.CharField(
+        label=_("Đồng tác giả"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Mỗi người một dòng: Họ và tên, số điện thoại (nếu có)."),
+    )
+    unit_unlisted_name = forms.CharField(label=_("Tên đơn vị của bạn"), max_length=255, required=False)
+    attachments = AttachmentsField(label=_("Tệp đính kèm"), required=False,
+                                   widget=MultipleFileInput(attrs={"multiple": True}))
+    submission_token = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+    field_order = ["author_full_name", "author_phone", "author_email", "author_job", "author_workplace",
+                   "co_authors"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("submission_token", uuid.uuid4().hex)
+        for number in range(1, MAX_LEVELS + 1):
+            self.fields[f"unit_{number}"] = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def clean_author_phone(self) -> str:
+        raw = self.cleaned_data["author_phone"]
+        if not raw:
+            return ""
+        try:
+            return normalise_phone(raw)
+        except PhoneError as exc:
+            raise ValidationError(str(exc)) from exc
+
+    def clean_co_authors(self) -> list[AuthorData]:
+        people = []
+        lines = [ln.strip() for ln in self.cleaned_data["co_authors"].splitlines() if ln.strip()]
+        if len(lines) > MAX_CO_AUTHORS:
+            raise ValidationError(_("Tối đa %(n)d đồng tác giả."), params={"n": MAX_CO_AUTHORS})
+        for line in lines:
+            name, _sep, rest = line.partition(",")
+            phone = ""
+            if rest.strip():
+                try:
+                    phone = normalise_phone(rest.strip())
+                except PhoneError as exc:
+                    raise ValidationError(_("Dòng “%(line)s”: %(err)s"), params={"line": line, "err": str(exc)}) from exc
+            people.append(AuthorData(full_name=name.strip()[:150], phone=phone))
+        return people
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not data.get("author_phone") and not data.get("author_email"):
+            self.add_error("author_phone", _("Nhập số điện thoại hoặc e-mail để Ban tổ chức liên hệ."))
+        return data
+
+    def unit_codes(self) -> list[str]:
+        source = self.data if self.is_bound else self.initial
+        return [str(source.get(f"unit_{n}", "") or "") for n in range(1, MAX_LEVELS + 1)]
+
+    def authors(self) -> list[AuthorData]:
+        data = self.cleaned_data
+        main = AuthorData(full_name=data["author_full_name"], phone=data.get("author_phone", ""),
+                          email=data.get("author_email", ""), job=data.get("author_job", ""),
+                          workplace=data.get("author_workplace", ""))
+        return [main, *data.get("co_authors", [])]
+
+
+class ReviewForm(forms.Form):
+    """A reviewer's decision and the reason the member will read."""
+
+    decision = forms.ChoiceField(choices=[(Status.APPROVED, _("Thông qua")),
+                                          (Status.RETURNED, _("Trả lại để bổ sung")),
+                                          (Status.REJECTED, _("Không thông qua"))])
+    reason = forms.CharField(label=_("Lý do (người gửi sẽ đọc)"), required=False, max_length=2000,
+                             widget=forms.Textarea(attrs={"rows": 2}))

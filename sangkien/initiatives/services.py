@@ -1,0 +1,246 @@
+"""Use cases on initiatives: submit, enter on behalf, resubmit, review.
+
+Every write goes through one of these functions: keyword-only arguments,
+one transaction, a history/audit row, and a domain error (never a silent
+no-op) when a rule refuses.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import formats
+from django.utils.translation import gettext as _
+
+from sangkien.core.clock import LOCAL_TZ, now
+from sangkien.core.exceptions import InvalidTransition, NotAllowed, SubmissionClosed
+from sangkien.core.models import log_action
+from sangkien.initiatives.models import Attachment, Initiative, Person, Status, StatusChange
+from sangkien.programmes.models import Phase, Programme
+from sangkien.units.models import Unit
+
+
+@dataclass(frozen=True)
+class AuthorData:
+    """An author as typed in a form; ``phone`` already normalised to E.164 or empty."""
+
+    full_name: str
+    phone: str = ""
+    email: str = ""
+    job: str = ""
+    workplace: str = ""
+
+
+#: Fields of an initiative a member types (shape of ``details``).
+DETAIL_FIELDS = (
+    "sector_block", "field", "title", "description", "effect_summary", "benefit_vnd",
+    "recognition_form", "recognised_by", "recognised_on", "applied_from", "applied_to",
+    "is_trade_secret",
+)
+
+
+def open_phase_or_raise(programme: Programme, at: dt.datetime | None = None) -> Phase:
+    """Return the phase open at ``at`` (default now).
+
+    :raises SubmissionClosed: with a message saying when the last window
+        closed or when the next one opens (local time).
+    """
+    at = at or now()
+    phase = programme.open_phase(at)
+    if phase is not None:
+        return phase
+    upcoming = programme.next_phase(at)
+    if upcoming is not None:
+        opens = formats.date_format(upcoming.submission_start.astimezone(LOCAL_TZ), "H:i d/m/Y")
+        raise SubmissionClosed(_("Chương trình chưa mở nhận sáng kiến. Thời gian mở: %(opens)s.") % {"opens": opens})
+    last = programme.phases.order_by("-submission_end").first()
+    if last is None:
+        raise SubmissionClosed(_("Chương trình chưa có giai đoạn nhận sáng kiến."))
+    closed = formats.date_format(last.submission_end.astimezone(LOCAL_TZ), "H:i d/m/Y")
+    raise SubmissionClosed(
+        _("Đã hết thời gian gửi sáng kiến: phần mềm tự động đóng lúc %(closed)s. "
+          "Nội dung bạn đã nhập vẫn còn bên dưới để bạn sao chép lại.") % {"closed": closed}
+    )
+
+
+def _person_for_user(user: Any, author: AuthorData) -> Person:
+    person = Person.objects.filter(user=user).first()
+    if person is None:
+        person = Person(user=user)
+    person.full_name = author.full_name
+    person.phone = author.phone or (user.phone or "")
+    person.email = author.email or user.email or ""
+    person.job = author.job
+    person.workplace = author.workplace
+    person.save()
+    return person
+
+
+def _person_for(author: AuthorData) -> Person:
+    """Find the participant by phone (then e-mail), else create one: one person, many rows."""
+    person = None
+    if author.phone:
+        person = Person.objects.filter(phone=author.phone).order_by("pk").first()
+    if person is None and author.email:
+        person = Person.objects.filter(email__iexact=author.email).order_by("pk").first()
+    if person is None:
+        return Person.objects.create(
+            full_name=author.full_name, phone=author.phone, email=author.email,
+            job=author.job, workplace=author.workplace,
+        )
+    changed = False
+    for field in ("job", "workplace", "email", "phone"):
+        value = getattr(author, field)
+        if value and not getattr(person, field):
+            setattr(person, field, value)
+            changed = True
+    if changed:
+        person.save()
+    return person
+
+
+def submit_initiative(
+    *,
+    programme: Programme,
+    unit: Unit,
+    unit_unlisted: bool,
+    unit_unlisted_name: str = "",
+    details: dict[str, Any],
+    authors: list[AuthorData],
+    files: list[UploadedFile] | None = None,
+    actor: Any,
+    on_behalf: bool = False,
+    submission_token: str | None = None,
+) -> tuple[Initiative, bool]:
+    """Create an initiative in the programme's open phase.
+
+    ``details`` holds the keys of :data:`DETAIL_FIELDS` (``benefit_vnd`` in
+    VND/year, dates as ``date``).  ``authors[0]`` is the main author.  When
+    ``on_behalf`` is true, ``actor`` is an officer or support-team member
+    entering for a member (the record keeps ``entered_by``); otherwise the
+    actor is the main author.  A repeated ``submission_token`` (double click,
+    resent form) returns the first initiative instead of a second one.
+
+    Returns ``(initiative, created)``.
+
+    :raises SubmissionClosed: the window is not open now (checked at the
+        instant of saving, not when the form was opened).
+    :raises NotAllowed: on-behalf entry outside the actor's scope.
+    """
+    if submission_token:
+        existing = Initiative.objects.filter(submission_token=submission_token).first()
+        if existing is not None:
+            return existing, False
+    phase = open_phase_or_raise(programme)
+    if on_behalf and not actor.has_perm("initiatives.enter_on_behalf", unit):
+        raise NotAllowed(_("Bạn không có quyền nhập sáng kiến cho đơn vị này."))
+    try:
+        with transaction.atomic():
+            initiative = Initiative(
+                programme=programme, phase=phase, unit=unit, unit_unlisted=unit_unlisted,
+                unit_unlisted_name=unit_unlisted_name if unit_unlisted else "",
+                submission_token=submission_token or None,
+                submitted_by=None if on_behalf else actor,
+                entered_by=actor,
+                submitted_at=now(),
+                **{k: v for k, v in details.items() if k in DETAIL_FIELDS},
+            )
+            initiative.save()
+            for position, author in enumerate(authors):
+                if position == 0 and not on_behalf:
+                    person = _person_for_user(actor, author)
+                else:
+                    person = _person_for(author)
+                initiative.authorships.get_or_create(person=person, defaults={"position": position})
+            for upload in files or []:
+                Attachment.objects.create(
+                    initiative=initiative, file=upload, original_name=upload.name[:255], size=upload.size
+                )
+            StatusChange.objects.create(
+                initiative=initiative, actor=actor, from_status="", to_status=Status.SUBMITTED,
+                reason=_("Nhập hộ bởi %(name)s") % {"name": actor.display_name} if on_behalf else "",
+            )
+            log_action(actor=actor, action="initiative.submitted", obj=initiative, unit=unit,
+                       on_behalf=on_behalf, tracking_code=initiative.tracking_code)
+    except IntegrityError:
+        if submission_token:
+            existing = Initiative.objects.filter(submission_token=submission_token).first()
+            if existing is not None:
+                return existing, False
+        raise
+    return initiative, True
+
+
+def resubmit_initiative(*, initiative: Initiative, details: dict[str, Any], actor: Any) -> Initiative:
+    """The member sends back an initiative returned for changes.
+
+    :raises NotAllowed: ``actor`` is not the member who submitted it.
+    :raises InvalidTransition: it was not returned for changes.
+    :raises SubmissionClosed: its phase's window has closed.
+    """
+    if not actor.has_perm("initiatives.edit_returned", initiative):
+        raise NotAllowed(_("Chỉ người gửi mới sửa được sáng kiến này."))
+    if initiative.status != Status.RETURNED:
+        raise InvalidTransition(_("Chỉ sửa được sáng kiến đã bị trả lại để bổ sung."))
+    if not initiative.phase.is_open():
+        open_phase_or_raise(initiative.programme)
+    with transaction.atomic():
+        for key, value in details.items():
+            if key in DETAIL_FIELDS:
+                setattr(initiative, key, value)
+        previous = initiative.status
+        initiative.status = Status.SUBMITTED
+        initiative.status_reason = ""
+        initiative.save()
+        StatusChange.objects.create(initiative=initiative, actor=actor, from_status=previous,
+                                    to_status=Status.SUBMITTED, reason=_("Đã bổ sung và gửi lại"))
+        log_action(actor=actor, action="initiative.resubmitted", obj=initiative, unit=initiative.unit)
+    return initiative
+
+
+ALLOWED_DECISIONS: dict[str, set[str]] = {
+    Status.SUBMITTED: {Status.APPROVED, Status.REJECTED, Status.RETURNED},
+    Status.RETURNED: {Status.APPROVED, Status.REJECTED},
+    Status.APPROVED: {Status.REJECTED, Status.RETURNED},
+    Status.REJECTED: {Status.APPROVED, Status.RETURNED},
+}
+
+
+def review_initiative(*, initiative: Initiative, decision: str, reason: str, actor: Any) -> Initiative:
+    """Approve (thông qua), reject, or return an initiative for changes.
+
+    ``reason`` is shown to the member; it is required to reject or return.
+    Every decision is kept in the initiative's history (who, when, from, to,
+    why) and the audit log.
+
+    :raises NotAllowed: ``actor`` is not a reviewer over the initiative's unit.
+    :raises InvalidTransition: the decision does not apply to its status, or
+        a required reason is missing.
+    """
+    if not actor.has_perm("initiatives.review", initiative):
+        raise NotAllowed(_("Bạn không có quyền xét duyệt sáng kiến của đơn vị này."))
+    reason = (reason or "").strip()
+    if decision not in ALLOWED_DECISIONS.get(initiative.status, set()):
+        raise InvalidTransition(_("Không thể chuyển sáng kiến từ “%(from)s” sang “%(to)s”.") % {
+            "from": Status(initiative.status).label, "to": Status(decision).label
+            if decision in Status.values else decision})
+    if decision in (Status.REJECTED, Status.RETURNED) and not reason:
+        raise InvalidTransition(_("Hãy ghi lý do để người gửi biết cần làm gì."))
+    with transaction.atomic():
+        locked = Initiative.objects.select_for_update().get(pk=initiative.pk)
+        previous = locked.status
+        if decision not in ALLOWED_DECISIONS.get(previous, set()):
+            raise InvalidTransition(_("Sáng kiến vừa được người khác xét duyệt; hãy tải lại trang."))
+        locked.status = decision
+        locked.status_reason = reason
+        locked.save(update_fields=["status", "status_reason", "updated_at"])
+        StatusChange.objects.create(initiative=locked, actor=actor, from_status=previous,
+                                    to_status=decision, reason=reason)
+        log_action(actor=actor, action=f"initiative.{decision}", obj=locked, unit=locked.unit,
+                   from_status=previous, reason=reason)
+    initiative.refresh_from_db()
+    return initiative

@@ -1,0 +1,113 @@
+"""The province → upper-level union → grassroots union chooser.
+
+A chooser is a list of levels, each a ``<select>`` of the children of the
+unit chosen one level up, ending with a "my unit is not listed" choice.
+Built server-side so it works without JavaScript; htmx swaps one level when
+the level above changes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from sangkien.core.text import fold
+from sangkien.units.models import Unit
+
+UNLISTED = "__unlisted__"
+MAX_LEVELS = 4
+OPTION_LIMIT = 300
+
+
+@dataclass
+class Level:
+    """One ``<select>``: the children of ``parent`` (``options`` as (code, name))."""
+
+    number: int
+    parent: Unit
+    label: str
+    options: list[tuple[str, str]]
+    selected: str = ""
+    query: str = ""
+    truncated: bool = False
+    searchable: bool = False
+    extra: dict = field(default_factory=dict)
+
+
+def level_label(parent: Unit, number: int) -> str:
+    if number == 1:
+        return str(_("Tỉnh, thành phố hoặc công đoàn ngành Trung ương"))
+    if number == 2:
+        return str(_("Công đoàn cấp trên trực tiếp cơ sở"))
+    return str(_("Công đoàn cơ sở"))
+
+
+def children_options(parent: Unit, query: str = "") -> tuple[list[tuple[str, str]], bool]:
+    """Active children of ``parent`` matching ``query`` (accents optional)."""
+    qs = Unit.objects.filter(path__startswith=parent.path, depth=parent.depth + 1, is_active=True)
+    rows = list(qs.order_by("name").values_list("code", "name"))
+    if query:
+        needle = fold(query)
+        rows = [r for r in rows if needle in fold(r[1]) or needle in r[0].lower()]
+    return rows[:OPTION_LIMIT], len(rows) > OPTION_LIMIT
+
+
+def build_levels(root: Unit, selected: list[str], queries: dict[int, str] | None = None) -> list[Level]:
+    """Levels for the codes chosen so far (``selected[0]`` is level 1)."""
+    queries = queries or {}
+    levels: list[Level] = []
+    parent = root
+    for number in range(1, MAX_LEVELS + 1):
+        if parent.numchild == 0:
+            break
+        query = queries.get(number, "")
+        options, truncated = children_options(parent, query)
+        if not options and not query:
+            break
+        chosen = selected[number - 1] if len(selected) >= number else ""
+        levels.append(Level(number=number, parent=parent, label=level_label(parent, number),
+                            options=options, selected=chosen, query=query, truncated=truncated,
+                            searchable=number >= 2))
+        if not chosen or chosen == UNLISTED:
+            break
+        child = Unit.objects.filter(code=chosen, path__startswith=parent.path, depth=parent.depth + 1).first()
+        if child is None:
+            levels[-1].selected = ""
+            break
+        parent = child
+    return levels
+
+
+def codes_for(unit: Unit, root: Unit) -> list[str]:
+    """The chooser's selected codes for a preselected ``unit`` (below ``root``)."""
+    return [u.code for u in unit.lineage() if u.depth > root.depth]
+
+
+def resolve_choice(root: Unit, selected: list[str]) -> tuple[Unit | None, bool, str]:
+    """Turn chosen codes into ``(unit, unlisted, error)``.
+
+    The choice must end on a unit without children (a grassroots union) or
+    on "not listed" below a chosen unit; ``error`` is a translated message.
+    """
+    parent = root
+    for index, code in enumerate(selected):
+        if code == UNLISTED:
+            if parent == root:
+                return None, False, str(_("Hãy chọn tỉnh, thành phố của bạn."))
+            return parent, True, ""
+        if not code:
+            break
+        child = Unit.objects.filter(Q(code=code), path__startswith=parent.path, depth=parent.depth + 1,
+                                    is_active=True).first()
+        if child is None:
+            return None, False, str(_("Đơn vị đã chọn không còn trong danh sách; hãy chọn lại."))
+        parent = child
+        if index == len(selected) - 1:
+            break
+    if parent == root:
+        return None, False, str(_("Hãy chọn tỉnh, thành phố của bạn."))
+    if Unit.objects.filter(path__startswith=parent.path, depth=parent.depth + 1, is_active=True).exists():
+        return None, False, str(_("Hãy chọn tiếp đơn vị cấp dưới, hoặc “Đơn vị của tôi không có trong danh sách”."))
+    return parent, False, ""

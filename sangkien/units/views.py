@@ -1,0 +1,52 @@
+"""Unit links and QR codes: the fix for "picked the wrong upper-level union"."""
+
+from __future__ import annotations
+
+import segno
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+
+from sangkien.initiatives.access import get_unit_for
+from sangkien.programmes.models import Programme
+from sangkien.units.models import Unit
+
+
+def unit_link(unit: Unit) -> str:
+    """The unit's public submission link (printed on posters and in QR codes)."""
+    return settings.SANGKIEN_PUBLIC_URL.rstrip("/") + reverse("units:link", args=[unit.code])
+
+
+def open_programmes() -> list[Programme]:
+    return [p for p in Programme.objects.filter(is_published=True).order_by("-pk") if p.open_phase()]
+
+
+def link(request: HttpRequest, code: str) -> HttpResponse:
+    """``/dv/CODE/``: the form of the open programme with this unit chosen."""
+    unit = get_object_or_404(Unit, code=code, is_active=True)
+    programmes = open_programmes()
+    if len(programmes) == 1:
+        return redirect(reverse("initiatives:submit", args=[programmes[0].slug]) + f"?don-vi={unit.code}")
+    return render(request, "units/link.html", {"unit": unit, "programmes": programmes})
+
+
+def qr(request: HttpRequest, code: str) -> HttpResponse:
+    """The unit link as an SVG QR code."""
+    unit = Unit.objects.filter(code=code).first()
+    if unit is None:
+        raise Http404
+    qrcode = segno.make(unit_link(unit), error="m")
+    svg = qrcode.svg_inline(scale=8, border=2, dark="#111")
+    response = HttpResponse(svg, content_type="image/svg+xml")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+@login_required
+def poster(request: HttpRequest, code: str) -> HttpResponse:
+    """A printable A4 poster: unit name, QR code, link and the three steps."""
+    unit = get_unit_for(request.user, code, "units.print_poster")
+    return render(request, "units/poster.html", {"unit": unit, "link": unit_link(unit),
+                                                 "lineage": unit.lineage()[1:]})

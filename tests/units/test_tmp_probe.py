@@ -1,0 +1,2 @@
+def test_probe(tree):
+    assert tree["root"].code == "TLD"
