@@ -202,6 +202,11 @@ STORAGES = {
         )
     },
 }
+# Outside production the app serves assets straight from the finders (no
+# collectstatic step on a laptop or in tests); production serves the
+# collected, hashed, compressed files.
+WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = not PRODUCTION
 MEDIA_ROOT = Path(env("SANGKIEN_MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 MEDIA_URL = "/media/"  # never served directly: attachments go through a scoped view
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

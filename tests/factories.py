@@ -28,9 +28,9 @@ def make_unit(parent: Unit | None = None, *, code: str | None = None, name: str 
     code = code or f"T{next(_codes):05d}"
     fields = {"code": code, "name": name or f"Đơn vị {code}", "kind": kind, **extra}
     if parent is None:
-        return Unit.add_root(**fields)
+        return Unit.objects.add_root(fields)
     parent.refresh_from_db()
-    return parent.add_child(**fields)
+    return Unit.objects.add_child(parent, fields)
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -87,6 +87,7 @@ class InitiativeFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = Initiative
+        skip_postgeneration_save = True
 
     phase = factory.SubFactory(PhaseFactory)
     programme = factory.LazyAttribute(lambda o: o.phase.programme)

@@ -7,10 +7,31 @@ from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from sangkien.core.phone import PhoneError, normalise_phone
 
 log = logging.getLogger(__name__)
+
+
+class VietnamPhoneField(forms.CharField):
+    """A phone field that accepts the ways Vietnamese numbers are written
+    (``0978 892 973``, ``0978.892.973``, ``+84…``) and cleans to E.164."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("label", _("Số điện thoại"))
+        kwargs.setdefault("max_length", 20)
+        super().__init__(**kwargs)
+        self.widget.attrs.update({"placeholder": "0978 892 973", "inputmode": "tel", "autocomplete": "tel"})
+
+    def clean(self, value: Any) -> str:
+        value = super().clean(value)
+        if not value:
+            return value
+        try:
+            return normalise_phone(value)
+        except PhoneError as exc:
+            raise forms.ValidationError(str(exc)) from exc
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -23,11 +44,7 @@ class AccountAdapter(DefaultAccountAdapter):
             raise forms.ValidationError(str(exc)) from exc
 
     def phone_form_field(self, **kwargs: Any) -> Any:
-        from allauth.account.fields import PhoneField
-
-        field = PhoneField(**kwargs)
-        field.widget.attrs.update({"placeholder": "0978 892 973", "inputmode": "tel"})
-        return field
+        return VietnamPhoneField(**kwargs)
 
     def set_phone(self, user: Any, phone: str, verified: bool) -> None:
         user.phone = normalise_phone(phone)

@@ -9,7 +9,7 @@ English forms where they are not ambiguous.
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.utils.translation import gettext_lazy as _
 
@@ -103,5 +103,5 @@ def parse_vnd(text: str | int | None) -> int | None:
     if value > MAX_VND:
         raise AmountError(_("Số tiền quá lớn."))
     if value != value.to_integral_value():
-        value = value.quantize(Decimal(1))
+        value = value.quantize(Decimal(1), rounding=ROUND_HALF_UP)
     return int(value)

@@ -13,8 +13,11 @@ import re
 import nh3
 
 ALLOWED_TAGS = {"p", "div", "br", "ul", "ol", "li", "strong", "b", "em", "i"}
-_HAS_TAG = re.compile(r"<[a-zA-Z/!]")
-_EMPTY_BLOCK = re.compile(r"<(p|div)>\s*(<br>\s*)*</\1>")
+_HAS_TAG = re.compile(
+    r"</?(p|div|br|ul|ol|li|b|i|u|strong|em|span|font|html|body|head|meta|style|script|table|tr|td|h[1-6]|a|img|o:p)\b|<!--",
+    re.IGNORECASE,
+)
+_EMPTY_BLOCK = re.compile(r"<(p|div)>(\s|&nbsp;|<br>)*</\1>")
 
 
 def clean_description(raw: str) -> str:
@@ -39,7 +42,7 @@ def clean_description(raw: str) -> str:
         strip_comments=True,
         link_rel=None,
     )
-    cleaned = _EMPTY_BLOCK.sub("", cleaned).replace("\u00a0", " ")
+    cleaned = _EMPTY_BLOCK.sub("", cleaned).replace("&nbsp;", " ").replace("\u00a0", " ")
     return cleaned.strip()
 
 

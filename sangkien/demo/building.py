@@ -18,9 +18,9 @@ def ensure_unit(parent: Unit | None, *, code: str, name: str, kind: str, **extra
     if unit is None:
         fields = {"code": code, "name": name, "kind": kind, **extra}
         if parent is None:
-            return Unit.add_root(**fields)
+            return Unit.objects.add_root(fields)
         parent.refresh_from_db()
-        return parent.add_child(**fields)
+        return Unit.objects.add_child(parent, fields)
     changed = False
     for key, value in {"name": name, "kind": kind, "is_active": True, **extra}.items():
         if getattr(unit, key) != value:

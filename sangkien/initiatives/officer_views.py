@@ -18,7 +18,7 @@ from sangkien.initiatives.models import Initiative, Status
 from sangkien.initiatives.services import review_initiative, submit_initiative
 from sangkien.programmes.models import Programme
 from sangkien.roles.models import Role, RoleAssignment
-from sangkien.roles.scope import scope_filter
+from sangkien.roles.scope import role_paths, scope_filter
 from sangkien.units.models import Unit
 
 
@@ -40,6 +40,8 @@ def home(request: HttpRequest) -> HttpResponse:
 def queue(request: HttpRequest, slug: str) -> HttpResponse:
     """Initiatives of the reviewer's subtree, waiting ones first."""
     programme = get_object_or_404(Programme, slug=slug)
+    if not role_paths(request.user):
+        raise PermissionDenied
     listable = scope_filter(request.user)
     status = request.GET.get("trang-thai", Status.SUBMITTED)
     qs = Initiative.objects.filter(listable, programme=programme)

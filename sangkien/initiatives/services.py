@@ -80,13 +80,18 @@ def _person_for_user(user: Any, author: AuthorData) -> Person:
     return person
 
 
-def _person_for(author: AuthorData) -> Person:
-    """Find the participant by phone (then e-mail), else create one: one person, many rows."""
+def _person_for(author: AuthorData, actor: Any) -> Person:
+    """Find the participant by phone, then e-mail, then — for a co-author typed
+    without contact details — by name among the people the same actor has
+    entered before; else create one.  One person, many initiatives."""
     person = None
     if author.phone:
         person = Person.objects.filter(phone=author.phone).order_by("pk").first()
     if person is None and author.email:
         person = Person.objects.filter(email__iexact=author.email).order_by("pk").first()
+    if person is None and not author.phone and not author.email:
+        person = (Person.objects.filter(full_name=author.full_name, authorships__initiative__entered_by=actor)
+                  .order_by("pk").first())
     if person is None:
         return Person.objects.create(
             full_name=author.full_name, phone=author.phone, email=author.email,
@@ -154,7 +159,7 @@ def submit_initiative(
                 if position == 0 and not on_behalf:
                     person = _person_for_user(actor, author)
                 else:
-                    person = _person_for(author)
+                    person = _person_for(author, actor)
                 initiative.authorships.get_or_create(person=person, defaults={"position": position})
             for upload in files or []:
                 Attachment.objects.create(

@@ -22,7 +22,7 @@ from sangkien.units.models import Unit
 
 
 def _root() -> Unit:
-    return Unit.get_first_root_node()
+    return Unit.objects.get_first_root_node()
 
 
 def _author_initial(user: Any) -> dict[str, Any]:

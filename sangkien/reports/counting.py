@@ -202,7 +202,7 @@ def unit_table(
         for r in authors.annotate(child_path=Substr("initiative__unit__path", 1, key_len))
         .order_by().values("child_path").annotate(n=Count("person_id", distinct=True))
     }
-    children = list(unit.get_children().only("pk", "code", "name", "kind", "path", "is_active", "numchild"))
+    children = list(Unit.objects.get_children(unit).only("pk", "code", "name", "kind", "path", "is_active", "numchild"))
     targets = resolve_targets(programme, phase, [unit, *children], unit)
 
     total = Row(code=unit.code, name=unit.name, unit_id=unit.pk, kind=unit.kind,

@@ -98,7 +98,7 @@ class Unit(MP_Node):
 
     def lineage(self) -> list[Unit]:
         """Ancestors from the root down to this unit (included)."""
-        return [*self.get_ancestors(), self]
+        return [*Unit.objects.get_ancestors(self), self]
 
     def province(self) -> Unit | None:
         """The provincial federation (or national sector union) this unit belongs to."""

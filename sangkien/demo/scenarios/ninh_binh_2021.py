@@ -16,6 +16,7 @@ a queue; all counts are deterministic (seeded random).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import random
 from typing import Any
@@ -92,10 +93,15 @@ _ENTERPRISE_TOPICS = [
 _SUBJECTS = ["Toán", "Ngữ văn", "Tiếng Anh", "Lịch sử", "Vật lý", "Sinh học", "đóng gói", "may", "cắt"]
 
 
+@functools.cache
+def _divisions() -> list[dict[str, Any]]:
+    with open(vietnam_provinces.NESTED_DIVISIONS_JSON_PATH, encoding="utf-8") as handle:
+        return json.load(handle)
+
+
 def _grassroots_names(district_code: int, rng: random.Random) -> list[str]:
     """Commune names of a district, from the vietnam-provinces data."""
-    data = json.loads(open(vietnam_provinces.NESTED_DIVISIONS_JSON_PATH, encoding="utf-8").read())  # noqa: SIM115
-    for province in data:
+    for province in _divisions():
         for district in province["districts"]:
             if district["code"] == district_code:
                 return [w["name"].split(" ", 1)[1] for w in district.get("wards", [])]
@@ -106,7 +112,7 @@ def _build_units(rng: random.Random) -> tuple[Unit, dict[str, Unit], dict[str, l
     root = ensure_root()
     province = ensure_unit(root, code=PROVINCE, name="LĐLĐ tỉnh Ninh Bình", kind=UnitKind.PROVINCIAL_FEDERATION)
     wanted = {code for code, *_rest in UNITS}
-    for child in province.get_children():
+    for child in Unit.objects.get_children(province):
         if child.code not in wanted and child.is_active and not child.initiatives.exists():
             child.is_active = False  # did not exist in 2021 (e.g. the industrial-zone union)
             child.save(update_fields=["is_active"])
