@@ -490,7 +490,8 @@ def _create(creates: list[UnitRow], existing: Mapping[str, _Existing], user: Any
     # Under an existing parent (or at the root), new units are appended after
     # the existing children when their codes all sort after them; otherwise
     # treebeard inserts them one by one at their sorted place.
-    outer = {code for code in children if code not in {r.code for r in creates}}
+    new_codes = {row.code for row in creates}
+    outer = {code for code in children if code not in new_codes}
     last_code: dict[str, str] = {}
     last_position: dict[str, int] = {}
     for code, unit in existing.items():

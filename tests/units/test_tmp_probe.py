@@ -1,2 +1,0 @@
-def test_probe(tree):
-    assert tree["root"].code == "TLD"
