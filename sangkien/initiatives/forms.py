@@ -22,6 +22,9 @@ from sangkien.programmes.models import Field, Phase
 from sangkien.units.chooser import MAX_LEVELS
 
 DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y"]
+# A text box, not type=date: phones show type=date in the browser's locale
+# (often mm/dd/yyyy); people here write dd/mm/yyyy.
+DATE_WIDGET = forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric"})
 MAX_CO_AUTHORS = 10
 
 
@@ -76,11 +79,11 @@ class InitiativeDetailsForm(forms.Form):
                                          required=False)
     recognised_by = forms.CharField(label=_("Cấp công nhận"), required=False, max_length=255)
     recognised_on = forms.DateField(label=_("Ngày công nhận"), required=False, input_formats=DATE_FORMATS,
-                                    widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+                                    widget=DATE_WIDGET)
     applied_from = forms.DateField(label=_("Áp dụng từ ngày"), required=False, input_formats=DATE_FORMATS,
-                                   widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+                                   widget=DATE_WIDGET)
     applied_to = forms.DateField(label=_("Áp dụng đến ngày"), required=False, input_formats=DATE_FORMATS,
-                                 widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+                                 widget=DATE_WIDGET)
     is_trade_secret = forms.BooleanField(
         label=_("Bí mật kinh doanh: chỉ công bố tên, tóm tắt hiệu quả và giải thưởng"), required=False)
 

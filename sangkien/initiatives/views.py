@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from sangkien.core.exceptions import DomainError
+from sangkien.core.phone import display_phone
 from sangkien.initiatives.access import get_initiative_for
 from sangkien.initiatives.forms import InitiativeDetailsForm, ReviewForm, SubmissionForm
 from sangkien.initiatives.models import Initiative, Status
@@ -29,7 +30,7 @@ def _author_initial(user: Any) -> dict[str, Any]:
     person = getattr(user, "person", None)
     return {
         "author_full_name": user.full_name,
-        "author_phone": user.phone or "",
+        "author_phone": display_phone(user.phone) if user.phone else "",
         "author_email": user.email or "",
         "author_job": getattr(person, "job", ""),
         "author_workplace": getattr(person, "workplace", ""),

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 
-from sangkien.initiatives.forms import DATE_FORMATS
+from sangkien.initiatives.forms import DATE_FORMATS, DATE_WIDGET
 from sangkien.programmes.models import Phase, Programme
 from sangkien.reports.counting import RANK_FIELDS, unit_table
 from sangkien.units.models import Unit
@@ -25,9 +25,9 @@ class DashboardFilter(forms.Form):
     giai_doan = forms.ModelChoiceField(label=_("Giai đoạn"), queryset=Phase.objects.none(), required=False,
                                        empty_label=_("Cả chương trình"))
     tu_ngay = forms.DateField(label=_("Từ ngày"), required=False, input_formats=DATE_FORMATS,
-                              widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+                              widget=DATE_WIDGET)
     den_ngay = forms.DateField(label=_("Đến ngày"), required=False, input_formats=DATE_FORMATS,
-                               widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+                               widget=DATE_WIDGET)
     xep_hang_theo = forms.ChoiceField(label=_("Xếp hạng theo"), required=False,
                                       choices=[(k, RANK_LABELS[k]) for k in RANK_FIELDS])
 
