@@ -12,5 +12,7 @@ urlpatterns = [
     path("", include("sangkien.units.urls")),
     path("", include("sangkien.initiatives.urls")),
     path("", include("sangkien.reports.urls")),
+    path("", include("sangkien.programmes.urls")),
+    path("", include("sangkien.roles.urls")),
     path("", report_views.home, name="home"),
 ]

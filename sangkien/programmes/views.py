@@ -1,0 +1,57 @@
+"""Unit administrators set the targets of their unit and its children."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from sangkien.core.exceptions import DomainError
+from sangkien.initiatives.access import get_unit_for
+from sangkien.programmes.models import Programme, Target
+from sangkien.programmes.services import set_targets
+from sangkien.units.models import Unit
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def targets(request: HttpRequest, code: str, slug: str) -> HttpResponse:
+    """One number per unit (the unit itself and each child) for a phase or the programme."""
+    unit = get_unit_for(request.user, code, "units.manage")
+    programme = get_object_or_404(Programme, slug=slug)
+    phase_number = request.GET.get("giai-doan") or request.POST.get("giai-doan") or ""
+    phase = programme.phases.filter(number=phase_number).first() if phase_number.isdigit() else None
+    units = [unit, *Unit.objects.get_children(unit).filter(is_active=True)]
+    current = dict(Target.objects.filter(programme=programme, phase=phase, unit__in=units)
+                   .values_list("unit_id", "value"))
+    errors: dict[int, str] = {}
+    if request.method == "POST":
+        values: dict[int, int | None] = {}
+        for item in units:
+            raw = (request.POST.get(f"u{item.pk}") or "").replace(".", "").replace(",", "").strip()
+            if not raw:
+                values[item.pk] = None
+            elif raw.isdigit() and int(raw) <= 10_000_000:
+                values[item.pk] = int(raw)
+            else:
+                errors[item.pk] = _("Nhập một số nguyên không âm.")
+        if not errors:
+            try:
+                changed = set_targets(programme=programme, phase=phase, unit=unit, values=values,
+                                      actor=request.user)
+            except DomainError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, _("Đã lưu %(n)d chỉ tiêu.") % {"n": changed})
+                url = request.path + (f"?giai-doan={phase.number}" if phase else "")
+                return redirect(url)
+        current = {k: v for k, v in values.items() if v is not None} if not errors else current
+    rows = [{"unit": item, "value": request.POST.get(f"u{item.pk}", current.get(item.pk, ""))
+             if request.method == "POST" else current.get(item.pk, ""), "error": errors.get(item.pk)}
+            for item in units]
+    return render(request, "programmes/targets.html", {
+        "unit": unit, "programme": programme, "phase": phase, "phases": programme.phases.all(), "rows": rows,
+    })

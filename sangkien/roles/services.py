@@ -1,0 +1,48 @@
+"""Granting and revoking roles, by unit administrators."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from sangkien.core.exceptions import NotAllowed
+from sangkien.core.models import log_action
+from sangkien.roles.models import Role, RoleAssignment
+from sangkien.roles.scope import clear_cache
+from sangkien.units.models import Unit
+
+
+def grant_role(*, user: Any, unit: Unit, role: str, actor: Any) -> RoleAssignment:
+    """Give ``user`` ``role`` on ``unit`` (reaching its subtree).
+
+    :raises NotAllowed: ``actor`` does not administer ``unit``, or tries to
+        grant the organising committee (only the national administrators can).
+    """
+    if not actor.has_perm("roles.grant", unit):
+        raise NotAllowed(_("Bạn không có quyền phân quyền cho đơn vị này."))
+    if role == Role.ORGANISING_COMMITTEE and (
+            unit.depth != 1 or not actor.roles.filter(role=Role.ORGANISING_COMMITTEE).exists()):
+        raise NotAllowed(_("Chỉ Ban tổ chức mới giao được vai trò Ban tổ chức."))
+    with transaction.atomic():
+        assignment, created = RoleAssignment.objects.get_or_create(
+            user=user, unit=unit, role=role, defaults={"granted_by": actor})
+        if created:
+            log_action(actor=actor, action="role.granted", obj=assignment, unit=unit, role=role, user=user.pk)
+    clear_cache(user)
+    return assignment
+
+
+def revoke_role(*, assignment: RoleAssignment, actor: Any) -> None:
+    """Remove a role assignment.
+
+    :raises NotAllowed: ``actor`` does not administer the assignment's unit.
+    """
+    if not actor.has_perm("roles.grant", assignment.unit):
+        raise NotAllowed(_("Bạn không có quyền phân quyền cho đơn vị này."))
+    with transaction.atomic():
+        log_action(actor=actor, action="role.revoked", obj=assignment, unit=assignment.unit,
+                   role=assignment.role, user=assignment.user_id)
+        assignment.delete()
+    clear_cache(assignment.user)
