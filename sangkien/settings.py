@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "sangkien.programmes",
     "sangkien.initiatives",
     "sangkien.reports",
+    "sangkien.duplicates",
+    "sangkien.imports",
     "sangkien.demo",
 ]
 

@@ -14,5 +14,7 @@ urlpatterns = [
     path("", include("sangkien.reports.urls")),
     path("", include("sangkien.programmes.urls")),
     path("", include("sangkien.roles.urls")),
+    path("", include("sangkien.duplicates.urls")),
+    path("", include("sangkien.imports.urls")),
     path("", report_views.home, name="home"),
 ]
