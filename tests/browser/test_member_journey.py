@@ -1,0 +1,159 @@
+"""End to end on a phone: QR link → sign up → submit → review → dashboard → "mine".
+
+Drives Debian's chromium through Playwright against pytest-django's live
+server; saves a screenshot of every step to docs/screenshots/.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from sangkien.accounts.models import User
+from sangkien.initiatives.models import Initiative, Status
+from tests.browser.conftest import DESKTOP, PASSWORD, PHONE
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    # WhiteNoise warns at start-up when STATIC_ROOT (var/static/) has not been
+    # collected; the live server serves static files from the finders anyway.
+]
+
+TIMEOUT_MS = 10_000
+MEMBER_PHONE = "0912 345 678"  # as people write it; stored as +84912345678
+MEMBER_NAME = "Nguyễn Thị Hoa"
+MEMBER_PASSWORD = "Hoa-khanh-hoi-2023"
+TITLE = "Sổ tay điện tử theo dõi bài tập về nhà của học sinh"
+
+
+def _sign_in(page, base: str, login: str, password: str) -> None:
+    page.goto(f"{base}/tai-khoan/login/")
+    page.fill("input[name=login]", login)
+    page.fill("input[name=password]", password)
+    with page.expect_navigation():
+        page.locator("form[action*='/tai-khoan/login/'] button[type=submit]").click()
+    assert "/tai-khoan/login/" not in page.url, "sign-in failed"
+
+
+def _sign_out(page) -> None:
+    with page.expect_navigation():
+        page.locator("header form[action*='/tai-khoan/logout/'] button[type=submit]").click()
+    assert page.locator("header a[href*='/tai-khoan/login/']").is_visible()
+
+
+def test_member_journey_from_qr_to_dashboard(live_server, browser, shoot, journey_world):
+    base = live_server.url
+    slug = journey_world["programme"].slug
+    form_path = f"/chuong-trinh/{slug}/gui-sang-kien/"
+    problems: list[str] = []
+
+    context = browser.new_context(viewport=PHONE, device_scale_factor=1, is_mobile=True,
+                                  has_touch=True, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh")
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    page.on("pageerror", lambda exc: problems.append(f"JS error on {page.url}: {exc}"))
+    page.on("response", lambda r: problems.append(f"HTTP {r.status} {r.url}") if r.status >= 500 else None)
+
+    # 1. The QR code of the grassroots union, scanned by someone not signed in.
+    page.goto(f"{base}/dv/375-0001/")
+    assert urlsplit(page.url).path == "/tai-khoan/login/"
+    next_url = parse_qs(urlsplit(page.url).query)["next"][0]
+    assert urlsplit(next_url).path == form_path
+    assert parse_qs(urlsplit(next_url).query)["don-vi"] == ["375-0001"]
+    shoot(page, "01-qr-link-login")
+
+    # 2. Sign up with a phone number; allauth keeps ``next`` and lands on the form.
+    page.locator("main a[href*='/tai-khoan/signup/']").first.click()
+    page.wait_for_url(re.compile(r"/tai-khoan/signup/"))
+    page.fill("input[name=full_name]", MEMBER_NAME)
+    page.fill("input[name=phone]", MEMBER_PHONE)
+    page.fill("input[name=password1]", MEMBER_PASSWORD)
+    page.fill("input[name=password2]", MEMBER_PASSWORD)
+    page.check("input[name=consent]")
+    shoot(page, "02-signup")
+    with page.expect_navigation():
+        page.locator("form[action*='/tai-khoan/signup/'] button[type=submit]").click()
+    assert urlsplit(page.url).path == form_path, page.locator("main").inner_text()
+    member = User.objects.get(phone="+84912345678")
+    assert member.full_name == MEMBER_NAME
+    page.wait_for_selector("trix-editor")
+    assert page.locator("#id_unit_1").input_value() == "37"
+    assert page.locator("#id_unit_2").input_value() == "375"
+    assert page.locator("#id_unit_3").input_value() == "375-0001"
+    assert page.locator("#id_author_full_name").input_value() == MEMBER_NAME
+    assert "CĐCS Trường THCS Khánh Hội" in page.locator(".preselected").inner_text()
+    shoot(page, "03-submission-form")
+
+    # 3. Fill in and send.
+    page.check("input[name=sector_block][value=public]")
+    page.select_option("#id_field", label="Giáo dục, đào tạo")
+    page.fill("#id_title", TITLE)
+    page.click("trix-editor")
+    page.keyboard.type("Giáo viên chủ nhiệm ghi bài tập trên bảng tính dùng chung.")
+    page.keyboard.press("Enter")
+    # Trix handles the Enter key a moment later; keys typed before that land
+    # as stray line breaks, so wait until the break is in the hidden input.
+    page.wait_for_function("document.querySelector('#id_description').value.includes('<br>')")
+    page.keyboard.type("Phụ huynh xem được mỗi tối qua điện thoại.")
+    page.wait_for_function("document.querySelector('#id_description').value.includes('điện thoại')")
+    page.fill("#id_effect_summary", "Giảm 30 % số học sinh quên bài; tiết kiệm giấy in.")
+    page.fill("#id_benefit_vnd", "1,5 triệu")
+    shoot(page, "04-submission-form-filled")
+    with page.expect_navigation():
+        page.locator("form.submission-form button[type=submit]").last.click()
+    code = page.locator("[data-testid=tracking-code]").inner_text().strip()
+    assert re.fullmatch(r"SK-[A-Z2-9]{8}", code), code
+    assert "Đã gửi, chờ xét duyệt" in page.locator("main").inner_text()
+    shoot(page, "05-tracking-page")
+
+    initiatives = list(Initiative.objects.select_related("unit"))
+    assert len(initiatives) == 1
+    initiative = initiatives[0]
+    assert initiative.tracking_code == code
+    assert initiative.benefit_vnd == 1_500_000
+    assert initiative.unit.code == "375-0001"
+    assert initiative.status == Status.SUBMITTED
+    assert initiative.submitted_by == member
+    assert "Giáo viên chủ nhiệm ghi bài tập" in initiative.description
+    assert "Phụ huynh xem được mỗi tối" in initiative.description
+
+    # 4. The district reviewer approves it from the queue.
+    _sign_out(page)
+    _sign_in(page, base, journey_world["reviewer"].email, PASSWORD)
+    page.goto(f"{base}/can-bo/xet-duyet/{slug}/?don-vi=375")
+    item = page.locator("article.queue-item", has_text=TITLE)
+    assert item.count() == 1
+    shoot(page, "06-review-queue")
+    with page.expect_navigation():
+        item.locator("button[name=decision][value=approved]").click()
+    assert "Được thông qua" in page.locator(".messages").inner_text()
+    shoot(page, "07-review-approved")
+    initiative.refresh_from_db()
+    assert initiative.status == Status.APPROVED
+
+    # 5. The district dashboard counts it, on the phone and on a desktop.
+    page.goto(f"{base}/thong-ke/{slug}/375/")
+    assert page.locator("[data-testid=total-approved]").inner_text().strip() == "1"
+    row = page.locator("[data-testid=stats-table] tbody tr", has_text="CĐCS Trường THCS Khánh Hội")
+    assert row.count() == 1
+    assert row.locator("td").nth(4).inner_text().strip() == "1"  # "Thông qua" column
+    shoot(page, "08-dashboard-phone")
+    page.set_viewport_size(DESKTOP)
+    shoot(page, "09-dashboard-desktop")
+    page.set_viewport_size(PHONE)
+
+    # 6. The member signs back in and sees the decision on "Sáng kiến của tôi".
+    _sign_out(page)
+    _sign_in(page, base, MEMBER_PHONE, MEMBER_PASSWORD)
+    page.goto(f"{base}/sang-kien/cua-toi/")
+    card = page.locator("article.card", has_text=TITLE)
+    assert card.count() == 1
+    assert "Được thông qua" in card.inner_text()
+    assert code in card.inner_text()
+    shoot(page, "10-my-initiatives")
+
+    context.close()
+    assert problems == []
