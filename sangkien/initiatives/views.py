@@ -18,7 +18,7 @@ from sangkien.initiatives.forms import InitiativeDetailsForm, ReviewForm, Submis
 from sangkien.initiatives.models import Initiative, Status
 from sangkien.initiatives.services import resubmit_initiative, submit_initiative
 from sangkien.programmes.models import Programme
-from sangkien.units.chooser import build_levels, codes_for, resolve_choice
+from sangkien.units.chooser import UNLISTED, build_levels, codes_for, resolve_choice
 from sangkien.units.models import Unit
 
 
@@ -76,9 +76,11 @@ def submit(request: HttpRequest, slug: str) -> HttpResponse:
                 initial[f"unit_{number}"] = unit_code
         form = SubmissionForm(initial=initial, phase=phase)
     levels = build_levels(root, form.unit_codes())
-    chosen = [lv for lv in levels if lv.selected]
+    chosen = [lv for lv in levels if lv.selected and lv.selected != UNLISTED]
     return render(request, "initiatives/submit.html", {
         "programme": programme, "phase": phase, "form": form, "levels": levels,
+        "unlisted_chosen": any(lv.selected == UNLISTED for lv in levels),
+        "unlisted_name": form.data.get("unit_unlisted_name", "") if form.is_bound else "",
         "preselected": preselected, "chosen_names": [dict(lv.options).get(lv.selected, "") for lv in chosen],
     })
 
@@ -158,4 +160,6 @@ def unit_levels(request: HttpRequest) -> HttpResponse:
         codes[changed - 1] = request.GET.get(f"unit_{changed}", "")
     queries = {n: request.GET.get(f"q_{n}", "") for n in range(2, 5) if request.GET.get(f"q_{n}")}
     levels = build_levels(_root(), codes, queries)
-    return render(request, "initiatives/_unit_chooser.html", {"levels": levels})
+    return render(request, "initiatives/_unit_chooser.html", {
+        "levels": levels, "unlisted_chosen": any(lv.selected == UNLISTED for lv in levels),
+        "unlisted_name": request.GET.get("unit_unlisted_name", "")})

@@ -8,6 +8,8 @@ from django import template
 from django.utils.formats import number_format
 from django.utils.html import format_html
 
+from sangkien.core.phone import display_phone
+
 register = template.Library()
 
 
@@ -39,6 +41,12 @@ def pct(value: Any) -> str:
 def status_badge(initiative: Any) -> str:
     return format_html('<span class="badge badge-{}">{}</span>', initiative.status,
                        initiative.get_status_display())
+
+
+@register.filter
+def phone(value: Any) -> str:
+    """``+84978892973`` → ``0978 892 973``."""
+    return display_phone(value) if value else ""
 
 
 @register.filter
