@@ -1,6 +1,7 @@
 # sangkien — the two commands of the README:
 #   make run    install, migrate, load the demo, serve on http://127.0.0.1:8000
-#   make test   lint, migrations check, unit, integration and browser tests
+#   make test   lint, migrations check, unit, integration and browser tests,
+#               on SQLite and on PostgreSQL
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -51,8 +52,14 @@ lint: install
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py check
 
+# The whole suite runs twice: on the embedded SQLite, then on a throw-away
+# PostgreSQL 15 server that scripts/with-postgres.sh installs if missing,
+# starts on a free port of 127.0.0.1 (as the postgres user) and removes.
 test: install chromium lint
-	$(VENV)/bin/pytest -p no:cacheprovider
+	@echo "== SQLite =="
+	env -u DATABASE_URL $(VENV)/bin/pytest -p no:cacheprovider
+	@echo "== PostgreSQL 15 =="
+	scripts/with-postgres.sh $(VENV)/bin/pytest -p no:cacheprovider
 
 clean:
 	rm -rf $(VENV) node_modules var

@@ -1,14 +1,13 @@
 """URL map: public pages, member pages, officer pages, accounts, admin."""
 
 from django.contrib import admin
-from django.templatetags.static import static
 from django.urls import include, path
-from django.views.generic import RedirectView
 
+from sangkien.core import views as core_views
 from sangkien.reports import views as report_views
 
 urlpatterns = [
-    path("favicon.ico", RedirectView.as_view(url=static("img/favicon.svg"), permanent=True)),
+    path("favicon.ico", core_views.favicon),
     path("tai-khoan/", include("allauth.urls")),
     path("quan-tri-he-thong/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -92,3 +92,18 @@ def journey_world(transactional_db):
     return {"root": root, "province": province, "district": district, "school": school,
             "factory": factory, "programme": programme, "phase": phase, "fields": fields,
             "reviewer": reviewer}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _end_live_server_sessions(django_db_setup, django_db_blocker):
+    """Chromium keeps HTTP connections alive, so a live-server thread may still
+    hold a PostgreSQL session when the test database is dropped; end them."""
+    yield
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                               "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+        connection.close()

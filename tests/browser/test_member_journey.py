@@ -44,7 +44,7 @@ def _sign_out(page) -> None:
     assert page.locator("header a[href*='/tai-khoan/login/']").is_visible()
 
 
-def test_member_journey_from_qr_to_dashboard(live_server, browser, shoot, journey_world):
+def test_member_journey_from_qr_to_dashboard(journey_world, live_server, browser, shoot):
     base = live_server.url
     slug = journey_world["programme"].slug
     form_path = f"/chuong-trinh/{slug}/gui-sang-kien/"
