@@ -8,7 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from sangkien.core.db_router import PIN_COOKIE, PrimaryPinMiddleware, PrimaryReplicaRouter, is_pinned
+from sangkien.core.db_router import (
+    PIN_COOKIE,
+    PrimaryPinMiddleware,
+    PrimaryReplicaRouter,
+    is_pinned,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
