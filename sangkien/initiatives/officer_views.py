@@ -31,8 +31,15 @@ def home(request: HttpRequest) -> HttpResponse:
     programmes = Programme.objects.filter(is_published=True).order_by("-pk")
     waiting = (Initiative.objects.filter(scope_filter(request.user, [Role.REVIEWER]),
                                          status=Status.SUBMITTED).count())
+    units: dict[int, dict] = {}
+    for assignment in assignments:
+        entry = units.setdefault(assignment.unit_id, {"unit": assignment.unit, "roles": [], "manage": False,
+                                                      "enter": False})
+        entry["roles"].append(assignment.get_role_display())
+        entry["manage"] |= assignment.role in (Role.UNIT_ADMIN, Role.ORGANISING_COMMITTEE)
+        entry["enter"] |= assignment.role in (Role.UNIT_ADMIN, Role.SUPPORT_TEAM, Role.ORGANISING_COMMITTEE)
     return render(request, "officer/home.html", {
-        "assignments": assignments, "programmes": programmes, "waiting": waiting,
+        "units": list(units.values()), "programmes": programmes, "waiting": waiting,
     })
 
 

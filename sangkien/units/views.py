@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import segno
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -38,8 +40,9 @@ def qr(request: HttpRequest, code: str) -> HttpResponse:
     if unit is None:
         raise Http404
     qrcode = segno.make(unit_link(unit), error="m")
-    svg = qrcode.svg_inline(scale=8, border=2, dark="#111")
-    response = HttpResponse(svg, content_type="image/svg+xml")
+    buffer = io.BytesIO()
+    qrcode.save(buffer, kind="svg", scale=8, border=2, dark="#111", xmldecl=False)
+    response = HttpResponse(buffer.getvalue(), content_type="image/svg+xml")
     response["Cache-Control"] = "public, max-age=86400"
     return response
 

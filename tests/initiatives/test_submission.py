@@ -188,7 +188,14 @@ def test_qr_link_opens_the_form_with_the_unit_chosen(client, member, tree, phase
 def test_qr_code_is_an_svg_of_the_unit_link(client, tree):
     response = client.get(reverse("units:qr", args=[tree["g11"].code]))
     assert response["Content-Type"] == "image/svg+xml"
-    assert response.content.startswith(b"<svg")
+    assert response.content.startswith(b"<svg") and b'xmlns="http://www.w3.org/2000/svg"' in response.content
+    import io
+
+    import segno
+    expected = io.BytesIO()  # the same code segno makes for the unit's public link
+    segno.make("http://127.0.0.1:8000/dv/375-0001/", error="m").save(
+        expected, kind="svg", scale=8, border=2, dark="#111", xmldecl=False)
+    assert response.content == expected.getvalue()
 
 
 def test_anonymous_visitor_is_sent_to_sign_in_first(client, tree, phase):
