@@ -47,6 +47,7 @@ chromium:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 lint: install
+	mkdir -p var
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/djlint sangkien/templates --lint --quiet
 	$(PY) manage.py makemigrations --check --dry-run
