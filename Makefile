@@ -40,7 +40,10 @@ run: demo
 	@echo "    Yên Khánh reviewer      yenkhanh@sangkien.local"
 	@echo "    support team (CĐCS)     tohotro@sangkien.local"
 	@echo ""
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	@# Background jobs (large imports, exports, rollups) run in a worker started beside the server.
+	$(PY) manage.py db_worker --no-reload --queue-name '*' & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(PY) manage.py runserver $(HOST):$(PORT)
 
 chromium:
 	@test -x $(CHROMIUM) || { echo "Installing Debian's chromium for the browser tests"; \
