@@ -1,5 +1,17 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from sangkien.imports import views
 
 app_name = "imports"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("can-bo/don-vi/<str:code>/nhap-excel/<slug:slug>/", views.upload, name="upload"),
+    path("can-bo/don-vi/<str:code>/nhap-excel/<slug:slug>/mau.xlsx", views.template, name="template"),
+    path("can-bo/nhap-excel/<int:pk>/", views.job_detail, name="job"),
+    path("can-bo/nhap-excel/<int:pk>/tien-do/", views.job_progress, name="job_progress"),
+    path("can-bo/nhap-excel/<int:pk>/tep-ket-qua/", views.job_file, name="job_file"),
+    path("can-bo/tep-xuat/<int:pk>/", views.export_record, name="export_record"),
+    path("can-bo/tep-xuat/<int:pk>/tai/", views.export_file, name="export_file"),
+    path("can-bo/xuat/<slug:slug>/<str:code>/", views.export, name="export"),
+    path("can-bo/don-vi/<str:code>/nhat-ky-nhap-xuat/", views.log, name="log"),
+]

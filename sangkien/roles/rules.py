@@ -54,3 +54,18 @@ rules.add_perm("reports.view_officer_dashboard", any_role_over)
 rules.add_perm("units.print_poster", any_role_over)
 rules.add_perm("units.manage", admin_over)
 rules.add_perm("roles.grant", admin_over)
+# Bulk entry and exports (sangkien.imports, issue 4).  Personal data in exports
+# follows initiatives.view_personal_data: any role over the unit sees phones and
+# e-mails; anyone else allowed to export (a future read-only role) gets them masked.
+rules.add_perm("imports.import_initiatives", enterer_over)
+rules.add_perm("imports.export", any_role_over)
+rules.add_perm("imports.export_personal_data", any_role_over)
+rules.add_perm("imports.view_log", admin_over)
+
+
+# Duplicates (issue 3): appended.  A reviewer marks an initiative of their
+# subtree as a duplicate (its original may be anywhere in the programme);
+# the duplicate report is for officers over the unit (the organising
+# committee: the whole programme).
+rules.add_perm("duplicates.mark", reviewer_over)
+rules.add_perm("duplicates.view_report", any_role_over)

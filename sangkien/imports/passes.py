@@ -1,0 +1,227 @@
+"""The three passes of an import, each streaming in bounded memory.
+
+- :func:`run_check` reads the spreadsheet, checks every row, finds
+  duplicates, and writes the result workbook (errors column) and the staged
+  rows (:mod:`sangkien.imports.staging`).
+- :func:`run_save` reads the staged rows, re-checks what the database may
+  have changed since the preview, and inserts batches through
+  :class:`~sangkien.imports.saving.BulkWriter`; the caller holds the
+  transaction.
+- :func:`write_result` writes the result workbook again once saved, with the
+  tracking code of every row saved or already there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from sangkien.imports import progress
+from sangkien.imports.checking import CellError, CleanRow, RowChecker
+from sangkien.imports.columns import BY_KEY
+from sangkien.imports.dedupe import Deduplicator
+from sangkien.imports.models import ImportJob, SaveMode
+from sangkien.imports.reading import open_table
+from sangkien.imports.saving import BulkWriter
+from sangkien.imports.staging import StagedWriter, read_staged
+from sangkien.imports.workbook import ResultWriter
+from sangkien.units.models import Unit
+
+BATCH_ROWS = 1000
+MAX_REPORTED_ERRORS = 5000
+MAX_REPORTED_EXISTING = 5000
+SAMPLE_ROWS = 10
+
+
+@dataclass
+class PassResult:
+    """What a pass found: counts, errors by row, rows already saved, codes of rows saved."""
+
+    rows: int = 0
+    valid: int = 0
+    errors: dict[int, list[CellError]] = field(default_factory=dict)
+    existing: dict[int, str] = field(default_factory=dict)
+    saved: dict[int, str] = field(default_factory=dict)
+    sample: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def invalid(self) -> int:
+        return len(self.errors)
+
+    def report(self) -> dict[str, Any]:
+        errors = [{"row": n, "cells": [e.as_dict() for e in cells]}
+                  for n, cells in sorted(self.errors.items())[:MAX_REPORTED_ERRORS]]
+        existing = [{"row": n, "code": c} for n, c in sorted(self.existing.items())[:MAX_REPORTED_EXISTING]]
+        return {"errors": errors, "errors_truncated": len(self.errors) > MAX_REPORTED_ERRORS,
+                "existing": existing, "sample": self.sample}
+
+
+def describe_errors(cells: list[CellError]) -> str:
+    """``"Số điện thoại: …; Tên sáng kiến: …"`` for the errors column and reports."""
+    parts = []
+    for error in cells:
+        column = BY_KEY.get(error.column)
+        parts.append(f"{column.title()}: {error.message}" if column else error.message)
+    return "; ".join(parts)
+
+
+def existing_note(code: str) -> str:
+    return _("Đã có trong hệ thống (mã %(code)s): không nhập lại.") % {"code": code}
+
+
+def _batches(rows: Iterator[Any], size: int) -> Iterator[list[Any]]:
+    batch: list[Any] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _result_writer(job: ImportJob, path: Path, table: Any) -> tuple[Any, ResultWriter]:
+    fh = path.open("w", encoding="utf-8", newline="") if job.file_format == "csv" else path.open("wb")
+    return fh, ResultWriter(fh, file_format=job.file_format, table=table, programme=job.programme,
+                            phase=job.phase, scope=job.unit)
+
+
+def run_check(job: ImportJob, *, result_path: Path, staged_path: Path) -> PassResult:
+    """Check every row of ``job``'s file; write the result workbook and the staged rows.
+
+    :raises FileRefused: the file cannot be read as a whole.
+    """
+    table = open_table(job.file.path, job.file_format)
+    result = PassResult()
+    checker = RowChecker(scope=job.unit, phase=job.phase)
+    dedupe = Deduplicator(programme=job.programme, scope=job.unit)
+    out_fh = out = None
+    staged_fh = staged_path.open("w", encoding="utf-8")
+    staged = StagedWriter(staged_fh)
+    try:
+        out_fh, out = _result_writer(job, result_path, table)
+        total = table.estimated_rows
+        progress.report(job.pk, stage="check", done=0, total=total)
+        for batch in _batches(table.rows(), BATCH_ROWS):
+            clean: list[CleanRow] = []
+            for source in batch:
+                if source.skip:
+                    continue
+                row, errors = checker.check(source)
+                if row is not None:
+                    duplicate = dedupe.in_file(row)
+                    if duplicate is not None:
+                        row, errors = None, [duplicate]
+                if row is None:
+                    result.errors[source.number] = errors
+                else:
+                    clean.append(row)
+            existing = dedupe.existing(clean) if clean else {}
+            result.existing.update(existing)
+            by_number = {r.number: r for r in clean}
+            for source in batch:
+                if source.skip:
+                    out.write(source, "", "")
+                    continue
+                result.rows += 1
+                if source.number in result.errors:
+                    text = describe_errors(result.errors[source.number])
+                    staged.invalid(source.number, text)
+                    out.write(source, text, "")
+                    continue
+                row = by_number[source.number]
+                staged.valid(row)
+                if source.number in existing:
+                    out.write(source, existing_note(existing[source.number]), existing[source.number])
+                    continue
+                result.valid += 1
+                if len(result.sample) < SAMPLE_ROWS:
+                    result.sample.append({"row": row.number, "title": row.details["title"],
+                                          "author": row.authors[0].full_name, "unit": row.unit.name,
+                                          "benefit_vnd": row.details["benefit_vnd"]})
+                out.write(source, "", "")
+            progress.report(job.pk, stage="check", done=result.rows, total=max(total, result.rows))
+    finally:
+        table.close()
+        staged_fh.close()
+        if out is not None:
+            out.close()  # also on failure: xlsxwriter's temporary files must be released
+        if out_fh is not None:
+            out_fh.close()
+    return result
+
+
+def run_save(job: ImportJob, *, writer: BulkWriter, mode: str) -> PassResult:
+    """Insert the staged valid rows of ``job``; the caller holds the transaction.
+
+    Rows already saved (by anyone, since the preview too) are skipped; rows
+    whose unit was retired since the preview become errors.  In
+    all-or-nothing mode the first error stops the inserts (the caller rolls
+    back); checking goes on so that every error is reported.
+    """
+    result = PassResult()
+    dedupe = Deduplicator(programme=job.programme, scope=job.unit)
+    retired = set(Unit.objects.filter(path__startswith=job.unit.path, is_active=False)
+                  .values_list("pk", flat=True))
+    total = job.rows_total
+    progress.report(job.pk, stage="save", done=0, total=total)
+    for batch in _batches(read_staged(job.rows_file.path), BATCH_ROWS):
+        clean: list[CleanRow] = []
+        for number, row, error in batch:
+            result.rows += 1
+            if row is None:
+                result.errors[number] = [CellError("", error)]
+            elif row.unit.pk in retired:
+                result.errors[number] = [CellError("unit", _("Đơn vị “%(name)s” vừa giải thể hoặc sáp nhập; hãy "
+                                                             "chọn đơn vị mới.") % {"name": row.unit.name})]
+            else:
+                clean.append(row)
+        existing = dedupe.existing(clean) if clean else {}
+        result.existing.update(existing)
+        fresh = [r for r in clean if r.number not in existing]
+        result.valid += len(fresh)
+        if not (mode == SaveMode.ALL_OR_NOTHING and result.errors):
+            result.saved.update(writer.write(fresh))
+        progress.report(job.pk, stage="save", done=result.rows, total=max(total, result.rows))
+    return result
+
+
+def write_result(job: ImportJob, *, result_path: Path, saved: dict[int, str], existing: dict[int, str],
+                 new_errors: dict[int, list[CellError]] | None = None) -> None:
+    """The result workbook after saving: errors of the preview (and any found at
+    saving), and the tracking code of each row saved or already there."""
+    new_errors = new_errors or {}
+    table = open_table(job.file.path, job.file_format)
+    staged = read_staged(job.rows_file.path)
+    out_fh = out = None
+    try:
+        out_fh, out = _result_writer(job, result_path, table)
+        progress.report(job.pk, stage="result", done=0, total=job.rows_total)
+        done = 0
+        for source in table.rows():
+            if source.skip:
+                out.write(source, "", "")
+                continue
+            number, _row, error = next(staged)
+            assert number == source.number, (number, source.number)
+            if number in new_errors:
+                error = describe_errors(new_errors[number])
+            if number in existing:
+                out.write(source, existing_note(existing[number]), existing[number])
+            else:
+                out.write(source, error, saved.get(number, ""))
+            done += 1
+            if done % BATCH_ROWS == 0:
+                progress.report(job.pk, stage="result", done=done, total=job.rows_total)
+    finally:
+        table.close()
+        staged.close()
+        if out is not None:
+            out.close()
+        if out_fh is not None:
+            out_fh.close()
+

@@ -1,0 +1,231 @@
+"""Reading an uploaded table (XLSX or CSV) row by row, in bounded memory.
+
+XLSX is read with openpyxl in read-only mode (streamed, never the whole
+sheet in memory); CSV is decoded as UTF-8 (with or without BOM) or, failing
+that, Windows-1258 (Vietnamese Windows), with ``,``, ``;`` or tab as the
+delimiter.  The header row is the first of the first ten rows with at least
+three known headers; rows above it (the template's title) are kept for the
+result workbook.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from sangkien.core.exceptions import DomainError
+from sangkien.imports.columns import (
+    BY_KEY,
+    EXAMPLE_MARK,
+    REQUIRED_HEADERS,
+    fold_header,
+    header_aliases,
+)
+
+HEADER_SEARCH_ROWS = 10
+MAX_COLUMNS = 60
+
+
+def max_rows() -> int:
+    """Largest number of data rows one file may hold (``SANGKIEN_IMPORT_MAX_ROWS``)."""
+    return int(getattr(settings, "SANGKIEN_IMPORT_MAX_ROWS", 200_000))
+
+
+class FileRefused(DomainError):
+    """The file as a whole cannot be read (format, missing columns, too many rows)."""
+
+
+@dataclass
+class SourceRow:
+    """One data row: ``number`` as the officer sees it in the sheet (1-based),
+    ``values`` by column key, ``cells`` as read (for the result workbook)."""
+
+    number: int
+    values: dict[str, Any]
+    cells: list[Any]
+    skip: bool = False  # an example or blank row: not checked, copied to the result as it is
+
+
+@dataclass
+class Table:
+    """An opened table: its header, the column key of each header cell, and rows."""
+
+    headers: list[Any]
+    keys: list[str | None]
+    header_row: int
+    prelude: list[list[Any]] = field(default_factory=list)
+    estimated_rows: int = 0
+    _rows: Iterator[tuple[int, list[Any]]] | None = None
+    _closer: Any = None
+
+    def rows(self) -> Iterator[SourceRow]:
+        """Every row below the header; blank and example rows come with ``skip`` set.
+
+        :raises FileRefused: more than :func:`max_rows` data rows.
+        """
+        limit = max_rows()
+        count = 0
+        example = {fold_header(EXAMPLE_MARK), fold_header(_(EXAMPLE_MARK)), "vd", "example"}
+        row_no_index = self.keys.index("row_no") if "row_no" in self.keys else None
+        assert self._rows is not None
+        for number, cells in self._rows:
+            if not any(_present(c) for c in cells):
+                yield SourceRow(number=number, values={}, cells=[], skip=True)
+                continue
+            if row_no_index is not None and row_no_index < len(cells) and \
+                    fold_header(cells[row_no_index]) in example:
+                yield SourceRow(number=number, values={}, cells=cells, skip=True)
+                continue
+            count += 1
+            if count > limit:
+                raise FileRefused(_("Tệp có quá %(n)s dòng; hãy chia thành nhiều tệp.") % {"n": f"{limit:,}".replace(",", ".")})
+            values = {key: cells[i] if i < len(cells) else None
+                      for i, key in enumerate(self.keys) if key}
+            yield SourceRow(number=number, values=values, cells=cells)
+
+    def close(self) -> None:
+        if self._closer is not None:
+            self._closer()
+            self._closer = None
+
+
+def _present(value: Any) -> bool:
+    return value is not None and not (isinstance(value, str) and not value.strip())
+
+
+def _clean_cell(value: Any) -> Any:
+    if isinstance(value, str) and not value.isascii():
+        return unicodedata.normalize("NFC", value)
+    return value
+
+
+def open_table(path: str | Path, file_format: str) -> Table:
+    """Open ``path`` (``file_format`` ``"xlsx"`` or ``"csv"``) and find its header.
+
+    :raises FileRefused: not a readable file of that format, or no header row
+        with the required columns.
+    """
+    if file_format == "xlsx":
+        return _open_xlsx(Path(path))
+    return _open_csv(Path(path))
+
+
+def _find_header(rows: Iterator[tuple[int, list[Any]]]) -> tuple[int, list[Any], list[str | None], list[list[Any]]]:
+    aliases = header_aliases()
+    prelude: list[list[Any]] = []
+    for _i in range(HEADER_SEARCH_ROWS):
+        try:
+            number, cells = next(rows)
+        except StopIteration:
+            break
+        keys = [aliases.get(fold_header(c)) for c in cells]
+        if sum(1 for k in keys if k) >= 3:
+            seen: set[str] = set()
+            unique: list[str | None] = []
+            for key in keys:  # a repeated header: the first one wins
+                unique.append(key if key and key not in seen else None)
+                if key:
+                    seen.add(key)
+            missing = [BY_KEY[k].title() for k in REQUIRED_HEADERS if k not in seen]
+            if missing:
+                raise FileRefused(_("Tệp thiếu cột: %(cols)s. Hãy dùng tệp mẫu của chương trình.")
+                                  % {"cols": ", ".join(missing)})
+            return number, cells, unique, prelude
+        prelude.append(cells)
+    raise FileRefused(_("Không tìm thấy dòng tiêu đề (Họ và tên tác giả, Tên sáng kiến…) trong 10 dòng đầu. "
+                        "Hãy dùng tệp mẫu của chương trình."))
+
+
+def _open_xlsx(path: Path) -> Table:
+    import zipfile
+
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise FileRefused(_("Không đọc được tệp Excel. Hãy lưu tệp dưới dạng .xlsx (Excel 2007 trở lên).")) from exc
+    data_title = fold_header(_("Sáng kiến"))
+    sheets = sorted(workbook.worksheets, key=lambda ws: fold_header(ws.title) != data_title)
+    last_error: FileRefused | None = None
+    for sheet in sheets:
+        if getattr(sheet, "sheet_state", "visible") != "visible":
+            continue
+        rows = _xlsx_rows(sheet)
+        try:
+            header_row, headers, keys, prelude = _find_header(rows)
+        except FileRefused as exc:
+            last_error = exc
+            continue
+        estimated = max(0, (sheet.max_row or 0) - header_row)
+        return Table(headers=headers, keys=keys, header_row=header_row, prelude=prelude,
+                     estimated_rows=estimated, _rows=rows, _closer=workbook.close)
+    workbook.close()
+    raise last_error or FileRefused(_("Tệp Excel không có trang tính nào."))
+
+
+def _xlsx_rows(sheet: Any) -> Iterator[tuple[int, list[Any]]]:
+    for number, row in enumerate(sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS), start=1):
+        yield number, [_clean_cell(c) for c in row]
+
+
+def _detect_encoding(path: Path) -> str:
+    with path.open("rb") as fh:
+        head = fh.read(1 << 20)
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        decoder.decode(head, final=False)
+    except UnicodeDecodeError:
+        return "cp1258"
+    return "utf-8"
+
+
+def _count_lines(path: Path) -> int:
+    lines = 0
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            lines += chunk.count(b"\n")
+    return lines
+
+
+def _open_csv(path: Path) -> Table:
+    encoding = _detect_encoding(path)
+    raw = path.open("rb")
+    text = io.TextIOWrapper(raw, encoding=encoding, newline="", errors="replace")
+    first = text.readline()
+    text.seek(0)
+    counts = {d: first.count(d) for d in (",", ";", "\t")}
+    delimiter = max(counts, key=lambda d: counts[d])
+    if not counts[delimiter]:
+        text.close()
+        raise FileRefused(_("Không đọc được tệp CSV: dòng đầu không có dấu phân cách (, hoặc ;)."))
+    reader = csv.reader(text, delimiter=delimiter)
+
+    def rows() -> Iterator[tuple[int, list[Any]]]:
+        try:
+            for number, record in enumerate(reader, start=1):
+                yield number, [_clean_cell(c) for c in record[:MAX_COLUMNS]]
+        except csv.Error as exc:
+            raise FileRefused(_("Tệp CSV hỏng ở dòng %(n)s.") % {"n": reader.line_num}) from exc
+
+    iterator = rows()
+    try:
+        header_row, headers, keys, prelude = _find_header(iterator)
+    except FileRefused:
+        text.close()
+        raise
+    estimated = max(0, _count_lines(path) - header_row)
+    return Table(headers=headers, keys=keys, header_row=header_row, prelude=prelude,
+                 estimated_rows=estimated, _rows=iterator, _closer=text.close)

@@ -1,0 +1,246 @@
+"""Officer pages: template, upload, preview, confirm, result; exports; the log."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+from django_htmx.http import HttpResponseClientRefresh
+
+from sangkien.core.exceptions import DomainError
+from sangkien.imports import progress, services
+from sangkien.imports.exports import build_inline_xlsx, csv_download, file_name, start_export
+from sangkien.imports.forms import ConfirmForm, ExportForm, UploadForm
+from sangkien.imports.models import (
+    ExportKind,
+    ExportRecord,
+    ExportStatus,
+    FileFormat,
+    ImportJob,
+    JobStatus,
+)
+from sangkien.imports.tasks import enqueue_check, enqueue_export, enqueue_save
+from sangkien.imports.workbook import build_template
+from sangkien.initiatives.access import get_unit_for
+from sangkien.programmes.models import Programme
+
+#: Files up to this size are checked and saved while the officer waits; larger ones in the background.
+INLINE_BYTES = 512 * 1024
+ERRORS_SHOWN = 200
+
+
+def get_job_for(user: Any, pk: int) -> ImportJob:
+    """The import ``pk`` if ``user`` may import for its unit or administers it.
+
+    :raises Http404: no such import, or out of the user's scope (not revealed).
+    """
+    job = ImportJob.objects.select_related("programme", "unit", "created_by", "phase").filter(pk=pk).first()
+    if job is None or not (user.has_perm("imports.import_initiatives", job.unit)
+                           or user.has_perm("imports.view_log", job.unit)):
+        raise Http404
+    return job
+
+
+def _programme(slug: str) -> Programme:
+    return get_object_or_404(Programme.objects.select_related("organiser"), slug=slug, is_published=True)
+
+
+@login_required
+@require_GET
+def template(request: HttpRequest, code: str, slug: str) -> HttpResponse:
+    """The programme's Excel template for the officer's unit."""
+    unit = get_unit_for(request.user, code, "imports.import_initiatives")
+    programme = _programme(slug)
+    buffer = io.BytesIO()
+    build_template(buffer, programme=programme, phase=programme.open_phase(), scope=unit)
+    response = HttpResponse(buffer.getvalue(),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="mau-sang-kien-{unit.code}.xlsx"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def upload(request: HttpRequest, code: str, slug: str) -> HttpResponse:
+    """Download the template; upload a filled file."""
+    unit = get_unit_for(request.user, code, "imports.import_initiatives")
+    programme = _programme(slug)
+    phase = programme.open_phase()
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload_file = form.cleaned_data["file"]
+        try:
+            job = services.create_import_job(upload=upload_file, name=upload_file.name, programme=programme,
+                                             unit=unit, actor=request.user)
+        except DomainError as exc:
+            form.add_error("file", exc.message)
+        else:
+            if job.file_size <= INLINE_BYTES:
+                services.check_job(job.pk)
+            else:
+                enqueue_check(job.pk)
+            return redirect("imports:job", pk=job.pk)
+    jobs = ImportJob.objects.filter(unit=unit, programme=programme).select_related("created_by") \
+        .order_by("-created_at")[:10]
+    return render(request, "imports/upload.html", {
+        "unit": unit, "programme": programme, "phase": phase, "form": form, "jobs": jobs,
+        "can_log": request.user.has_perm("imports.view_log", unit),
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """Progress, then the preview (errors, rows already saved, sample), then the result."""
+    job = get_job_for(request.user, pk)
+    can_import = request.user.has_perm("imports.import_initiatives", job.unit)
+    if request.method == "POST":
+        if not can_import:
+            raise PermissionDenied
+        try:
+            if request.POST.get("action") == "cancel":
+                services.cancel_job(job=job, actor=request.user)
+                messages.success(request, _("Đã huỷ lần nhập; không dòng nào được lưu."))
+            else:
+                form = ConfirmForm(request.POST)
+                mode = form.cleaned_data["mode"] if form.is_valid() else ""
+                job = services.confirm_job(job=job, mode=mode, actor=request.user)
+                if job.rows_total <= services.INLINE_ROWS:
+                    job = services.save_job(job.pk, actor=request.user)
+                    _announce(request, job)
+                else:
+                    enqueue_save(job.pk)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        return redirect("imports:job", pk=job.pk)
+    report = job.report or {}
+    errors = report.get("errors", [])
+    return render(request, "imports/job.html", {
+        "job": job, "unit": job.unit, "programme": job.programme, "can_import": can_import,
+        "errors": _error_rows(errors[:ERRORS_SHOWN]), "errors_hidden": max(0, job.rows_invalid - ERRORS_SHOWN),
+        "existing": report.get("existing", [])[:ERRORS_SHOWN], "sample": report.get("sample", []),
+        "same_file": report.get("same_file"), "progress": progress.read(job.pk),
+        "JobStatus": JobStatus,
+    })
+
+
+def _error_rows(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    from sangkien.imports.columns import BY_KEY
+
+    out = []
+    for item in errors:
+        cells = [{"column": BY_KEY[c["column"]].title() if c["column"] in BY_KEY else "",
+                  "message": c["message"]} for c in item["cells"]]
+        out.append({"row": item["row"], "cells": cells})
+    return out
+
+
+def _announce(request: HttpRequest, job: ImportJob) -> None:
+    if job.status == JobStatus.SAVED:
+        messages.success(request, _("Đã lưu %(n)d sáng kiến.") % {"n": job.rows_saved})
+    elif job.message:
+        messages.error(request, job.message)
+
+
+@login_required
+@require_GET
+def job_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """htmx partial: the progress bar; reloads the page once the job has moved on."""
+    job = get_job_for(request.user, pk)
+    if not job.is_running:
+        return HttpResponseClientRefresh()
+    return render(request, "imports/_progress.html", {"job": job, "progress": progress.read(job.pk)})
+
+
+@login_required
+@require_GET
+def job_file(request: HttpRequest, pk: int) -> FileResponse:
+    """The result workbook (the file with the "errors" column), for whoever may see the job."""
+    job = get_job_for(request.user, pk)
+    if not job.result_file:
+        raise Http404
+    return FileResponse(job.result_file.open("rb"), as_attachment=True, filename=services.result_name(job))
+
+
+# -- exports -----------------------------------------------------------------------
+
+@login_required
+@require_GET
+def export(request: HttpRequest, slug: str, code: str) -> HttpResponse:
+    """The export page; with ``?tai=initiatives.xlsx`` (kind.format) the download itself."""
+    unit = get_unit_for(request.user, code, "imports.export")
+    programme = _programme(slug)
+    if not unit.path.startswith(programme.organiser.path):
+        raise Http404
+    query = request.GET.copy()
+    kind, _dot, file_format = query.pop("tai", [""])[0].partition(".")
+    form = ExportForm(query or None, programme=programme)
+    if kind in ExportKind.values and file_format in FileFormat.values and (not form.is_bound or form.is_valid()):
+        record, background = start_export(user=request.user, programme=programme, unit=unit, kind=kind,
+                                          file_format=file_format, filters=form.filters())
+        if background:
+            enqueue_export(record.pk)
+            return redirect("imports:export_record", pk=record.pk)
+        if file_format == FileFormat.CSV:
+            response = StreamingHttpResponse(csv_download(record, request.user), content_type="text/csv; charset=utf-8")
+            response["Content-Disposition"] = f'attachment; filename="{file_name(record)}"'
+            return response
+        return FileResponse(build_inline_xlsx(record, request.user), as_attachment=True, filename=file_name(record))
+    return render(request, "imports/export.html", {
+        "unit": unit, "programme": programme, "form": form, "query": query.urlencode(),
+        "personal": request.user.has_perm("imports.export_personal_data", unit),
+        "can_log": request.user.has_perm("imports.view_log", unit),
+    })
+
+
+def _get_record_for(user: Any, pk: int) -> ExportRecord:
+    record = ExportRecord.objects.select_related("unit", "programme").filter(pk=pk).first()
+    if record is None or not (record.user_id == user.pk or user.has_perm("imports.view_log", record.unit)):
+        raise Http404
+    return record
+
+
+@login_required
+@require_GET
+def export_record(request: HttpRequest, pk: int) -> HttpResponse:
+    """A background export: progress, then the download link."""
+    record = _get_record_for(request.user, pk)
+    if request.htmx and record.status != ExportStatus.RUNNING:
+        return HttpResponseClientRefresh()
+    return render(request, "imports/export_record.html", {"record": record, "ExportStatus": ExportStatus})
+
+
+@login_required
+@require_GET
+def export_file(request: HttpRequest, pk: int) -> FileResponse:
+    record = _get_record_for(request.user, pk)
+    if record.user_id != request.user.pk or not record.file:
+        raise Http404
+    return FileResponse(record.file.open("rb"), as_attachment=True, filename=file_name(record))
+
+
+# -- the log ---------------------------------------------------------------------------
+
+@login_required
+@require_GET
+def log(request: HttpRequest, code: str) -> HttpResponse:
+    """Every import and export in the unit's subtree: who, when, scope, rows (unit administrators)."""
+    unit = get_unit_for(request.user, code, "imports.view_log")
+    imports = (ImportJob.objects.filter(unit__path__startswith=unit.path)
+               .select_related("unit", "created_by", "programme").order_by("-created_at"))
+    exports = (ExportRecord.objects.filter(unit__path__startswith=unit.path)
+               .select_related("unit", "user", "programme").order_by("-created_at"))
+    return render(request, "imports/log.html", {
+        "unit": unit,
+        "imports": Paginator(imports, 50).get_page(request.GET.get("trang-nhap")),
+        "exports": Paginator(exports, 50).get_page(request.GET.get("trang-xuat")),
+    })
+
