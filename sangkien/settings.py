@@ -233,6 +233,9 @@ SANGKIEN_ATTACHMENT_MAX_BYTES = int(env("SANGKIEN_ATTACHMENT_MAX_BYTES", str(10 
 SANGKIEN_ATTACHMENT_MAX_FILES = 5
 SANGKIEN_ATTACHMENT_EXTENSIONS = ["pdf", "doc", "docx", "xls", "xlsx", "jpg", "jpeg", "png"]
 
+# Imports: the largest file accepted, in rows (docs/imports.md).
+SANGKIEN_IMPORT_MAX_ROWS = int(env("SANGKIEN_IMPORT_MAX_ROWS", "200000"))
+
 # Public address used in QR codes and printed posters.
 SANGKIEN_PUBLIC_URL = env("SANGKIEN_PUBLIC_URL", "http://127.0.0.1:8000")
 
