@@ -1,0 +1,67 @@
+"""Query-count baselines for the hot pages: the count must not grow with the
+number of units or initiatives shown (no N+1)."""
+
+import uuid
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from sangkien.core.clock import local_datetime
+from sangkien.roles.models import Role
+from tests.factories import InitiativeFactory, UserFactory, grant, make_unit
+
+pytestmark = pytest.mark.django_db
+
+
+def count(client, method, url, data=None):
+    with CaptureQueriesContext(connection) as ctx:
+        response = getattr(client, method)(url, data or {})
+    assert response.status_code in (200, 302), response.status_code
+    return len(ctx.captured_queries)
+
+
+def grow(tree, phase, n):
+    """Add ``n`` grassroots unions with an initiative each under each district."""
+    for district in (tree["d1"], tree["d2"]):
+        for _ in range(n):
+            unit = make_unit(district)
+            InitiativeFactory(phase=phase, unit=unit)
+
+
+def test_dashboard_queries_do_not_grow_with_units(client, tree, phase):
+    url = reverse("reports:dashboard", args=[phase.programme.slug, tree["d1"].code])
+    grow(tree, phase, 2)
+    small = count(client, "get", url)
+    grow(tree, phase, 20)
+    assert count(client, "get", url) == small
+    assert small <= 15
+
+
+def test_review_queue_queries_do_not_grow_with_initiatives(client, tree, phase):
+    reviewer = UserFactory()
+    grant(reviewer, tree["root"], Role.REVIEWER)
+    client.force_login(reviewer)
+    url = reverse("initiatives:queue", args=[phase.programme.slug])
+    grow(tree, phase, 2)
+    small = count(client, "get", url)
+    grow(tree, phase, 10)
+    assert count(client, "get", url) <= small + 2
+    assert small <= 12
+
+
+@time_machine.travel(local_datetime(2021, 4, 5, 10), tick=False)
+def test_submission_form_and_post_are_bounded(client, tree, phase):
+    member = UserFactory()
+    client.force_login(member)
+    url = reverse("initiatives:submit", args=[phase.programme.slug])
+    form = count(client, "get", url + f"?don-vi={tree['g11'].code}")
+    assert form <= 20
+    data = {"author_full_name": "A", "author_phone": "0912345678", "sector_block": "public",
+            "title": "Sáng kiến đo số truy vấn", "description": "Mô tả giải pháp",
+            "unit_1": tree["p1"].code, "unit_2": tree["d1"].code, "unit_3": tree["g11"].code,
+            "submission_token": uuid.uuid4().hex}
+    post = count(client, "post", url, data)
+    assert post <= 36
