@@ -89,6 +89,10 @@ class Initiative(models.Model):
     no unit at all (the Ninh Bình letter's "5 without a unit") hangs on the
     province with ``unit_unlisted``.  ``benefit_vnd`` is VND for one year.
     ``submission_token`` makes a double click or a resent form idempotent.
+    ``duplicate_of`` is set when a reviewer marked it as a duplicate of
+    another initiative of the programme (the original): it is then left out
+    of every count (``reports.counting``), and the member sees
+    ``duplicate_reason``.
     """
 
     programme = models.ForeignKey("programmes.Programme", on_delete=models.PROTECT, related_name="initiatives")
@@ -127,6 +131,12 @@ class Initiative(models.Model):
     )
     submitted_at = models.DateTimeField(_("ngày gửi"), default=now, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates",
+        verbose_name=_("trùng với"),
+        help_text=_("Sáng kiến gốc khi người xét duyệt xác định đây là bản trùng; chỉ bản gốc được tính."),
+    )
+    duplicate_reason = models.TextField(_("lý do đánh dấu trùng"), blank=True)
     authors = models.ManyToManyField(Person, through="Authorship", related_name="initiatives")
 
     objects = InitiativeQuerySet.as_manager()

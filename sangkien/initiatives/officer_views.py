@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sangkien.core.exceptions import DomainError
+from sangkien.duplicates.services import ExactResubmission
 from sangkien.initiatives.access import get_initiative_for, get_unit_for
 from sangkien.initiatives.forms import ReviewForm, SubmissionForm
 from sangkien.initiatives.models import Initiative, Status
@@ -117,6 +118,9 @@ def enter_on_behalf(request: HttpRequest, code: str, slug: str) -> HttpResponse:
                         actor=request.user, on_behalf=True,
                         submission_token=form.cleaned_data["submission_token"],
                     )
+                except ExactResubmission as exc:
+                    form.add_error(None, exc.message)
+                    messages.info(request, _("Sáng kiến đã có: %(code)s") % {"code": exc.existing.tracking_code})
                 except DomainError as exc:
                     form.add_error(None, exc.message)
                 else:

@@ -13,6 +13,8 @@ from django.views.decorators.http import require_http_methods
 
 from sangkien.core.exceptions import DomainError
 from sangkien.core.phone import display_phone
+from sangkien.duplicates.services import ExactResubmission
+from sangkien.duplicates.views import similar_for_form
 from sangkien.initiatives.access import get_initiative_for
 from sangkien.initiatives.forms import InitiativeDetailsForm, ReviewForm, SubmissionForm
 from sangkien.initiatives.models import Initiative, Status
@@ -45,6 +47,7 @@ def submit(request: HttpRequest, slug: str) -> HttpResponse:
     root = _root()
     phase = programme.open_phase()
     preselected = None
+    existing = similar = None
     if request.method == "POST":
         form = SubmissionForm(request.POST, request.FILES, phase=phase)
         if form.is_valid():
@@ -60,6 +63,9 @@ def submit(request: HttpRequest, slug: str) -> HttpResponse:
                         files=form.cleaned_data.get("attachments"), actor=request.user,
                         submission_token=form.cleaned_data["submission_token"],
                     )
+                except ExactResubmission as exc:
+                    form.add_error(None, exc.message)
+                    existing = exc.existing
                 except DomainError as exc:
                     form.add_error(None, exc.message)
                 else:
@@ -75,9 +81,13 @@ def submit(request: HttpRequest, slug: str) -> HttpResponse:
             for number, unit_code in enumerate(codes_for(preselected, root), start=1):
                 initial[f"unit_{number}"] = unit_code
         form = SubmissionForm(initial=initial, phase=phase)
+    if request.method == "POST":  # re-displayed: show the similar ones without JavaScript too
+        similar = similar_for_form(request.user, programme, request.POST.get("title", "")[:300],
+                                   request.POST.get("description", "")[:100_000])
     levels = build_levels(root, form.unit_codes())
     chosen = [lv for lv in levels if lv.selected and lv.selected != UNLISTED]
     return render(request, "initiatives/submit.html", {
+        "existing": existing, "similar": similar,
         "programme": programme, "phase": phase, "form": form, "levels": levels,
         "unlisted_chosen": any(lv.selected == UNLISTED for lv in levels),
         "unlisted_name": form.data.get("unit_unlisted_name", "") if form.is_bound else "",
@@ -97,6 +107,8 @@ def mine(request: HttpRequest) -> HttpResponse:
 def detail(request: HttpRequest, code: str) -> HttpResponse:
     """One initiative: status, history; personal data and review form by permission."""
     initiative = get_initiative_for(request.user, code)
+    if initiative.duplicate_of_id:
+        initiative.duplicate_of = Initiative.objects.select_related("unit").get(pk=initiative.duplicate_of_id)
     can_review = request.user.has_perm("initiatives.review", initiative)
     return render(request, "initiatives/detail.html", {
         "initiative": initiative,
@@ -105,6 +117,7 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
         "attachments": initiative.attachments.all(),
         "show_personal": request.user.has_perm("initiatives.view_personal_data", initiative),
         "can_review": can_review,
+        "can_see_duplicates": request.user.has_perm("initiatives.list_unit", initiative),
         "review_form": ReviewForm() if can_review else None,
         "can_edit": initiative.status == Status.RETURNED
         and request.user.has_perm("initiatives.edit_returned", initiative),

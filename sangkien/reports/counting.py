@@ -9,6 +9,8 @@ the materialised tree path, so its cost grows with the initiatives in U's
 subtree, not with the number of units.
 
 Definitions (docs/architecture.md):
+- every figure leaves out initiatives marked as duplicates of another
+  (``Initiative.duplicate_of``): the original is counted, once;
 - ``submitted``: initiatives received, whatever their status;
 - ``approved``: initiatives approved (được thông qua);
 - ``participants``: distinct authors and co-authors;
@@ -149,8 +151,13 @@ def filtered_initiatives(
     date_from: dt.date | None = None, date_to: dt.date | None = None,
 ) -> Any:
     """Initiatives of ``programme`` in ``unit``'s subtree, optionally in a phase
-    and submitted between two local dates (both included)."""
-    qs = Initiative.objects.filter(programme=programme, unit__path__startswith=unit.path)
+    and submitted between two local dates (both included).
+
+    Initiatives a reviewer marked as duplicates are left out: a duplicated
+    initiative counts once, as its original (issue 3).
+    """
+    qs = Initiative.objects.filter(programme=programme, unit__path__startswith=unit.path,
+                                   duplicate_of__isnull=True)
     if phase is not None:
         qs = qs.filter(phase=phase)
     if date_from is not None:

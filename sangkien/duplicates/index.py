@@ -1,0 +1,278 @@
+"""The programme's near-duplicate index in the project database.
+
+Rows of :class:`~sangkien.duplicates.models.BandKey` are written in the
+same transaction as the initiative (``initiatives.services`` calls
+:func:`index_initiative` and :func:`reindex_initiative`), survive restarts,
+work on SQLite and PostgreSQL alike, and can be rebuilt from the
+initiatives by :func:`rebuild` (``manage.py rebuild_duplicate_index``).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection, transaction
+
+from sangkien.duplicates.detector import SHOW_FROM, Document, Match, rank
+from sangkien.duplicates.models import BandKey, Fingerprint
+from sangkien.initiatives.models import Initiative
+
+
+class DatabaseStore:
+    """The index of one programme in the project database."""
+
+    def __init__(self, programme_id: int) -> None:
+        self.programme_id = programme_id
+
+    def postings(self, keys: list[int], limit: int) -> dict[int, list[Any]]:
+        """One statement: for each key at most ``limit + 1`` initiative ids.
+
+        Each key is its own ``LIMIT``-ed sub-select, so a key shared by
+        thousands of initiatives costs ``limit + 1`` index entries, not
+        thousands.
+        """
+        if not keys:
+            return {}
+        qn = connection.ops.quote_name
+        table = qn(BandKey._meta.db_table)
+        one = (f"SELECT {qn('band_key')}, {qn('initiative_id')} FROM "  # noqa: S608 — names are ours
+               f"(SELECT {qn('band_key')}, {qn('initiative_id')} FROM {table} "
+               f"WHERE {qn('band_key')} = %s LIMIT {int(limit) + 1}) AS p{{n}}")
+        sql = " UNION ALL ".join(one.format(n=n) for n in range(len(keys)))
+        out: dict[int, list[Any]] = {}
+        with connection.cursor() as cursor:
+            cursor.execute(sql, list(keys))
+            for key, initiative_id in cursor.fetchall():
+                out.setdefault(key, []).append(initiative_id)
+        return out
+
+    def sketches(self, ids: list[Any]) -> Mapping[Any, bytes]:
+        if not ids:
+            return {}
+        qn = connection.ops.quote_name
+        marks = ", ".join(["%s"] * len(ids))
+        sql = (f"SELECT {qn('initiative_id')}, {qn('sketch')} FROM {qn(Fingerprint._meta.db_table)} "  # noqa: S608
+               f"WHERE {qn('initiative_id')} IN ({marks})")
+        with connection.cursor() as cursor:
+            cursor.execute(sql, list(ids))
+            return {pk: bytes(value) for pk, value in cursor.fetchall()}
+
+    def documents(self, ids: list[Any]) -> Mapping[Any, Document]:
+        rows = (Initiative.objects.filter(pk__in=ids, programme_id=self.programme_id)
+                .values_list("pk", "title", "description"))
+        return {pk: Document.of(title, description) for pk, title, description in rows}
+
+
+def _rows(initiative_id: int, keys: Iterable[int]) -> list[BandKey]:
+    return [BandKey(band_key=k, initiative_id=initiative_id) for k in keys]
+
+
+def index_initiative(initiative: Initiative, document: Document | None = None) -> int:
+    """Add ``initiative``'s band keys and sketch; call inside the transaction
+    that saves it.  Returns the number of keys written.
+    """
+    document = document or Document.of(initiative.title, initiative.description)
+    keys = document.index_keys(initiative.programme_id)
+    BandKey.objects.bulk_create(_rows(initiative.pk, keys), ignore_conflicts=True)
+    Fingerprint.objects.update_or_create(initiative_id=initiative.pk, defaults={"sketch": document.sketch})
+    return len(keys)
+
+
+def unindex_text(*, initiative_id: int, programme_id: int, title: str, description: str) -> None:
+    """Remove the keys that ``title`` + ``description`` gave ``initiative_id``.
+
+    The keys are recomputed from the old text, so the delete uses the
+    primary key (no index on ``initiative_id`` is needed).
+    """
+    keys = Document.of(title, description).index_keys(programme_id)
+    if keys:
+        BandKey.objects.filter(band_key__in=keys, initiative_id=initiative_id).delete()
+
+
+def reindex_initiative(initiative: Initiative, *, old_title: str, old_description: str) -> None:
+    """The text of ``initiative`` changed: swap its keys (same transaction)."""
+    unindex_text(initiative_id=initiative.pk, programme_id=initiative.programme_id,
+                 title=old_title, description=old_description)
+    index_initiative(initiative)
+
+
+@dataclass(frozen=True)
+class SimilarInitiative:
+    """A match with its initiative (``unit`` loaded)."""
+
+    initiative: Initiative
+    score: float
+    likely_duplicate: bool
+
+    @property
+    def percent(self) -> int:
+        return round(self.score * 100)
+
+
+def similar_initiatives(*, programme_id: int, title: str, description: str, top: int = 5,
+                        exclude: Iterable[int] = (), min_score: float = SHOW_FROM,
+                        document: Document | None = None) -> list[SimilarInitiative]:
+    """The initiatives of the programme most like ``title`` + ``description``.
+
+    ``description`` is sanitised HTML or plain text.  Best first; only
+    scores ≥ ``min_score``.  Every programme-wide match is returned: the
+    caller decides what of each the viewer may see.
+    """
+    document = document or Document.of(title, description)
+    matches = rank(DatabaseStore(programme_id), document, top=top, exclude=exclude,
+                   min_score=min_score)
+    return attach(matches)
+
+
+def attach(matches: list[Match]) -> list[SimilarInitiative]:
+    """The initiatives of ``matches``, in the same order (missing ones dropped)."""
+    found = Initiative.objects.select_related("unit", "duplicate_of").in_bulk([m.id for m in matches])
+    return [SimilarInitiative(found[m.id], m.score, m.likely_duplicate) for m in matches if m.id in found]
+
+
+def similar_to(initiative: Initiative, *, top: int = 5, min_score: float = SHOW_FROM) -> list[SimilarInitiative]:
+    """Initiatives of the same programme similar to ``initiative`` (itself excluded)."""
+    return similar_initiatives(programme_id=initiative.programme_id, title=initiative.title,
+                               description=initiative.description, top=top, exclude=[initiative.pk],
+                               min_score=min_score)
+
+
+def _batches(queryset: Any, size: int) -> Iterator[list[tuple[int, int, str, str]]]:
+    last = 0
+    while True:
+        rows = list(queryset.filter(pk__gt=last).order_by("pk")
+                    .values_list("pk", "programme_id", "title", "description")[:size])
+        if not rows:
+            return
+        yield rows
+        last = rows[-1][0]
+
+
+Analysed = tuple[list[tuple[int, int]], list[tuple[int, bytes]]]
+
+
+def _keys_of(rows: list[tuple[int, int, str, str]]) -> Analysed:
+    """``([(band_key, initiative_id), ...], [(initiative_id, sketch), ...])`` of a batch."""
+    keys, sketches = [], []
+    for pk, programme_id, title, description in rows:
+        document = Document.of(title, description)
+        keys.extend((key, pk) for key in document.index_keys(programme_id))
+        sketches.append((pk, document.sketch))
+    keys.sort()  # inserted in key order: neighbouring pages of the primary key's B-tree
+    return keys, sketches
+
+
+def _insert_sql() -> tuple[str, str]:
+    qn = connection.ops.quote_name
+    keys = f"INSERT INTO {qn(BandKey._meta.db_table)} (band_key, initiative_id) VALUES (%s, %s)"  # noqa: S608
+    sketches = (f"INSERT INTO {qn(Fingerprint._meta.db_table)} "  # noqa: S608
+                "(initiative_id, sketch) VALUES (%s, %s)")
+    return keys, sketches
+
+
+def index_batch(rows: list[tuple[int, int, str, str]]) -> int:
+    """Index new initiatives given as ``(pk, programme_id, title, description)``.
+
+    For bulk inserts that bypass :func:`index_initiative` (an import writes a
+    batch with ``executemany``): call it in the same transaction, with rows
+    not indexed yet.  Returns the number of keys written.
+    """
+    keys, sketches = _keys_of(rows)
+    insert_keys, insert_sketches = _insert_sql()
+    with connection.cursor() as cursor:
+        cursor.executemany(insert_keys, keys)
+        cursor.executemany(insert_sketches, sketches)
+    return len(keys)
+
+
+@dataclass
+class RebuildResult:
+    """What :func:`rebuild` did: initiatives indexed, keys written, seconds."""
+
+    initiatives: int
+    keys: int
+    seconds: float
+
+    @property
+    def rate(self) -> float:
+        return self.initiatives / self.seconds if self.seconds else 0.0
+
+
+def rebuild(*, programme_id: int | None = None, batch: int = 2000, workers: int = 1,
+            progress: Callable[[int], None] | None = None) -> RebuildResult:
+    """Recompute the index of one programme (or of all) from the initiatives.
+
+    Deletes the old rows first (and, for all programmes, rows of deleted
+    initiatives), then writes ``batch`` initiatives per transaction; with
+    ``workers`` > 1 the text analysis runs in that many processes.
+    ``progress`` is called with the number of initiatives done.
+    """
+    started = time.perf_counter()
+    table = connection.ops.quote_name(BandKey._meta.db_table)
+    with transaction.atomic():
+        if programme_id is None:
+            BandKey.objects.all()._raw_delete(BandKey.objects.db)
+            Fingerprint.objects.all()._raw_delete(Fingerprint.objects.db)
+        else:
+            BandKey.objects.filter(initiative__programme_id=programme_id)._raw_delete(BandKey.objects.db)
+            Fingerprint.objects.filter(initiative__programme_id=programme_id)._raw_delete(
+                Fingerprint.objects.db)
+            with connection.cursor() as cursor:  # rows of deleted initiatives
+                cursor.execute(
+                    f"DELETE FROM {table} WHERE initiative_id NOT IN "  # noqa: S608 — names are ours
+                    f"(SELECT id FROM {connection.ops.quote_name(Initiative._meta.db_table)})")
+    tune = connection.vendor == "sqlite" and not connection.in_atomic_block
+    if tune:
+        with connection.cursor() as cursor:
+            # while rebuilding: 1.5 GiB of page cache, and a checkpoint every
+            # ~1 GiB of WAL instead of every 4 MiB (each hot index page is then
+            # copied to the database once per GiB, not once per batch)
+            cursor.execute("PRAGMA cache_size = -1572864")
+            cursor.execute("PRAGMA wal_autocheckpoint = 262144")
+    queryset = Initiative.objects.all()
+    if programme_id is not None:
+        queryset = queryset.filter(programme_id=programme_id)
+    insert, insert_sketch = _insert_sql()
+    done = written = 0
+
+    def write(result: Analysed) -> None:
+        nonlocal done, written
+        rows, sketches = result
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.executemany(insert, rows)
+            cursor.executemany(insert_sketch, sketches)
+        done += len(sketches)
+        written += len(rows)
+        if progress:
+            progress(done)
+
+    try:
+        if workers <= 1:
+            for rows in _batches(queryset, batch):
+                write(_keys_of(rows))
+        else:
+            _in_pool(queryset, batch, workers, write)
+    finally:
+        if tune:
+            with connection.cursor() as cursor:
+                cursor.execute("PRAGMA wal_autocheckpoint = 1000")
+                cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return RebuildResult(done, written, time.perf_counter() - started)
+
+
+def _in_pool(queryset: Any, batch: int, workers: int, write: Callable[[Analysed], None]) -> None:
+    """Read batches here, analyse them in ``workers`` forked processes, write here."""
+    import multiprocessing
+    from collections import deque
+
+    pending: deque[Any] = deque()
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        for rows in _batches(queryset, batch):
+            pending.append(pool.apply_async(_keys_of, (rows,)))
+            if len(pending) > workers:
+                write(pending.popleft().get())
+        while pending:
+            write(pending.popleft().get())

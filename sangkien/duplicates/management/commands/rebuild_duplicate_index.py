@@ -1,0 +1,38 @@
+"""``manage.py rebuild_duplicate_index [--programme SLUG] [--workers N]``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from sangkien.duplicates.index import rebuild
+from sangkien.programmes.models import Programme
+
+
+class Command(BaseCommand):
+    help = ("Rebuild the near-duplicate index from the initiatives (after an upgrade of the "
+            "normalisation, a restore, or to remove rows of deleted initiatives).")
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--programme", help="slug of one programme (default: all)")
+        parser.add_argument("--workers", type=int, default=1, help="processes analysing the text")
+        parser.add_argument("--batch", type=int, default=2000, help="initiatives per transaction")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        programme_id = None
+        if options["programme"]:
+            programme = Programme.objects.filter(slug=options["programme"]).first()
+            if programme is None:
+                raise CommandError(f"No programme with slug {options['programme']!r}.")
+            programme_id = programme.pk
+
+        def progress(done: int) -> None:
+            if options["verbosity"] > 1:
+                self.stdout.write(f"  {done:,}")
+
+        result = rebuild(programme_id=programme_id, workers=options["workers"], batch=options["batch"],
+                         progress=progress)
+        self.stdout.write(self.style.SUCCESS(
+            f"Indexed {result.initiatives:,} initiatives ({result.keys:,} band keys) in "
+            f"{result.seconds:.1f} s: {result.rate:,.0f} initiatives/s."))

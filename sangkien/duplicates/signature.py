@@ -1,0 +1,197 @@
+"""Shingles, MinHash signatures and LSH band keys (numpy, vectorised).
+
+An initiative is the SET of its shingles: every content syllable (unigram)
+and every pair of neighbouring content syllables inside one sentence
+(bigram).  A set does not see the order of sentences; a changed word
+removes one unigram and at most two bigrams.  Two initiatives are compared
+by the Jaccard index of their shingle sets (:func:`jaccard`), exactly.
+
+To find candidates without comparing with every initiative, the set of
+bigrams (the "LSH set": single syllables are too common) gets a MinHash
+signature of ``BANDS × ROWS`` 32-bit values; band ``i`` (``ROWS``
+consecutive values) is hashed with the programme and the band number into
+ONE signed 32-bit key (:func:`index_keys`).  Two sets with Jaccard index
+``J`` share a given band with probability ``J ** ROWS``, so at least one of
+``BANDS`` with ``1 - (1 - J ** ROWS) ** BANDS`` (Broder 1997; Leskovec,
+Rajaraman & Ullman, *Mining of Massive Datasets*, ch. 3); a query also
+probes near keys (:func:`probe_keys`).  :func:`sketch` keeps the signature
+in 16 bits per value to estimate similarity cheaply (:func:`estimate`).
+
+Shapes: shingle ids are ``uint64`` arrays, sorted and unique; a signature is
+a ``uint32`` array of ``PERMUTATIONS``; keys are lists of Python ints in
+``[-2**31, 2**31)``; a sketch is ``SKETCH_BYTES`` bytes.  Changing any
+constant or hash here changes the stored keys: bump
+``normalise.VERSION`` and run ``manage.py rebuild_duplicate_index``.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Sequence
+
+import numpy as np
+
+#: LSH parameters (see docs/duplicates.md for the choice).
+BANDS = 20
+ROWS = 2
+PERMUTATIONS = BANDS * ROWS
+
+_MASK64 = np.uint64(0xFFFFFFFFFFFFFFFF)
+_rng = np.random.default_rng(20230726)  # fixed: the stored keys depend on it
+_A = _rng.integers(1, 2**63, size=PERMUTATIONS, dtype=np.uint64) | np.uint64(1)
+_B = _rng.integers(0, 2**63, size=PERMUTATIONS, dtype=np.uint64)
+_BIGRAM_LEFT = np.uint64(0x9E3779B97F4A7C15)
+_BIGRAM_RIGHT = np.uint64(0xC2B2AE3D27D4EB4F)
+_BAND_SALT = (np.arange(BANDS, dtype=np.uint64) + np.uint64(1)) * np.uint64(0x165667B19E3779F9)
+_COLUMN_SALT = (np.arange(ROWS, dtype=np.uint64) + np.uint64(1)) * _BIGRAM_LEFT
+_PROGRAMME_MULT = np.array([0xD6E8FEB86659FD93], dtype=np.uint64)
+_EMPTY = np.zeros(0, dtype=np.uint64)
+
+
+def _mix(x: np.ndarray) -> np.ndarray:
+    """splitmix64's finaliser on a ``uint64`` array (wrapping arithmetic)."""
+    x = x ^ (x >> np.uint64(30))
+    x = x * np.uint64(0xBF58476D1CE4E5B9)
+    x = x ^ (x >> np.uint64(27))
+    x = x * np.uint64(0x94D049BB133111EB)
+    return x ^ (x >> np.uint64(31))
+
+
+_TOKEN_IDS: dict[str, int] = {}
+
+
+def _token_id(token: str) -> int:
+    value = int(_mix(np.array([zlib.crc32(token.encode()) + 1], dtype=np.uint64))[0])
+    _TOKEN_IDS[token] = value
+    return value
+
+
+def features(sentences: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarray]:
+    """``(shingles, lsh_set)`` of normalised sentences.
+
+    ``shingles``: sorted unique ``uint64`` ids of the unigrams and of the
+    bigrams inside a sentence — the set compared exactly.  ``lsh_set``: the
+    bigrams only (the unigrams when there is no bigram) — the set MinHash
+    summarises: single syllables are shared by almost every initiative and
+    would make every band collide with thousands of others.
+    """
+    tokens: list[str] = []
+    starts: list[int] = []
+    for sentence in sentences:
+        starts.append(len(tokens))
+        tokens.extend(sentence)
+    if not tokens:
+        return _EMPTY, _EMPTY
+    cache = _TOKEN_IDS
+    if len(cache) > 200_000:
+        cache.clear()
+    ids = np.fromiter((cache.get(t) or _token_id(t) for t in tokens), dtype=np.uint64,
+                      count=len(tokens))
+    # a bigram joins token k and k+1 unless k+1 starts a sentence
+    follows = np.ones(len(tokens), dtype=bool)
+    follows[np.asarray(starts, dtype=np.int64)] = False
+    right = np.nonzero(follows)[0]
+    bigrams = np.unique(_mix(ids[right - 1] * _BIGRAM_LEFT + ids[right] * _BIGRAM_RIGHT))
+    unigrams = np.unique(ids)
+    both = np.union1d(unigrams, bigrams)
+    return both, (bigrams if len(bigrams) else unigrams)
+
+
+def shingles(sentences: Sequence[Sequence[str]]) -> np.ndarray:
+    """Sorted unique ``uint64`` ids of the unigrams and in-sentence bigrams."""
+    return features(sentences)[0]
+
+
+def _hashes(lsh_set: np.ndarray) -> np.ndarray:
+    """``uint64[PERMUTATIONS, len]``: hash ``i`` is ``(a_i · x + b_i) mod 2**64``."""
+    return lsh_set[None, :] * _A[:, None] + _B[:, None]
+
+
+def minhash(lsh_set: np.ndarray) -> np.ndarray:
+    """The MinHash signature (``uint32[PERMUTATIONS]``) of a set of ids.
+
+    Multiply-add hashing of already mixed ids, top 32 bits of the minimum.
+    An empty set gets all ``0xFFFFFFFF``.
+    """
+    if not len(lsh_set):
+        return np.full(PERMUTATIONS, 0xFFFFFFFF, dtype=np.uint32)
+    return (_hashes(lsh_set).min(axis=1) >> np.uint64(32)).astype(np.uint32)
+
+
+def _keys(values: np.ndarray, programme_id: int) -> np.ndarray:
+    """Signed 32-bit keys of ``values`` (``uint64[..., BANDS, ROWS]``)."""
+    combined = _BAND_SALT ^ (np.array([programme_id], dtype=np.uint64) * _PROGRAMME_MULT)
+    combined = np.broadcast_to(combined, values.shape[:-1])
+    for column in range(ROWS):
+        combined = _mix(combined ^ (values[..., column] + _COLUMN_SALT[column]))
+    return (combined >> np.uint64(32)).astype(np.int64) - 2**31
+
+
+def index_keys(signature: np.ndarray, programme_id: int) -> list[int]:
+    """The ``BANDS`` keys stored for a MinHash signature (fewer if two collide).
+
+    An empty set's signature (all ``0xFFFFFFFF``) gets no key.
+    """
+    if bool((signature == 0xFFFFFFFF).all()):
+        return []
+    values = signature.astype(np.uint64).reshape(BANDS, ROWS)
+    return sorted(set(_keys(values, programme_id).tolist()))
+
+
+#: Bytes of a sketch: the signature's values cut to 16 bits.
+SKETCH_BYTES = PERMUTATIONS * 2
+
+
+def sketch(signature: np.ndarray) -> bytes:
+    """A compact copy of the signature (``uint16`` per value, little-endian)."""
+    return (signature >> np.uint32(16)).astype("<u2").tobytes()
+
+
+def estimate(query_sketch: bytes, sketches: list[bytes]) -> np.ndarray:
+    """Estimated Jaccard index of the LSH sets: share of equal sketch values.
+
+    ``float64[len(sketches)]``; a sketch of the wrong length scores 0.
+    """
+    if not sketches:
+        return np.zeros(0)
+    q = np.frombuffer(query_sketch, dtype="<u2")
+    good = [s if len(s) == SKETCH_BYTES else bytes(SKETCH_BYTES) for s in sketches]
+    others = np.frombuffer(b"".join(good), dtype="<u2").reshape(len(good), -1)
+    return (others == q[None, :]).mean(axis=1)
+
+
+def probe_keys(lsh_set: np.ndarray, programme_id: int) -> list[int]:
+    """Keys looked up for a query: each band as is, with one of its rows
+    replaced by the second-smallest hash, and with both replaced
+    (multi-probe LSH, Lv et al. 2007).
+
+    A word changed in the duplicate often removes the query's minimum for a
+    hash; the duplicate's minimum is then often the query's second
+    smallest.  Probing costs reads, not storage.  Up to ``4 × BANDS`` keys
+    (``ROWS`` = 2); none when the set is empty.
+    """
+    if not len(lsh_set):
+        return []
+    hashed = _hashes(lsh_set)
+    if hashed.shape[1] > 1:
+        two = np.partition(hashed, 1, axis=1)[:, :2] >> np.uint64(32)
+    else:
+        two = np.repeat(hashed >> np.uint64(32), 2, axis=1)
+    first = two[:, 0].reshape(BANDS, ROWS)
+    second = two[:, 1].reshape(BANDS, ROWS)
+    probes = [first]
+    for column in range(ROWS):
+        probe = first.copy()
+        probe[:, column] = second[:, column]
+        probes.append(probe)
+    probes.append(second)
+    keys = _keys(np.stack(probes), programme_id)
+    return sorted(set(keys.ravel().tolist()))
+
+
+def jaccard(a: np.ndarray, b: np.ndarray) -> float:
+    """Exact Jaccard index of two sorted unique shingle arrays (0 for two empty sets)."""
+    if not len(a) or not len(b):
+        return 0.0
+    common = len(np.intersect1d(a, b, assume_unique=True))
+    return common / (len(a) + len(b) - common)

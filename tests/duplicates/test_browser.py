@@ -1,0 +1,70 @@
+"""In a real browser: typing title and description makes the similar-initiatives
+panel appear under the form (htmx + Trix), without blocking the submission."""
+
+import pytest
+
+from sangkien.duplicates.index import index_initiative
+from tests.browser.conftest import (  # noqa: F401 — fixtures
+    PASSWORD,
+    PHONE,
+    _allow_orm_beside_playwright,
+    _end_live_server_sessions,
+    browser,
+    journey_world,
+)
+from tests.duplicates.texts import DYEING_SENTENCES, DYEING_TITLE, PARAPHRASE_TITLE, dyeing_text
+from tests.factories import InitiativeFactory, UserFactory
+
+pytestmark = pytest.mark.browser
+
+
+def test_the_panel_appears_while_typing(live_server, browser, journey_world):  # noqa: F811
+    world = journey_world
+    original = InitiativeFactory(phase=world["phase"], unit=world["factory"], title=DYEING_TITLE,
+                                 description=dyeing_text())
+    index_initiative(original)
+    member = UserFactory(email="cong-nhan@example.vn")
+    page = browser.new_page(viewport=PHONE)
+    page.goto(f"{live_server.url}/tai-khoan/login/")
+    page.fill("input[name=login]", member.email)
+    page.fill("input[name=password]", PASSWORD)
+    page.locator("form[action*='/tai-khoan/login/'] button[type=submit]").click()
+    page.goto(f"{live_server.url}/chuong-trinh/{world['programme'].slug}/gui-sang-kien/")
+    page.wait_for_selector("trix-editor")
+    assert "Khi bạn đã nhập tên và mô tả" in page.locator("#similar-panel").inner_text()
+    page.fill("#id_title", PARAPHRASE_TITLE)
+    page.click("trix-editor")
+    page.keyboard.type(" ".join(DYEING_SENTENCES[2:6]))
+    page.wait_for_selector("[data-testid=similar-list]", timeout=10_000)
+    panel = page.locator("#similar-panel").inner_text()
+    assert DYEING_TITLE in panel and "CĐCS Công ty May Yên Khánh" in panel and "giống" in panel
+    page.screenshot(path="/tmp/dup-submit-panel.png", full_page=True)
+    assert page.locator("form.submission-form button[type=submit]").is_enabled()
+
+
+def test_the_reviewer_sees_likely_duplicates_in_the_queue_and_marks_one(live_server, browser, journey_world):  # noqa: F811
+    from tests.duplicates.texts import KINDS
+
+    world = journey_world
+    original = InitiativeFactory(phase=world["phase"], unit=world["factory"], title=DYEING_TITLE,
+                                 description=dyeing_text())
+    title, text = KINDS["paraphrase"]
+    copy = InitiativeFactory(phase=world["phase"], unit=world["school"], title=title, description=text)
+    for initiative in (original, copy):
+        index_initiative(initiative)
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{live_server.url}/tai-khoan/login/")
+    page.fill("input[name=login]", world["reviewer"].email)
+    page.fill("input[name=password]", PASSWORD)
+    page.locator("form[action*='/tai-khoan/login/'] button[type=submit]").click()
+    page.goto(f"{live_server.url}/can-bo/xet-duyet/{world['programme'].slug}/?don-vi=375")
+    page.wait_for_selector(f"#trung-{copy.tracking_code} li")
+    assert DYEING_TITLE in page.locator(f"#trung-{copy.tracking_code}").inner_text()
+    card = page.locator(f"#trung-{copy.tracking_code}")
+    card.locator("summary").click()
+    card.locator("input[name=reason]").fill("Cùng giải pháp vòi thổi khí nén")
+    card.locator("button[type=submit]").click()
+    page.wait_for_selector(".message-success")
+    page.screenshot(path="/tmp/dup-review-queue.png", full_page=True)
+    copy.refresh_from_db()
+    assert copy.duplicate_of == original

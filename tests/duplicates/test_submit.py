@@ -1,0 +1,139 @@
+"""While submitting: the similar-initiatives panel, and exact resubmissions refused."""
+
+import uuid
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from sangkien.core.clock import local_datetime
+from sangkien.initiatives.models import Initiative
+from sangkien.roles.models import Role
+from tests.duplicates.texts import DYEING_TITLE, KINDS, SAME_TOPIC, SAME_TOPIC_TITLE, dyeing_text
+from tests.factories import UserFactory, grant
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def window_open():
+    with time_machine.travel(local_datetime(2021, 4, 5, 10), tick=False):
+        yield
+
+
+def form_data(tree, **overrides):
+    data = {
+        "author_full_name": "Hoàng Thị Mai", "author_phone": "0912 000 111", "author_email": "",
+        "unit_1": tree["p2"].code, "unit_2": tree["d2"].code, "unit_3": tree["g22"].code,
+        "sector_block": "enterprise", "title": DYEING_TITLE, "description": dyeing_text(),
+        "benefit_vnd": "1,5 triệu", "recognition_form": "", "submission_token": uuid.uuid4().hex,
+    }
+    data.update(overrides)
+    return data
+
+
+def panel(client, programme, title, description):
+    return client.post(reverse("duplicates:submit_panel", args=[programme.slug]),
+                       {"title": title, "description": description}, HTTP_HX_REQUEST="true")
+
+
+def test_the_submit_page_has_the_panel_wired_to_title_and_trix(client, phase):
+    client.force_login(UserFactory())
+    page = client.get(reverse("initiatives:submit", args=[phase.programme.slug])).content.decode()
+    assert reverse("duplicates:submit_panel", args=[phase.programme.slug]) in page
+    assert "trix-change from:body" in page and "from:#id_title" in page
+
+
+def test_panel_shows_title_unit_status_and_percent_without_personal_data(client, original, others):
+    client.force_login(UserFactory())
+    html = panel(client, original.programme, *KINDS["paraphrase"]).content.decode()
+    assert original.title in html and original.unit.name in html and "Đã gửi, chờ xét duyệt" in html
+    assert "giống" in html and "%" in html and "có thể trùng" in html
+    assert "Hoàng Thị Mai" not in html and "0912" not in html and "mai@example.vn" not in html
+    assert reverse("initiatives:detail", args=[original.tracking_code]) not in html  # not theirs
+    assert others[0].title not in html
+
+
+def test_panel_waits_for_enough_text_and_says_when_nothing_is_similar(client, original):
+    client.force_login(UserFactory())
+    assert "Khi bạn đã nhập tên và mô tả" in panel(client, original.programme, "Máy dệt", "").content.decode()
+    html = panel(client, original.programme, "Ứng dụng bảng tính chấm công",
+                 "Tổ hành chính lập bảng tính chấm công tự động cho ba phân xưởng, tổng hợp giờ làm thêm "
+                 "theo tuần và gửi cho phòng kế toán.").content.decode()
+    assert "Chưa thấy sáng kiến nào tương tự" in html
+
+
+def test_same_topic_other_solution_is_shown_but_not_as_likely_duplicate(client, original):
+    client.force_login(UserFactory())
+    html = panel(client, original.programme, SAME_TOPIC_TITLE, SAME_TOPIC).content.decode()
+    assert "có thể trùng" not in html
+
+
+def test_a_near_duplicate_is_not_blocked(client, tree, phase, original):
+    member = UserFactory()
+    client.force_login(member)
+    title, text = KINDS["paraphrase"]
+    response = client.post(reverse("initiatives:submit", args=[phase.programme.slug]),
+                           form_data(tree, title=title, description=text, author_phone="0987 000 222"))
+    assert response.status_code == 302
+    assert Initiative.objects.filter(submitted_by=member).count() == 1
+
+
+def test_without_javascript_a_redisplayed_form_lists_the_similar_ones(client, tree, phase, original):
+    client.force_login(UserFactory())
+    title, text = KINDS["no_diacritics"]
+    page = client.post(reverse("initiatives:submit", args=[phase.programme.slug]),
+                       form_data(tree, title=title, description=text, sector_block="")).content.decode()
+    assert 'data-testid="similar-list"' in page and original.title in page
+
+
+def test_exact_resubmission_by_the_same_member_is_refused_with_a_link(client, tree, phase):
+    member = UserFactory()
+    client.force_login(member)
+    url = reverse("initiatives:submit", args=[phase.programme.slug])
+    assert client.post(url, form_data(tree)).status_code == 302
+    first = Initiative.objects.get()
+    # retyped without accents, in Word, a day later: the same normalised text
+    title, text = KINDS["word_artefacts"]
+    response = client.post(url, form_data(tree, title=title, description=text))
+    page = response.content.decode()
+    assert response.status_code == 200 and Initiative.objects.count() == 1
+    assert "Bạn đã gửi sáng kiến này rồi" in page and first.tracking_code in page
+    assert reverse("initiatives:detail", args=[first.tracking_code]) in page
+
+
+def test_the_same_text_by_another_member_is_accepted_and_shown_as_similar(client, tree, phase, original):
+    client.force_login(UserFactory())
+    url = reverse("initiatives:submit", args=[phase.programme.slug])
+    assert client.post(url, form_data(tree, author_phone="0987 654 321")).status_code == 302
+    assert Initiative.objects.count() == 2
+
+
+def test_support_team_entering_the_members_own_text_again_is_refused(client, tree, phase, original):
+    helper = UserFactory()
+    grant(helper, tree["d2"], Role.SUPPORT_TEAM)
+    client.force_login(helper)
+    url = reverse("initiatives:enter", args=[tree["g22"].code, phase.programme.slug])
+    page = client.post(url, form_data(tree, target_unit=tree["g22"].code)).content.decode()
+    assert "Tác giả này đã gửi sáng kiến này rồi" in page and original.tracking_code in page
+    assert Initiative.objects.count() == 1
+
+
+def test_a_returned_initiative_cannot_be_resent_as_a_copy_of_another_of_the_authors(client, tree, phase):
+    from sangkien.initiatives.models import Status
+    from sangkien.initiatives.services import review_initiative
+
+    member = UserFactory()
+    client.force_login(member)
+    url = reverse("initiatives:submit", args=[phase.programme.slug])
+    client.post(url, form_data(tree))
+    client.post(url, form_data(tree, title="Tổ chức lại kho nguyên liệu", description=SAME_TOPIC))
+    first, second = Initiative.objects.order_by("pk")
+    reviewer = UserFactory()
+    grant(reviewer, tree["d2"], Role.REVIEWER)
+    review_initiative(initiative=second, decision=Status.RETURNED, reason="Bổ sung", actor=reviewer)
+    page = client.post(reverse("initiatives:edit", args=[second.tracking_code]), {
+        "sector_block": "enterprise", "title": DYEING_TITLE, "description": dyeing_text(),
+        "recognition_form": ""}).content.decode()
+    second.refresh_from_db()
+    assert "Bạn đã gửi sáng kiến này rồi" in page and second.status == Status.RETURNED
