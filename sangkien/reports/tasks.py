@@ -1,0 +1,35 @@
+"""Background job: refresh the dashboards' roll-ups, then queue the next run.
+
+With the database backend a worker must run (``manage.py db_worker``).
+``manage.py refresh_rollups --schedule 30`` queues the first run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django_tasks import task
+
+from sangkien.core.clock import now
+
+logger = logging.getLogger(__name__)
+
+
+@task()
+def refresh_rollups(every_seconds: int = 0) -> dict:
+    """Refresh the roll-ups; with ``every_seconds`` > 0 queue the next run that
+    many seconds later, unless another chain refreshed more recently than half
+    that (so two chains collapse into one).  Returns the refresh report."""
+    from sangkien.reports.models import RollupState
+    from sangkien.reports.rollup_refresh import refresh
+
+    before = RollupState.objects.filter(name="default").values_list("refreshed_at", flat=True).first()
+    if every_seconds and before and now() - before < dt.timedelta(seconds=every_seconds / 2):
+        logger.info("refresh_rollups: another chain ran at %s; this one stops", before)
+        return {"skipped": True}
+    try:
+        return refresh().as_dict()
+    finally:  # a failed run must not end the chain
+        if every_seconds:
+            refresh_rollups.using(run_after=now() + dt.timedelta(seconds=every_seconds)).enqueue(every_seconds)
