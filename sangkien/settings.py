@@ -233,6 +233,12 @@ SANGKIEN_ATTACHMENT_MAX_BYTES = int(env("SANGKIEN_ATTACHMENT_MAX_BYTES", str(10 
 SANGKIEN_ATTACHMENT_MAX_FILES = 5
 SANGKIEN_ATTACHMENT_EXTENSIONS = ["pdf", "doc", "docx", "xls", "xlsx", "jpg", "jpeg", "png"]
 
+# Dashboards count live (exact at every instant, fine up to a few hundred
+# thousand initiatives) or from the roll-ups refreshed by
+# `manage.py refresh_rollups --loop 30` (national scale; fresh within the
+# loop's period): SANGKIEN_DASHBOARD_SOURCE=live|rollups.
+SANGKIEN_DASHBOARD_SOURCE = env("SANGKIEN_DASHBOARD_SOURCE", "live")
+
 # Imports: the largest file accepted, in rows (docs/imports.md).
 SANGKIEN_IMPORT_MAX_ROWS = int(env("SANGKIEN_IMPORT_MAX_ROWS", "200000"))
 

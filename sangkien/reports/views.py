@@ -5,13 +5,15 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 
 from sangkien.initiatives.forms import DATE_FORMATS, DATE_WIDGET
 from sangkien.programmes.models import Phase, Programme
-from sangkien.reports.counting import RANK_FIELDS, unit_table
+from sangkien.reports.counting import RANK_FIELDS, UnitTable
+from sangkien.reports.counting import unit_table as live_unit_table
 from sangkien.units.models import Unit
 
 RANK_LABELS = {
@@ -19,6 +21,17 @@ RANK_LABELS = {
     "participants": _("Số người tham gia"), "benefit_vnd": _("Giá trị làm lợi"),
     "pct_of_target": _("% chỉ tiêu"),
 }
+
+
+def unit_table(**kwargs) -> UnitTable:
+    """The dashboard table from the configured source (``SANGKIEN_DASHBOARD_SOURCE``):
+    live counting, or the roll-ups (which fall back to live counting until
+    their first refresh)."""
+    if settings.SANGKIEN_DASHBOARD_SOURCE == "rollups":
+        from sangkien.reports.rollup import rollup_unit_table
+
+        return rollup_unit_table(**kwargs)
+    return live_unit_table(**kwargs)
 
 
 class DashboardFilter(forms.Form):
