@@ -21,6 +21,7 @@ from django.db import connection, models
 from django.utils.translation import gettext as _
 
 from sangkien.core.clock import now
+from sangkien.duplicates.index import index_batch
 from sangkien.imports.checking import CleanRow
 from sangkien.initiatives.models import (
     Authorship,
@@ -108,6 +109,9 @@ class BulkWriter:
              "to_status": Status.SUBMITTED, "reason": self.reason}
             for code in codes
         ])
+        # Imported initiatives join the near-duplicate index in the same transaction.
+        index_batch([(ids[code], self.programme.pk, row.details["title"], row.details["description"])
+                     for row, code in zip(rows, codes, strict=True)])
         self.saved += len(rows)
         return {row.number: code for row, code in zip(rows, codes, strict=True)}
 

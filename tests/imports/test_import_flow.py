@@ -236,3 +236,16 @@ def test_unit_retired_between_preview_and_save_saves_nothing_in_all_or_nothing(s
         sheet = load_workbook(io.BytesIO(fh.read()), read_only=True)["Sáng kiến"]
     cells = list(sheet.iter_rows(values_only=True))
     assert "vừa giải thể hoặc sáp nhập" in cells[6][0] and cells[5][1] is None  # no code: nothing saved
+
+
+
+def test_imported_initiatives_join_the_duplicate_index(signed_in, tree, phase):
+    """A row imported in bulk is found by the near-duplicate detector afterwards."""
+    from sangkien.duplicates.index import similar_initiatives
+
+    job = upload(signed_in, tree["d1"], phase, [row(title="Cải tiến gá kẹp cổ áo giảm thời gian may")])
+    confirm(signed_in, job, "valid")
+    saved = Initiative.objects.get()
+    matches = similar_initiatives(programme_id=phase.programme_id, title=saved.title,
+                                  description=saved.description)
+    assert [m.initiative.pk for m in matches][:1] == [saved.pk]
