@@ -22,7 +22,14 @@ from sangkien.core.models import log_action
 from sangkien.duplicates.detector import Document
 from sangkien.duplicates.index import index_initiative, reindex_initiative
 from sangkien.duplicates.services import refuse_exact_resubmission
-from sangkien.initiatives.models import Attachment, Initiative, Person, Status, StatusChange
+from sangkien.initiatives.models import (
+    Attachment,
+    Initiative,
+    Person,
+    Status,
+    StatusChange,
+    new_tracking_code,
+)
 from sangkien.programmes.models import Phase, Programme
 from sangkien.units.models import Unit
 
@@ -166,6 +173,10 @@ def submit_initiative(
                 submitted_at=now(),
                 **{k: v for k, v in details.items() if k in DETAIL_FIELDS},
             )
+            # 32^8 codes: at national scale (~2 million) a random clash becomes
+            # likely, so draw again until the code is free.
+            while Initiative.objects.filter(tracking_code=initiative.tracking_code).exists():
+                initiative.tracking_code = new_tracking_code()
             initiative.save()
             for position, author in enumerate(authors):
                 if position == 0 and not on_behalf:

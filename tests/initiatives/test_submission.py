@@ -216,3 +216,17 @@ def test_same_person_in_many_initiatives_is_one_participant(client, member, tree
     client.post(submit_url(phase.programme), form_data(tree, title="Sáng kiến thứ hai"))
     assert Initiative.objects.count() == 2
     assert Person.objects.count() == 3  # the author and the two co-authors, once each
+
+
+@time_machine.travel(local_datetime(2021, 4, 5, 10), tick=False)
+def test_a_clashing_tracking_code_is_drawn_again(client, member, tree, phase, monkeypatch):
+    from sangkien.initiatives import models
+    from tests.factories import InitiativeFactory
+
+    taken = InitiativeFactory(phase=phase, unit=tree["g11"]).tracking_code
+    codes = iter([taken, taken, "SK-FRESH234"])
+    monkeypatch.setattr(models.Initiative._meta.get_field("tracking_code"), "_get_default", lambda: next(codes))
+    monkeypatch.setattr("sangkien.initiatives.services.new_tracking_code", lambda: next(codes))
+    response = client.post(submit_url(phase.programme), form_data(tree))
+    assert response.status_code == 302
+    assert Initiative.objects.filter(submitted_by=member).get().tracking_code == "SK-FRESH234"
