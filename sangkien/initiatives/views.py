@@ -99,7 +99,7 @@ def submit(request: HttpRequest, slug: str) -> HttpResponse:
 def mine(request: HttpRequest) -> HttpResponse:
     """The member's own initiatives with status and the reviewer's reason."""
     initiatives = (Initiative.objects.filter(submitted_by=request.user)
-                   .select_related("programme", "unit").order_by("-submitted_at"))
+                   .select_related("programme", "unit", "duplicate_of").order_by("-submitted_at"))
     return render(request, "initiatives/mine.html", {"initiatives": initiatives})
 
 
@@ -151,7 +151,7 @@ def track(request: HttpRequest) -> HttpResponse:
     code = (request.GET.get("ma") or "").strip().upper()
     initiative = None
     if code:
-        initiative = (Initiative.objects.select_related("programme", "unit")
+        initiative = (Initiative.objects.select_related("programme", "unit", "duplicate_of")
                       .filter(tracking_code=code).first())
     return render(request, "initiatives/track.html", {"code": code, "initiative": initiative})
 

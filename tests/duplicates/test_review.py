@@ -121,3 +121,20 @@ def test_chains_end_at_one_original_and_unmark_counts_again(tree, phase, reviewe
 
     unmark_duplicate(initiative=copy, reason="", actor=committee)
     assert unit_table(programme=phase.programme, unit=tree["root"]).total.submitted == 2
+
+
+def test_member_list_and_public_lookup_show_the_duplicate_mark(client, tree, phase):
+    from django.urls import reverse
+
+    from tests.factories import InitiativeFactory, UserFactory
+
+    member = UserFactory()
+    original = InitiativeFactory(phase=phase, unit=tree["g11"], title="Bản gốc của sáng kiến")
+    copy = InitiativeFactory(phase=phase, unit=tree["g12"], submitted_by=member)
+    copy.duplicate_of, copy.duplicate_reason = original, "Cùng nội dung với bản đã gửi"
+    copy.save()
+    client.force_login(member)
+    for url in (reverse("initiatives:mine"), reverse("initiatives:track") + f"?ma={copy.tracking_code}"):
+        html = client.get(url).content.decode()
+        assert "Trùng với sáng kiến đã gửi trước: Bản gốc của sáng kiến" in html
+        assert "Cùng nội dung với bản đã gửi" in html
