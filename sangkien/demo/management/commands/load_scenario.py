@@ -6,6 +6,7 @@ import importlib
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection
 
 SCENARIOS = {
     "ninh-binh-2021": "sangkien.demo.scenarios.ninh_binh_2021",
@@ -33,6 +34,10 @@ class Command(BaseCommand):
             result = module.load() if scale is None else module.load(scale=scale)
         except Exception as exc:  # pragma: no cover - reported to the console
             raise CommandError(f"{name}: {exc}") from exc
+        if connection.vendor == "postgresql":
+            # Fresh statistics after a bulk load, or the planner guesses badly.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
         accounts = result.pop("accounts", {})
         self.stdout.write(self.style.SUCCESS(f"{name}: {result}"))
         for role, user in accounts.items():
