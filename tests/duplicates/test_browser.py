@@ -56,15 +56,17 @@ def test_the_reviewer_sees_likely_duplicates_in_the_queue_and_marks_one(live_ser
     page.goto(f"{live_server.url}/tai-khoan/login/")
     page.fill("input[name=login]", world["reviewer"].email)
     page.fill("input[name=password]", PASSWORD)
-    page.locator("form[action*='/tai-khoan/login/'] button[type=submit]").click()
+    with page.expect_navigation(timeout=90_000):
+        page.locator("form[action*='/tai-khoan/login/'] button[type=submit]").click()
     page.goto(f"{live_server.url}/can-bo/xet-duyet/{world['programme'].slug}/?don-vi=375")
     page.wait_for_selector(f"#trung-{copy.tracking_code} li")
     assert DYEING_TITLE in page.locator(f"#trung-{copy.tracking_code}").inner_text()
     card = page.locator(f"#trung-{copy.tracking_code}")
     card.locator("summary").click()
     card.locator("input[name=reason]").fill("Cùng giải pháp vòi thổi khí nén")
-    card.locator("button[type=submit]").click()
-    page.wait_for_selector(".message-success")
+    with page.expect_navigation(timeout=90_000):
+        card.locator("button[type=submit]").click()
+    page.wait_for_selector(".message-success", timeout=90_000)
     page.screenshot(path="/tmp/dup-review-queue.png", full_page=True)
     copy.refresh_from_db()
     assert copy.duplicate_of == original
