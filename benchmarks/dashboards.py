@@ -130,7 +130,8 @@ def main() -> None:  # noqa: C901 - a script, step by step
                            "load_average_start": [round(x, 2) for x in os.getloadavg()],
                            "command": f"DATABASE_URL={url} nice -n 10 .venv/bin/python benchmarks/dashboards.py"
                                       + (f" --scale {args.scale}" if args.scale != 1 else "")
-                                      + (f" --label {args.label}" if args.label else "")}
+                                      + (f" --label {args.label}" if args.label else "")
+                                      + (" --skip-full" if args.skip_full else "")}
     previous = json.loads(Path(args.results).read_text()) if Path(args.results).exists() else {}
 
     def say(text: str) -> None:
@@ -147,6 +148,7 @@ def main() -> None:  # noqa: C901 - a script, step by step
         out["load_output"] = done.stdout.strip()[-600:]
         programme = Programme.objects.get(slug="1-trieu-sang-kien")
     else:
+        out["reused"] = True
         earlier = next((r for r in previous.values() if r.get("backend") == vendor and r.get("load_seconds")), {})
         out["load_seconds"] = earlier.get("load_seconds")
         out["load_output"] = earlier.get("load_output", "(data set reused; loaded by an earlier run)")
@@ -355,7 +357,9 @@ def write_doc(results: dict[str, dict[str, Any]], path: Path) -> None:
         lines.append(f"{names[b]}: measured {r['date']} on this 2-core, 24 GB machine with `nice -n 10`, "
                      f"while other engineers' benchmarks and tests ran (load average "
                      f"{r['load_average_start'][0]} at the start, {r['load_average_end'][0]} at the end). "
-                     f"Command: `{r['command']}`.{settings}")
+                     f"Command: `{r['command']}`.{settings}"
+                     + (" The data set was reused: its load and first full refresh are the figures of the "
+                        "first run of the script on that database." if r.get("reused") else ""))
         lines.append("")
     lines += [f"| | {head} |", rule]
     rows = [
@@ -383,7 +387,8 @@ def write_doc(results: dict[str, dict[str, Any]], path: Path) -> None:
             ("`rollup_unit_table` (the dashboard computation)", "function", "calls"),
             ("Full web stack: gunicorn (2 sync workers) on 127.0.0.1 serving the dashboard pages with "
              "`SANGKIEN_DASHBOARD_SOURCE=rollups`, one request at a time, each answer checked", "http", "requests"),
-            ("Today's live counting, `counting.unit_table`, for comparison", "live", "calls")):
+            ("Live counting, `counting.unit_table` (`SANGKIEN_DASHBOARD_SOURCE=live`, the default), "
+             "for comparison", "live", "calls")):
         labels = list(dict.fromkeys(label for b in backends for label in results[b].get(key, {})))
         if not labels:
             continue

@@ -261,6 +261,10 @@ def _refresh(*, full: bool, margin: dt.timedelta, snapshot: bool) -> RefreshRepo
             for programme_id in Programme.objects.order_by("pk").values_list("pk", flat=True):
                 report.programmes[programme_id] = rebuild(programme_id, tree)
             state.full_at = now()
+            if connection.vendor == "postgresql":  # fresh statistics for the planner after millions of rows
+                with connection.cursor() as cursor:
+                    for model in (DayCount, GapCount, PersonDay):
+                        cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
         else:
             since = state.watermark - margin if state.watermark else None
             changed = Initiative.objects.all() if since is None else Initiative.objects.filter(updated_at__gt=since)
