@@ -246,6 +246,21 @@ def unit_table(
         row.pct_of_target = _pct(row.submitted, row.target)
         rows.append(row)
 
+    rank_rows(rows, rank_by)
+
+    if children:
+        unknown = Row(code=None, name=UNKNOWN_UNIT_LABEL)
+        _fill(unknown, grouped.get(unit.path, {}))
+        unknown.participants = participants.get(unit.path, 0)
+        rows.append(unknown)
+    return UnitTable(programme=programme, unit=unit, total=total, rows=rows, phase=phase,
+                     date_from=date_from, date_to=date_to, rank_by=rank_by)
+
+
+def rank_rows(rows: list[Row], rank_by: str) -> None:
+    """Sort sibling rows by ``rank_by`` (largest first, ties by code) and give
+    each its standard competition rank (1, 2, 2, 4), in place."""
+
     def metric(r: Row) -> float:
         value = getattr(r, rank_by)
         return -1 if value is None else value
@@ -256,14 +271,6 @@ def unit_table(
         if metric(row) != previous:
             rank, previous = index, metric(row)
         row.rank = rank
-
-    if children:
-        unknown = Row(code=None, name=UNKNOWN_UNIT_LABEL)
-        _fill(unknown, grouped.get(unit.path, {}))
-        unknown.participants = participants.get(unit.path, 0)
-        rows.append(unknown)
-    return UnitTable(programme=programme, unit=unit, total=total, rows=rows, phase=phase,
-                     date_from=date_from, date_to=date_to, rank_by=rank_by)
 
 
 def table_as_json(table: UnitTable) -> dict[str, Any]:

@@ -284,16 +284,7 @@ def rollup_unit_table(
         row.pct_of_target = counting._pct(row.submitted, row.target)
         rows.append(row)
 
-    def metric(r: Row) -> float:
-        value = getattr(r, rank_by)
-        return -1 if value is None else value
-
-    rows.sort(key=lambda r: (-metric(r), r.code or ""))
-    previous, rank = None, 0
-    for index, row in enumerate(rows, start=1):
-        if metric(row) != previous:
-            rank, previous = index, metric(row)
-        row.rank = rank
+    counting.rank_rows(rows, rank_by)
 
     if children:
         unknown = Row(code=None, name=UNKNOWN_UNIT_LABEL)
