@@ -3,9 +3,46 @@
 from __future__ import annotations
 
 import pytest
+from django.apps import apps
+from django.db import connections
 
 from sangkien.units.models import UnitKind
 from tests.factories import PhaseFactory, ProgrammeFactory, make_unit
+
+
+#: Every table's primary keys start above this in the test database, each table
+#: in its own range, so an identifier that goes through number localisation
+#: (``1.000.123``) or a pk of the wrong model shows up in any test.
+PK_START = 1_000_000
+PK_RANGE = 100_000
+
+
+def _start_sequences_high(connection) -> None:
+    """Move every integer primary-key sequence of ``connection`` above PK_START."""
+    models = [m for m in apps.get_models(include_auto_created=True)
+              if m._meta.pk.get_internal_type() in {"AutoField", "BigAutoField", "SmallAutoField"}
+              and m._meta.managed and not m._meta.proxy]
+    tables = sorted({m._meta.db_table: m._meta.pk.column for m in models}.items())
+    with connection.cursor() as cursor:
+        for index, (table, column) in enumerate(tables):
+            start = PK_START + index * PK_RANGE
+            if connection.vendor == "postgresql":
+                cursor.execute("SELECT setval(pg_get_serial_sequence(%s, %s), %s, false)",
+                               [connection.ops.quote_name(table), column, start])
+            elif connection.vendor == "sqlite":
+                cursor.execute("DELETE FROM sqlite_sequence WHERE name = %s", [table])
+                cursor.execute("INSERT INTO sqlite_sequence (name, seq) VALUES (%s, %s)",
+                               [table, start - 1])
+            else:  # pragma: no cover - only SQLite and PostgreSQL are supported
+                raise NotImplementedError(connection.vendor)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test databases, with primary keys starting above 1,000,000 (issue 8.1)."""
+    with django_db_blocker.unblock():
+        for alias in connections:
+            _start_sequences_high(connections[alias])
 
 
 @pytest.fixture

@@ -37,8 +37,8 @@ def _allow_orm_beside_playwright(monkeypatch):
 @pytest.fixture
 def browser():
     """A headless chromium (Debian's binary; never ``playwright install``)."""
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} not installed")
+    if not Path(CHROMIUM).exists():  # `make test` installs it (make chromium)
+        pytest.fail(f"{CHROMIUM} is not installed: run `make chromium`")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
