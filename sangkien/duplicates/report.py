@@ -17,7 +17,6 @@ The oldest initiative of a cluster comes first: usually the original.
 
 from __future__ import annotations
 
-import csv
 from collections import Counter
 from dataclasses import dataclass, field
 from itertools import combinations
@@ -26,6 +25,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sangkien.core.spreadsheet import csv_writer, safe_cell
 from sangkien.duplicates.detector import LIKELY_DUPLICATE, MAX_POSTING, Document
 from sangkien.duplicates.models import BandKey, Fingerprint
 from sangkien.duplicates.signature import estimate, jaccard
@@ -128,13 +128,14 @@ def duplicate_clusters(*, programme: Any, unit: Any, threshold: float = LIKELY_D
 
 def write_csv(out: Any, clusters: list[Cluster]) -> None:
     """One CSV line per member of each cluster (no personal data) to ``out``."""
-    writer = csv.writer(out)
+    writer = csv_writer(out)
     writer.writerow([_("Nhóm"), _("Số sáng kiến trong nhóm"), _("Mã theo dõi"), _("Tên sáng kiến"),
                      _("Đơn vị"), _("Trạng thái"), _("Ngày gửi"), _("Độ giống cao nhất (%)"),
                      _("Đã đánh dấu trùng với")])
     for number, cluster in enumerate(clusters, start=1):
         for member in cluster.members:
             i = member.initiative
-            writer.writerow([number, len(cluster.members), i.tracking_code, i.title, i.unit.name,
-                             i.get_status_display(), timezone.localtime(i.submitted_at).strftime("%d/%m/%Y %H:%M"),
-                             member.percent, i.duplicate_of.tracking_code if i.duplicate_of_id else ""])
+            writer.writerow([safe_cell(cell) for cell in (
+                number, len(cluster.members), i.tracking_code, i.title, i.unit.name,
+                i.get_status_display(), timezone.localtime(i.submitted_at).strftime("%d/%m/%Y %H:%M"),
+                member.percent, i.duplicate_of.tracking_code if i.duplicate_of_id else "")])

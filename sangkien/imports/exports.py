@@ -13,11 +13,11 @@ number of rows.  Every export is recorded in :class:`ExportRecord`.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from sangkien.core.clock import LOCAL_TZ, now
 from sangkien.core.models import log_action
 from sangkien.core.phone import display_phone, mask_phone
+from sangkien.core.spreadsheet import XLSX_SAFE_OPTIONS, csv_writer, safe_cell
 from sangkien.imports.models import ExportKind, ExportRecord, ExportStatus, FileFormat
 from sangkien.initiatives.models import Authorship, Initiative, RecognitionForm, SectorBlock, Status
 from sangkien.programmes.models import Field, Phase, Programme
@@ -36,7 +37,7 @@ from sangkien.units.models import Unit
 
 CHUNK = 5000
 INLINE_XLSX_ROWS = 20_000
-XLSX_OPTIONS = {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
+XLSX_OPTIONS = {"constant_memory": True, **XLSX_SAFE_OPTIONS,
                 "strings_to_numbers": False}
 
 
@@ -191,11 +192,8 @@ def unit_table_rows(*, programme: Programme, unit: Unit, filters: ExportFilters)
 
 # -- writers -----------------------------------------------------------------
 
-_CSV_RISKY = ("=", "+", "@", "\t", "\r")
-
-
 def csv_cell(value: Any) -> str:
-    """A cell as CSV text; text that a spreadsheet would run as a formula is quoted with ``'``."""
+    """A cell as CSV text; text that a spreadsheet would run is escaped by :func:`safe_cell`."""
     if value is None:
         return ""
     if isinstance(value, dt.datetime):
@@ -204,11 +202,9 @@ def csv_cell(value: Any) -> str:
         return value.strftime("%d/%m/%Y")
     if isinstance(value, float):
         return f"{value:.1f}"
-    text = str(value)
-    if text.startswith(_CSV_RISKY) or (text.startswith("-") and len(text) > 1 and not text[1].isdigit()
-                                       and not text[1].isspace()):
-        return "'" + text
-    return text
+    if isinstance(value, int | Decimal):
+        return str(value)
+    return safe_cell(str(value))
 
 
 class _Echo:
@@ -218,7 +214,7 @@ class _Echo:
 
 def stream_csv(headers: list[str], rows: Iterable[list[Any]], *, on_done: Any = None) -> Iterator[bytes]:
     """CSV (UTF-8 with BOM, for Excel) as a stream of byte strings, 500 rows at a time."""
-    writer = csv.writer(_Echo())
+    writer = csv_writer(_Echo())
     yield ("\ufeff" + writer.writerow(headers)).encode("utf-8")
     count = 0
     buffer: list[str] = []
@@ -253,7 +249,7 @@ def write_xlsx(fh: IO[bytes] | str | Path, *, title: str, headers: list[str], ro
             if value is None or value == "":
                 continue
             if isinstance(value, str):
-                sheet.write_string(r, c, value)
+                sheet.write_string(r, c, safe_cell(value))
             elif isinstance(value, bool):
                 sheet.write_boolean(r, c, value)
             elif isinstance(value, dt.datetime):

@@ -13,7 +13,6 @@ not grow with the number of rows.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from dataclasses import dataclass
 from typing import IO, Any
@@ -23,6 +22,7 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 
 from sangkien.core.clock import LOCAL_TZ
+from sangkien.core.spreadsheet import XLSX_SAFE_OPTIONS, csv_writer, safe_cell
 from sangkien.imports.columns import CODE_HEADER, COLUMNS, ERROR_HEADER, EXAMPLE_MARK, Column
 from sangkien.imports.reading import SourceRow, Table, max_rows
 from sangkien.initiatives.models import RecognitionForm, SectorBlock
@@ -33,7 +33,7 @@ DATA_SHEET = "Sáng kiến"
 NOTES_SHEET = "Hướng dẫn"
 LISTS_SHEET = "Danh mục"
 MAX_UNITS_IN_LIST = 50_000
-WORKBOOK_OPTIONS = {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
+WORKBOOK_OPTIONS = {"constant_memory": True, **XLSX_SAFE_OPTIONS,
                     "strings_to_numbers": False}
 
 
@@ -250,8 +250,8 @@ class ResultWriter:
         self.kept = kept
         if file_format == "csv":
             fh.write("\ufeff")
-            self.csv = csv.writer(fh)
-            self.csv.writerow(headers + [_cell_text(table.headers[i]) for i in kept])
+            self.csv = csv_writer(fh)
+            self.csv.writerow([safe_cell(h) for h in headers + [_cell_text(table.headers[i]) for i in kept]])
             return
         self.book = xlsxwriter.Workbook(fh, WORKBOOK_OPTIONS)
         self.styles = Styles(self.book)
@@ -278,7 +278,7 @@ class ResultWriter:
         """One row, on the same row number as in the uploaded sheet (rows in file order)."""
         cells = [source.cells[i] if i < len(source.cells) else None for i in self.kept]
         if self.file_format == "csv":
-            self.csv.writerow([errors, code, *[_cell_text(c) for c in cells]])
+            self.csv.writerow([safe_cell(errors), safe_cell(code), *[safe_cell(_cell_text(c)) for c in cells]])
             return
         row = source.number - 1
         if errors:
