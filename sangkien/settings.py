@@ -241,6 +241,10 @@ SANGKIEN_DASHBOARD_SOURCE = env("SANGKIEN_DASHBOARD_SOURCE", "live")
 
 # Imports: the largest file accepted, in rows (docs/imports.md).
 SANGKIEN_IMPORT_MAX_ROWS = int(env("SANGKIEN_IMPORT_MAX_ROWS", "200000"))
+# Hostile files are refused before they are read: an XLSX whose parts decompress to
+# more than this (zip bombs), or whose shared strings are larger than this.
+SANGKIEN_IMPORT_MAX_UNCOMPRESSED_MB = int(env("SANGKIEN_IMPORT_MAX_UNCOMPRESSED_MB", "300"))
+SANGKIEN_IMPORT_MAX_SHARED_STRINGS_MB = int(env("SANGKIEN_IMPORT_MAX_SHARED_STRINGS_MB", "50"))
 
 # Public address used in QR codes and printed posters.
 SANGKIEN_PUBLIC_URL = env("SANGKIEN_PUBLIC_URL", "http://127.0.0.1:8000")

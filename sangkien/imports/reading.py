@@ -6,6 +6,18 @@ that, Windows-1258 (Vietnamese Windows), with ``,``, ``;`` or tab as the
 delimiter.  The header row is the first of the first ten rows with at least
 three known headers; rows above it (the template's title) are kept for the
 result workbook.
+
+A hostile file is refused within fixed memory and time (issue 9.2): before
+openpyxl opens an XLSX, :func:`inspect_xlsx` reads only the zip's directory
+and the first bytes of each sheet, and refuses a file whose parts would
+decompress to more than ``SANGKIEN_IMPORT_MAX_UNCOMPRESSED_MB`` (zip bombs),
+whose shared strings exceed ``SANGKIEN_IMPORT_MAX_SHARED_STRINGS_MB`` (one huge
+string), or whose sheet declares more rows or columns than a file may hold.
+XML is parsed through defusedxml (openpyxl uses it when installed), so
+entity expansion ("billion laughs") and external entities (XXE) are refused.
+While reading, every row counts against the limit, blank ones too (a single
+row at line 5,000,000 is refused at the limit, not read to the end), and no
+cell may be longer than Excel's own 32,767 characters.
 """
 
 from __future__ import annotations
@@ -13,12 +25,16 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 import unicodedata
+import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from defusedxml import DefusedXmlException
 from django.conf import settings
 from django.utils.translation import gettext as _
 
@@ -31,13 +47,29 @@ from sangkien.imports.columns import (
     header_aliases,
 )
 
+#: What a malformed or hostile XML part raises while openpyxl parses it (through defusedxml).
+XML_ERRORS: tuple[type[Exception], ...] = (DefusedXmlException, SyntaxError)
+
 HEADER_SEARCH_ROWS = 10
 MAX_COLUMNS = 60
+#: Excel's own limit on the characters of one cell.
+MAX_CELL_CHARS = 32_767
+#: Blank rows tolerated beyond the data-row limit (a template with empty formatted rows).
+BLANK_ROW_ALLOWANCE = 10_000
 
 
 def max_rows() -> int:
     """Largest number of data rows one file may hold (``SANGKIEN_IMPORT_MAX_ROWS``)."""
     return int(getattr(settings, "SANGKIEN_IMPORT_MAX_ROWS", 200_000))
+
+
+def max_sheet_rows() -> int:
+    """Most rows read from one sheet, blank ones included: the data limit plus an allowance."""
+    return max_rows() + HEADER_SEARCH_ROWS + BLANK_ROW_ALLOWANCE
+
+
+def _limit_bytes(name: str, default_mb: int) -> int:
+    return int(getattr(settings, name, default_mb)) * 1024 * 1024
 
 
 class FileRefused(DomainError):
@@ -103,9 +135,72 @@ def _present(value: Any) -> bool:
 
 
 def _clean_cell(value: Any) -> Any:
-    if isinstance(value, str) and not value.isascii():
-        return unicodedata.normalize("NFC", value)
+    if isinstance(value, str):
+        if len(value) > MAX_CELL_CHARS:
+            raise _CellTooLong
+        if not value.isascii():
+            return unicodedata.normalize("NFC", value)
     return value
+
+
+class _CellTooLong(Exception):
+    """A cell longer than :data:`MAX_CELL_CHARS`; turned into :class:`FileRefused` with its row."""
+
+
+def _too_many_rows() -> FileRefused:
+    return FileRefused(_("Tệp có quá %(n)s dòng (kể cả dòng trống); hãy chia thành nhiều tệp.")
+                       % {"n": _group(max_sheet_rows())})
+
+
+def _group(number: int) -> str:
+    return f"{number:,}".replace(",", ".")
+
+
+_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"(?:[A-Z]+\d+:)?([A-Z]+)(\d+)\"")
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + (letter - 64)
+    return number
+
+
+def inspect_xlsx(path: Path) -> None:
+    """Refuse an XLSX that would take unbounded memory or time, reading only its zip directory
+    and the first 64 KB of each sheet.
+
+    Limits (settings): ``SANGKIEN_IMPORT_MAX_UNCOMPRESSED_MB`` (all parts together, default 300),
+    ``SANGKIEN_IMPORT_MAX_SHARED_STRINGS_MB`` (default 50); a sheet's declared dimension at most
+    :func:`max_sheet_rows` rows and 16,384 columns.
+
+    :raises FileRefused: not a zip, or over one of the limits (the message says which).
+    """
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+            total = sum(m.file_size for m in members)
+            if len(members) > 10_000 or total > _limit_bytes("SANGKIEN_IMPORT_MAX_UNCOMPRESSED_MB", 300):
+                raise FileRefused(_("Tệp Excel giải nén ra quá lớn (%(mb)s MB); hãy chia thành nhiều tệp.")
+                                  % {"mb": _group(total >> 20)})
+            for member in members:
+                name = member.filename.lower()
+                if name.endswith("sharedstrings.xml") and \
+                        member.file_size > _limit_bytes("SANGKIEN_IMPORT_MAX_SHARED_STRINGS_MB", 50):
+                    raise FileRefused(_("Tệp Excel có phần chữ quá lớn (%(mb)s MB); hãy kiểm tra các ô "
+                                        "chứa văn bản rất dài.") % {"mb": _group(member.file_size >> 20)})
+                if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                    with archive.open(member) as fh:
+                        head = fh.read(64 * 1024)
+                    match = _DIMENSION.search(head)
+                    if match and int(match.group(2)) > max_sheet_rows():
+                        raise FileRefused(_("Trang tính khai báo %(n)s dòng, quá giới hạn %(max)s dòng; hãy "
+                                            "xoá các dòng trống ở cuối hoặc chia tệp.")
+                                          % {"n": _group(int(match.group(2))), "max": _group(max_sheet_rows())})
+                    if match and _column_number(match.group(1)) > 16_384:
+                        raise FileRefused(_("Trang tính khai báo quá nhiều cột."))
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError) as exc:
+        raise FileRefused(_("Không đọc được tệp Excel. Hãy lưu tệp dưới dạng .xlsx (Excel 2007 trở lên).")) from exc
 
 
 def open_table(path: str | Path, file_format: str) -> Table:
@@ -146,14 +241,16 @@ def _find_header(rows: Iterator[tuple[int, list[Any]]]) -> tuple[int, list[Any],
 
 
 def _open_xlsx(path: Path) -> Table:
-    import zipfile
-
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
+    inspect_xlsx(path)
+    source = path.open("rb")  # ours to close, also when openpyxl fails half-way through opening
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        workbook = load_workbook(source, read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, zlib.error,
+            *XML_ERRORS) as exc:
+        source.close()
         raise FileRefused(_("Không đọc được tệp Excel. Hãy lưu tệp dưới dạng .xlsx (Excel 2007 trở lên).")) from exc
     data_title = fold_header(_("Sáng kiến"))
     sheets = sorted(workbook.worksheets, key=lambda ws: fold_header(ws.title) != data_title)
@@ -168,15 +265,35 @@ def _open_xlsx(path: Path) -> Table:
             last_error = exc
             continue
         estimated = max(0, (sheet.max_row or 0) - header_row)
+        def close(workbook: Any = workbook) -> None:
+            workbook.close()
+            source.close()
+
         return Table(headers=headers, keys=keys, header_row=header_row, prelude=prelude,
-                     estimated_rows=estimated, _rows=rows, _closer=workbook.close)
+                     estimated_rows=estimated, _rows=rows, _closer=close)
     workbook.close()
+    source.close()
     raise last_error or FileRefused(_("Tệp Excel không có trang tính nào."))
 
 
 def _xlsx_rows(sheet: Any) -> Iterator[tuple[int, list[Any]]]:
-    for number, row in enumerate(sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS), start=1):
-        yield number, [_clean_cell(c) for c in row]
+    """Rows of ``sheet``; every row read counts, blank ones too.
+
+    :raises FileRefused: more than :func:`max_sheet_rows` rows, a cell longer than
+        :data:`MAX_CELL_CHARS`, or a part of the file that cannot be read.
+    """
+    limit = max_sheet_rows()
+    number = 0
+    try:
+        for number, row in enumerate(sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS), start=1):
+            if number > limit:
+                raise _too_many_rows()
+            yield number, [_clean_cell(c) for c in row]
+    except _CellTooLong as exc:
+        raise FileRefused(_("Dòng %(n)s có ô dài quá %(max)s ký tự.")
+                          % {"n": _group(number), "max": _group(MAX_CELL_CHARS)}) from exc
+    except (zipfile.BadZipFile, zlib.error, EOFError, KeyError, ValueError, *XML_ERRORS) as exc:
+        raise FileRefused(_("Tệp Excel hỏng ở dòng %(n)s; hãy mở và lưu lại tệp.") % {"n": _group(number)}) from exc
 
 
 def _detect_encoding(path: Path) -> str:
@@ -214,9 +331,15 @@ def _open_csv(path: Path) -> Table:
     reader = csv.reader(text, delimiter=delimiter)
 
     def rows() -> Iterator[tuple[int, list[Any]]]:
+        limit = max_sheet_rows()
         try:
             for number, record in enumerate(reader, start=1):
+                if number > limit:
+                    raise _too_many_rows()
                 yield number, [_clean_cell(c) for c in record[:MAX_COLUMNS]]
+        except _CellTooLong as exc:
+            raise FileRefused(_("Dòng %(n)s có ô dài quá %(max)s ký tự.")
+                              % {"n": _group(reader.line_num), "max": _group(MAX_CELL_CHARS)}) from exc
         except csv.Error as exc:
             raise FileRefused(_("Tệp CSV hỏng ở dòng %(n)s.") % {"n": reader.line_num}) from exc
 

@@ -52,6 +52,13 @@ def officer(tree):
     return user
 
 
+@pytest.fixture
+def signed_in(client, officer):
+    """The test client, signed in as :func:`officer`."""
+    client.force_login(officer)
+    return client
+
+
 def row(**overrides: Any) -> dict[str, Any]:
     """A valid row by column key; a fresh phone each call."""
     n = next(_phones)

@@ -37,12 +37,6 @@ def confirm(client, job, mode):
     return client.post(reverse("imports:job", args=[job.pk]), {"mode": mode}, follow=True)
 
 
-@pytest.fixture
-def signed_in(client, officer):
-    client.force_login(officer)
-    return client
-
-
 def test_officer_downloads_the_template_uploads_previews_and_saves(signed_in, officer, tree, phase):
     template = signed_in.get(reverse("imports:template", args=["375", phase.programme.slug]))
     assert template.status_code == 200 and template["Content-Type"] == XLSX
