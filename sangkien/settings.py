@@ -178,8 +178,14 @@ ACCOUNT_LOGOUT_REDIRECT_URL = "home"
 
 AXES_FAILURE_LIMIT = int(env("SANGKIEN_LOGIN_FAILURE_LIMIT", "10"))
 AXES_COOLOFF_TIME = 0.25  # hours
-AXES_LOCKOUT_PARAMETERS = [["ip_address", "username"]]
+# Lock per account and per (account, client address): behind a proxy every client
+# shares its address, so the address alone must never lock (docs/security.md).
+AXES_LOCKOUT_PARAMETERS = ["username", ["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "login"
+AXES_USERNAME_CALLABLE = "sangkien.accounts.lockout.login_key"
+AXES_CLIENT_IP_CALLABLE = "sangkien.accounts.lockout.client_ip"
+# Addresses (or networks) of the reverse proxies whose X-Forwarded-For is believed.
+SANGKIEN_TRUSTED_PROXIES = [p for p in env("SANGKIEN_TRUSTED_PROXIES", "").split(",") if p]
 AXES_ENABLED = env_bool("SANGKIEN_AXES_ENABLED", True)
 
 AUTH_PASSWORD_VALIDATORS = [
