@@ -249,6 +249,8 @@ SANGKIEN_DASHBOARD_SOURCE = env("SANGKIEN_DASHBOARD_SOURCE", "live")
 SANGKIEN_IMPORT_MAX_ROWS = int(env("SANGKIEN_IMPORT_MAX_ROWS", "200000"))
 # Hostile files are refused before they are read: an XLSX whose parts decompress to
 # more than this (zip bombs), or whose shared strings are larger than this.
+# Built export files (phone numbers, e-mails) are deleted after this many hours.
+SANGKIEN_EXPORT_RETENTION_HOURS = float(env("SANGKIEN_EXPORT_RETENTION_HOURS", "24"))
 SANGKIEN_IMPORT_MAX_UNCOMPRESSED_MB = int(env("SANGKIEN_IMPORT_MAX_UNCOMPRESSED_MB", "300"))
 SANGKIEN_IMPORT_MAX_SHARED_STRINGS_MB = int(env("SANGKIEN_IMPORT_MAX_SHARED_STRINGS_MB", "50"))
 

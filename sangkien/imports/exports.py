@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import IO, Any
 
 import xlsxwriter
+from django.conf import settings
 from django.core.files import File
 from django.utils.translation import gettext as _
 
@@ -293,6 +294,7 @@ def start_export(*, user: Any, programme: Programme, unit: Unit, kind: str, file
     XLSX lists above :data:`INLINE_XLSX_ROWS` rows are built by a background
     task; everything else is built while it is downloaded.
     """
+    purge_expired_exports(limit=50)
     record = ExportRecord.objects.create(user=user, programme=programme, unit=unit, kind=kind,
                                          file_format=file_format, filters=filters.as_json())
     background = False
@@ -301,6 +303,35 @@ def start_export(*, user: Any, programme: Programme, unit: Unit, kind: str, file
     log_action(actor=user, action="export.started", obj=record, unit=unit, kind=kind, format=file_format,
                filters=record.filters, background=background)
     return record, background
+
+
+def export_retention() -> dt.timedelta:
+    """How long a built export file may be downloaded (``SANGKIEN_EXPORT_RETENTION_HOURS``, default 24)."""
+    return dt.timedelta(hours=float(getattr(settings, "SANGKIEN_EXPORT_RETENTION_HOURS", 24)))
+
+
+def is_expired(record: ExportRecord) -> bool:
+    """Whether ``record``'s file is past :func:`export_retention` (or already purged)."""
+    if record.status == ExportStatus.EXPIRED:
+        return True
+    return record.finished_at is not None and record.finished_at + export_retention() <= now()
+
+
+def purge_expired_exports(*, limit: int = 500) -> int:
+    """Delete the files of exports past :func:`export_retention` and mark them expired; the
+    record itself stays (the import/export log keeps who exported what).  Returns how many.
+
+    Runs from ``manage.py purge_exports`` (cron) and each time an export starts.
+    """
+    cutoff = now() - export_retention()
+    stale = list(ExportRecord.objects.filter(status=ExportStatus.DONE, finished_at__lte=cutoff)
+                 .order_by("finished_at")[:limit])
+    for record in stale:
+        if record.file:
+            record.file.delete(save=False)
+        ExportRecord.objects.filter(pk=record.pk).update(status=ExportStatus.EXPIRED, file="")
+        log_action(actor=None, action="export.expired", obj=record, unit=record.unit)
+    return len(stale)
 
 
 def finish_export(record: ExportRecord, *, rows: int, personal: PersonalData | None) -> None:

@@ -127,6 +127,7 @@ class ExportStatus(models.TextChoices):
     RUNNING = "running", _("Đang tạo tệp")
     DONE = "done", _("Xong")
     FAILED = "failed", _("Lỗi hệ thống")
+    EXPIRED = "expired", _("Đã hết hạn, tệp đã xoá")
 
 
 def export_path(instance: ExportRecord, filename: str) -> str:

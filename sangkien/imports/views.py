@@ -17,7 +17,13 @@ from django_htmx.http import HttpResponseClientRefresh
 
 from sangkien.core.exceptions import DomainError
 from sangkien.imports import progress, services
-from sangkien.imports.exports import build_inline_xlsx, csv_download, file_name, start_export
+from sangkien.imports.exports import (
+    build_inline_xlsx,
+    csv_download,
+    file_name,
+    is_expired,
+    start_export,
+)
 from sangkien.imports.forms import ConfirmForm, ExportForm, UploadForm
 from sangkien.imports.models import (
     ExportKind,
@@ -215,14 +221,28 @@ def export_record(request: HttpRequest, pk: int) -> HttpResponse:
     record = _get_record_for(request.user, pk)
     if request.htmx and record.status != ExportStatus.RUNNING:
         return HttpResponseClientRefresh()
-    return render(request, "imports/export_record.html", {"record": record, "ExportStatus": ExportStatus})
+    return render(request, "imports/export_record.html", {
+        "record": record, "ExportStatus": ExportStatus, "expired": is_expired(record),
+        "can_download": record.user_id == request.user.pk and request.user.has_perm("imports.export", record.unit),
+    })
 
 
 @login_required
 @require_GET
-def export_file(request: HttpRequest, pk: int) -> FileResponse:
+def export_file(request: HttpRequest, pk: int) -> HttpResponse:
+    """The file of a background export, for the person who made it, while they still hold the role
+    that allowed it (checked now, not when it was made) and until it expires (then: the record page).
+
+    :raises Http404: someone else's export, a role since revoked or narrowed, or no file.
+    """
     record = _get_record_for(request.user, pk)
-    if record.user_id != request.user.pk or not record.file:
+    if record.user_id != request.user.pk or not request.user.has_perm("imports.export", record.unit):
+        raise Http404
+    if record.personal_data and not request.user.has_perm("imports.export_personal_data", record.unit):
+        raise Http404
+    if is_expired(record):
+        return redirect("imports:export_record", pk=record.pk)
+    if not record.file:
         raise Http404
     return FileResponse(record.file.open("rb"), as_attachment=True, filename=file_name(record))
 
