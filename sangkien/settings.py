@@ -77,7 +77,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # static files: pre-compressed, returned before the rest
+    "django.middleware.gzip.GZipMiddleware",  # pages (Django pads the output against BREACH)
     "django.contrib.sessions.middleware.SessionMiddleware",
     "sangkien.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
