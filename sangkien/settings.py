@@ -256,7 +256,7 @@ SANGKIEN_DASHBOARD_SOURCE = env("SANGKIEN_DASHBOARD_SOURCE", "live")
 SANGKIEN_IMPORT_MAX_ROWS = int(env("SANGKIEN_IMPORT_MAX_ROWS", "200000"))
 
 # Public address (scheme, host, port) used in QR codes, printed posters and
-# every absolute link; `make run`/`make dev` set it from their HOST and PORT.
+# unit links; `make run`/`make dev` set it from their HOST and PORT.
 SANGKIEN_PUBLIC_URL = env("SANGKIEN_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # --- Security -------------------------------------------------------------------
