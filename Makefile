@@ -1,7 +1,13 @@
 # sangkien — the two commands of the README:
-#   make run    install, migrate, load the demo, serve on http://127.0.0.1:8000
+#   make run    install, migrate, load the demo, serve with gunicorn (DEBUG off,
+#               compressed hashed assets) on http://127.0.0.1:8000 — HOST=0.0.0.0
+#               PORT=8080 to serve a LAN; QR codes and posters follow HOST:PORT
+#               (or PUBLIC_URL=https://… when a proxy fronts it)
 #   make test   lint, migrations check, unit, integration and browser tests,
 #               on SQLite and on PostgreSQL
+# and for developers:
+#   make dev          Django's development server (DEBUG on, autoreload) + worker
+#   make screenshots  refresh the README's screenshots in docs/screenshots/
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -10,8 +16,9 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml package-lock.json 2>/dev/
 CHROMIUM ?= /usr/bin/chromium
 HOST ?= 127.0.0.1
 PORT ?= 8000
+PUBLIC_URL ?= $(shell scripts/public-url.sh $(HOST) $(PORT))
 
-.PHONY: run test install assets lint demo chromium clean
+.PHONY: run dev screenshots test install assets lint demo chromium clean
 
 $(STAMP): pyproject.toml package-lock.json
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -29,10 +36,10 @@ demo: install
 	$(PY) manage.py load_scenario ninh-binh-2021
 	$(PY) manage.py load_scenario open-demo
 
-run: demo
+define DEMO_BANNER
 	@echo ""
-	@echo "  sangkien is serving on http://$(HOST):$(PORT)/"
-	@echo "  Ninh Bình on 5/4/2021: http://$(HOST):$(PORT)/thong-ke/75-nghin-2021/37/"
+	@echo "  sangkien: $(PUBLIC_URL)/"
+	@echo "  Ninh Bình on 5/4/2021: $(PUBLIC_URL)/thong-ke/75-nghin-2021/37/"
 	@echo "  Demo logins (password: sangkien-demo-2021):"
 	@echo "    member (phone)          0912 000 001"
 	@echo "    organising committee    bantochuc@sangkien.local"
@@ -40,10 +47,34 @@ run: demo
 	@echo "    Yên Khánh reviewer      yenkhanh@sangkien.local"
 	@echo "    support team (CĐCS)     tohotro@sangkien.local"
 	@echo ""
-	@# Background jobs (large imports, exports, rollups) run in a worker started beside the server.
-	$(PY) manage.py db_worker --no-reload --queue-name '*' & worker=$$!; \
+endef
+
+# Production server on the laptop: scripts/serve.sh migrates, collects the
+# static files (hashed, Brotli + gzip) into var/static, keeps a generated secret
+# key in var/secret-key and runs gunicorn with DEBUG off beside the background
+# worker (`manage.py db_worker`); Ctrl-C stops both.
+run: demo
+	$(DEMO_BANNER)
+	HOST=$(HOST) PORT=$(PORT) SANGKIEN_PUBLIC_URL=$(PUBLIC_URL) PY=$(PY) scripts/serve.sh
+
+# Django's development server (DEBUG on, autoreload, assets from node_modules).
+dev: demo
+	$(DEMO_BANNER)
+	export SANGKIEN_PUBLIC_URL=$(PUBLIC_URL); \
+	  $(PY) manage.py db_worker --no-reload --queue-name '*' & worker=$$!; \
 	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(PY) manage.py runserver $(HOST):$(PORT)
+
+# The browser tests write their screenshots under var/screenshots/ (so `make
+# test` leaves the tree clean); this refreshes the copies the README and docs/
+# show, on purpose.
+SHOOTING_TESTS := tests/browser/test_member_journey.py tests/browser/test_import_journey.py
+screenshots: install chromium
+	mkdir -p var
+	env -u DATABASE_URL $(VENV)/bin/pytest -p no:cacheprovider -q $(SHOOTING_TESTS)
+	@for name in $$(grep -ohE 'screenshots/[A-Za-z0-9_-]+\.png' README.md docs/*.md | sort -u | sed 's#screenshots/##'); do \
+	  cp -v var/screenshots/$$name docs/screenshots/$$name || exit 1; \
+	done
 
 chromium:
 	@test -x $(CHROMIUM) || { echo "Installing Debian's chromium for the browser tests"; \

@@ -4,7 +4,9 @@ Every setting that differs between a laptop and production comes from an
 environment variable; docs/configuration.md lists them.  The defaults give
 the embedded set-up: SQLite in WAL mode, in-process background jobs, local
 files, DEBUG on.  With ``SANGKIEN_ENV=production`` the app refuses to start
-without a secret key and turns the secure defaults on.
+without a secret key, serves the collected (hashed, compressed) static files
+and turns the secure defaults on; ``SANGKIEN_HTTPS=0`` keeps plain HTTP for
+``make run`` on a laptop (production server, laptop transport).
 """
 
 from __future__ import annotations
@@ -75,7 +77,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # static files: pre-compressed, returned before the rest
+    "django.middleware.gzip.GZipMiddleware",  # pages (Django pads the output against BREACH)
     "django.contrib.sessions.middleware.SessionMiddleware",
     "sangkien.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -207,12 +210,20 @@ FORMAT_MODULE_PATH = ["sangkien.formats"]
 
 # --- Files --------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "var" / "static"
-STATICFILES_DIRS = [
-    BASE_DIR / "sangkien" / "static",
-    ("vendor/pico", BASE_DIR / "node_modules" / "@picocss" / "pico" / "css"),
-    ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
-    ("vendor/trix", BASE_DIR / "node_modules" / "trix" / "dist"),
+STATIC_ROOT = Path(env("SANGKIEN_STATIC_ROOT", str(BASE_DIR / "var" / "static")))
+STATICFILES_DIRS = [BASE_DIR / "sangkien" / "static"]
+# From node_modules, only the files the pages load (sangkien.core.staticfiles).
+SANGKIEN_VENDOR_FILES = {
+    "vendor/pico/pico.min.css": BASE_DIR / "node_modules" / "@picocss" / "pico" / "css" / "pico.min.css",
+    "vendor/htmx/htmx.min.js": BASE_DIR / "node_modules" / "htmx.org" / "dist" / "htmx.min.js",
+    "vendor/trix/trix.umd.min.js": BASE_DIR / "node_modules" / "trix" / "dist" / "trix.umd.min.js",
+    "vendor/trix/trix.umd.min.js.map": BASE_DIR / "node_modules" / "trix" / "dist" / "trix.umd.min.js.map",
+    "vendor/trix/trix.css": BASE_DIR / "node_modules" / "trix" / "dist" / "trix.css",
+}
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "sangkien.core.staticfiles.VendorFinder",
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -226,9 +237,11 @@ STORAGES = {
 }
 # Outside production the app serves assets straight from the finders (no
 # collectstatic step on a laptop or in tests); production serves the
-# collected, hashed, compressed files.
+# collected files: names carry a content hash (cached for a year, immutable)
+# and each has a Brotli and a gzip copy picked by Accept-Encoding.
 WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = not PRODUCTION
+WHITENOISE_KEEP_ONLY_HASHED_FILES = True  # every page links through {% static %}
 MEDIA_ROOT = Path(env("SANGKIEN_MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 MEDIA_URL = "/media/"  # never served directly: attachments go through a scoped view
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
@@ -254,8 +267,9 @@ SANGKIEN_EXPORT_RETENTION_HOURS = float(env("SANGKIEN_EXPORT_RETENTION_HOURS", "
 SANGKIEN_IMPORT_MAX_UNCOMPRESSED_MB = int(env("SANGKIEN_IMPORT_MAX_UNCOMPRESSED_MB", "300"))
 SANGKIEN_IMPORT_MAX_SHARED_STRINGS_MB = int(env("SANGKIEN_IMPORT_MAX_SHARED_STRINGS_MB", "50"))
 
-# Public address used in QR codes and printed posters.
-SANGKIEN_PUBLIC_URL = env("SANGKIEN_PUBLIC_URL", "http://127.0.0.1:8000")
+# Public address (scheme, host, port) used in QR codes, printed posters and
+# unit links; `make run`/`make dev` set it from their HOST and PORT.
+SANGKIEN_PUBLIC_URL = env("SANGKIEN_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # --- Security -------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
@@ -263,7 +277,11 @@ CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-if PRODUCTION:
+# HTTPS-only transport (secure cookies, HSTS, redirect to https): on in
+# production unless SANGKIEN_HTTPS=0, which `make run` sets to serve the
+# production server over plain HTTP on a laptop or a LAN.
+HTTPS = env_bool("SANGKIEN_HTTPS", PRODUCTION)
+if HTTPS:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SANGKIEN_SSL_REDIRECT", True)
     SESSION_COOKIE_SECURE = True

@@ -25,7 +25,7 @@ CHROMIUM_ARGS = [
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 PASSWORD = "mat-khau-dai-123"
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"  # `make screenshots` copies the README's set to docs/
 
 
 @pytest.fixture(autouse=True)
@@ -51,7 +51,7 @@ def browser():
 
 @pytest.fixture
 def shoot():
-    """``shoot(page, "01-name")`` saves a full-page PNG under docs/screenshots/."""
+    """``shoot(page, "01-name")`` saves a full-page PNG under var/screenshots/."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
     def _shoot(page, name: str) -> Path:
