@@ -156,7 +156,7 @@ def reset_password_set(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("Mã đã hết hạn. Hãy yêu cầu mã mới."))
         return redirect("account_reset_password")
     user: Any = process.user
-    form = SetPasswordForm(request.POST or None, user=user)
+    form = SetPasswordForm(user=user, data=request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.reset_password_by_phone(user=user, phone=process.phone,
                                          password=form.cleaned_data["password1"])
