@@ -144,7 +144,8 @@ def reset_password_code(request: HttpRequest) -> HttpResponse:
         if not process.record_invalid_attempt():
             messages.error(request, _("Bạn đã nhập sai quá số lần cho phép. Hãy yêu cầu mã mới."))
             return redirect("account_reset_password")
-    return render(request, "account/password_reset_code.html", {"form": form, "phone": process.phone})
+    return render(request, "account/password_reset_code.html",
+                  {"form": form, "phone": process.phone, "minutes": process.timeout // 60})
 
 
 @never_cache
