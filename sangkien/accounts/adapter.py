@@ -85,8 +85,15 @@ class AccountAdapter(DefaultAccountAdapter):
         return (user.phone, user.is_phone_verified) if user.phone else None
 
     def set_phone_verified(self, user: Any, phone: str) -> None:
-        """Called by allauth once the code sent to ``phone`` was typed in."""
-        services.mark_phone_verified(user=user, phone=phone)
+        """Called by allauth once the code sent to ``phone`` was typed in.
+
+        For allauth's "change phone" page ``phone`` is the new number: the
+        code proved it is theirs, so it replaces the old one, verified.
+        """
+        if normalise_phone(phone) != user.phone:
+            services.set_phone(user=user, phone=phone, verified=True)
+        else:
+            services.mark_phone_verified(user=user, phone=phone)
 
     def get_user_by_phone(self, phone: str) -> Any:
         from sangkien.accounts.models import User

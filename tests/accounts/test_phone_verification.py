@@ -156,3 +156,14 @@ def test_an_unverified_phone_does_not_block_signing_in(client):
     client.logout()
     response = client.post(reverse("account_login"), {"login": "0978892973", "password": "mot-mat-khau-dai"})
     assert response.status_code == 302 and response["Location"] == reverse("home")
+
+
+def test_allauths_change_phone_page_stores_the_new_number_verified(client):
+    signup(client, phone="0978892973")
+    client.post(reverse("accounts_verify_phone"), {"code": texted_code()})
+    cache.clear()
+    response = client.post(reverse("account_change_phone"), {"phone": "0912 345 678"})
+    assert response.status_code == 302
+    client.post(reverse("account_verify_phone"), {"code": texted_code("+84912345678")})
+    user = User.objects.get()
+    assert user.phone == "+84912345678" and user.is_phone_verified
