@@ -167,3 +167,20 @@ def test_allauths_change_phone_page_stores_the_new_number_verified(client):
     client.post(reverse("account_verify_phone"), {"code": texted_code("+84912345678")})
     user = User.objects.get()
     assert user.phone == "+84912345678" and user.is_phone_verified
+
+
+def test_the_code_page_after_a_taken_phone_survives_any_input_and_ends_in_vietnamese(client):
+    signup(client, phone="0978892973")
+    client.logout()
+    cache.clear()
+    signup(client, phone="0978892973", full_name="Người khác")
+    url = reverse("account_verify_phone")
+    for code in ("", "x" * 5000, "<b>", "000000"):
+        response = client.post(url, {"code": code, "action": "verify"})
+        assert response.status_code == 200, code
+        assert "Mã không đúng" in response.content.decode() or 'class="error"' in response.content.decode()
+    response = client.post(url, {"code": "111111", "action": "verify"}, follow=True)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Bạn đã thử quá nhiều lần" in html
+    assert User.objects.count() == 1
