@@ -184,3 +184,11 @@ def test_the_code_page_after_a_taken_phone_survives_any_input_and_ends_in_vietna
     assert response.status_code == 200
     assert "Bạn đã thử quá nhiều lần" in html
     assert User.objects.count() == 1
+
+
+def test_five_colleagues_behind_one_wifi_all_get_their_code(client):
+    for index in range(5):
+        member = Client()
+        response = signup(member, phone=f"091234560{index}", full_name=f"Công nhân {index}")
+        assert urlsplit(response["Location"]).path == reverse("accounts_verify_phone")
+        assert len(read_messages(to=f"+8491234560{index}")) == 1
