@@ -6,9 +6,9 @@ from sangkien.accounts.models import ConsentRecord, ConsentVersion, User
 
 @admin.register(User)
 class SangkienUserAdmin(UserAdmin):
-    list_display = ("username", "full_name", "phone", "email", "is_staff")
+    list_display = ("username", "full_name", "phone", "phone_verified_at", "email", "is_staff")
     search_fields = ("username", "full_name", "phone", "email")
-    fieldsets = (*UserAdmin.fieldsets, ("Sáng kiến", {"fields": ("full_name", "phone")}))
+    fieldsets = (*UserAdmin.fieldsets, ("Sáng kiến", {"fields": ("full_name", "phone", "phone_verified_at")}))
 
 
 admin.site.register(ConsentVersion)

@@ -1,14 +1,17 @@
-"""The member sign-up form: full name, phone or e-mail, and consent."""
+"""Account forms: member sign-up (name, phone or e-mail, consent) and reset by SMS code."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from allauth.account.adapter import get_adapter
+from allauth.core.internal.cryptokit import compare_user_code
 from django import forms
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from sangkien.accounts.models import ConsentRecord, ConsentVersion
+from sangkien.core.phone import PhoneError, normalise_phone
 
 
 class MemberSignupForm(forms.Form):
@@ -37,3 +40,48 @@ class MemberSignupForm(forms.Form):
         user.full_name = self.cleaned_data["full_name"]
         user.save(update_fields=["full_name"])
         ConsentRecord.objects.create(user=user, version=self.consent_version)
+
+
+class PasswordResetRequestForm(forms.Form):
+    """First step of "Quên mật khẩu?": the phone number (or the e-mail) of the account.
+
+    ``cleaned_data["login"]`` is an E.164 phone or a lower-case e-mail;
+    ``self.kind`` says which (``"phone"`` or ``"email"``).
+    """
+
+    login = forms.CharField(
+        label=_("Số điện thoại hoặc e-mail"), max_length=254,
+        widget=forms.TextInput(attrs={"placeholder": "0978 892 973", "autocomplete": "username",
+                                      "autofocus": True}),
+    )
+
+    def clean_login(self) -> str:
+        value = self.cleaned_data["login"].strip()
+        if "@" in value:
+            self.kind = "email"
+            return forms.EmailField().clean(value).lower()
+        self.kind = "phone"
+        try:
+            return normalise_phone(value)
+        except PhoneError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+
+
+class SmsCodeForm(forms.Form):
+    """A one-time code typed from a text message; checked against ``code`` (spaces ignored)."""
+
+    code = forms.CharField(
+        label=_("Mã trong tin nhắn"), max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code",
+                                      "autofocus": True}),
+    )
+
+    def __init__(self, *args: Any, code: str = "", **kwargs: Any) -> None:
+        self.expected_code = code
+        super().__init__(*args, **kwargs)
+
+    def clean_code(self) -> str:
+        typed = "".join(self.cleaned_data["code"].split())
+        if not self.expected_code or not compare_user_code(actual=typed, expected=self.expected_code):
+            raise forms.ValidationError(get_adapter().error_messages["incorrect_code"])
+        return typed

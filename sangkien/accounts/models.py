@@ -19,6 +19,7 @@ class User(AbstractUser):
 
     full_name = models.CharField(_("họ và tên"), max_length=150, blank=True)
     phone = models.CharField(_("số điện thoại"), max_length=16, unique=True, null=True, blank=True)
+    phone_verified_at = models.DateTimeField(_("xác minh số điện thoại lúc"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("người dùng")
@@ -26,6 +27,15 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.full_name or self.email or self.phone or self.username
+
+    @property
+    def is_phone_verified(self) -> bool:
+        """True when the person proved, by a one-time SMS code, that ``phone`` is theirs.
+
+        Only a verified phone counts as proof of identity (e.g. when matching
+        a person to earlier initiatives); changing the phone clears it.
+        """
+        return bool(self.phone and self.phone_verified_at)
 
     @property
     def display_name(self) -> str:

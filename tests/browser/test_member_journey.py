@@ -10,8 +10,10 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.core.cache import cache
 
 from sangkien.accounts.models import User
+from sangkien.accounts.sms import read_messages
 from sangkien.initiatives.models import Initiative, Status
 from tests.browser.conftest import DESKTOP, PASSWORD, PHONE
 
@@ -44,6 +46,19 @@ def _sign_out(page) -> None:
     assert page.locator("header a[href*='/tai-khoan/login/']").is_visible()
 
 
+@pytest.fixture
+def _texts_to_files(settings, tmp_path):
+    """Text messages go to files the test can read; SMS rate limits start empty."""
+    settings.SANGKIEN_SMS_BACKEND = "sangkien.accounts.sms.FileBackend"
+    settings.SANGKIEN_SMS_FILE_PATH = str(tmp_path / "sms")
+    cache.clear()
+
+
+def _texted_code(phone: str) -> str:
+    return re.search(r"\b(\d{6})\b", read_messages(to=phone)[-1]["text"]).group(1)
+
+
+@pytest.mark.usefixtures("_texts_to_files")
 def test_member_journey_from_qr_to_dashboard(journey_world, live_server, browser, shoot):
     base = live_server.url
     slug = journey_world["programme"].slug
@@ -76,9 +91,17 @@ def test_member_journey_from_qr_to_dashboard(journey_world, live_server, browser
     shoot(page, "02-signup")
     with page.expect_navigation():
         page.locator("form[action*='/tai-khoan/signup/'] button[type=submit]").click()
-    assert urlsplit(page.url).path == form_path, page.locator("main").inner_text()
+    # A code is texted to the phone (FileBackend here); typing it verifies the
+    # phone and goes on to the form.
+    assert urlsplit(page.url).path == "/tai-khoan/phone/confirm/", page.locator("main").inner_text()
     member = User.objects.get(phone="+84912345678")
-    assert member.full_name == MEMBER_NAME
+    assert member.full_name == MEMBER_NAME and not member.is_phone_verified
+    page.fill("input[name=code]", _texted_code("+84912345678"))
+    with page.expect_navigation():
+        page.locator("[data-testid=verify-form] button[type=submit]").click()
+    assert urlsplit(page.url).path == form_path, page.locator("main").inner_text()
+    member.refresh_from_db()
+    assert member.is_phone_verified
     page.wait_for_selector("trix-editor")
     assert page.locator("#id_unit_1").input_value() == "37"
     assert page.locator("#id_unit_2").input_value() == "375"

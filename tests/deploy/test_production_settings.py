@@ -24,11 +24,23 @@ def manage(*args, **env):
                           capture_output=True, text=True, timeout=120)
 
 
+SMS_GATEWAY = {"SANGKIEN_SMS_BACKEND": "sangkien.accounts.sms.HttpGatewayBackend",
+               "SANGKIEN_SMS_GATEWAY_URL": "https://sms.example.vn/send", "SANGKIEN_SMS_API_KEY": "k",
+               "SANGKIEN_SMS_BRANDNAME": "CONGDOAN"}
+
+
 def test_check_deploy_is_clean_with_production_settings():
     result = manage("check", "--deploy", "--fail-level", "WARNING", SANGKIEN_ENV="production",
-                    SANGKIEN_SECRET_KEY=secrets.token_urlsafe(50), SANGKIEN_ALLOWED_HOSTS="sangkien.example.vn")
+                    SANGKIEN_SECRET_KEY=secrets.token_urlsafe(50), SANGKIEN_ALLOWED_HOSTS="sangkien.example.vn",
+                    **SMS_GATEWAY)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_check_deploy_warns_when_production_texts_to_the_console():
+    result = manage("check", "--deploy", SANGKIEN_ENV="production",
+                    SANGKIEN_SECRET_KEY=secrets.token_urlsafe(50), SANGKIEN_ALLOWED_HOSTS="sangkien.example.vn")
+    assert "accounts.W001" in result.stdout + result.stderr
 
 
 def test_production_refuses_to_start_without_a_secret_key():
