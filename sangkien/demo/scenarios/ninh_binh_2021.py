@@ -119,8 +119,8 @@ _JOBS = {"school": ["Giáo viên", "Giáo viên", "Nhân viên thư viện"], "h
          "agri": ["Kỹ sư nông nghiệp", "Chuyên viên"], "office": ["Chuyên viên", "Kế toán", "Văn thư"],
          "company": ["Công nhân", "Kỹ sư", "Tổ trưởng sản xuất"]}
 #: Words of a workplace's name → its kind; the first that matches wins.
-_KINDS = [("Công ty", "company"), ("UBND", "office"), ("Trường", "school"), ("Bệnh viện", "hospital"), ("Y tế", "hospital"),
-          ("Thủy lợi", "agri"), ("Khuyến nông", "agri")]
+_KINDS = [("Công ty", "company"), ("UBND", "office"), ("Trường", "school"), ("Bệnh viện", "hospital"),
+          ("Y tế", "hospital"), ("Thủy lợi", "agri"), ("Khuyến nông", "agri")]
 
 
 def workplace_kind(name: str) -> str:
@@ -140,16 +140,16 @@ def _divisions() -> list[dict[str, Any]]:
 
 
 def _grassroots_names(district_code: int, rng: random.Random) -> list[str]:
-    """Commune names of a district, from the vietnam-provinces data, without
-    "Xã", "Phường" or "Thị trấn" ("Thị trấn Yên Ninh" → "Yên Ninh")."""
+    """Commune names of a district, from the vietnam-provinces data ("Thị trấn Yên Ninh")."""
     for province in _divisions():
         for district in province["districts"]:
             if district["code"] == district_code:
-                return [_bare(w["name"]) for w in district.get("wards", [])]
+                return [w["name"] for w in district.get("wards", [])]
     return []
 
 
 def _bare(ward: str) -> str:
+    """The name without "Xã", "Phường" or "Thị trấn" (not just the first word)."""
     for prefix in ("Thị trấn ", "Phường ", "Xã "):
         if ward.startswith(prefix):
             return ward[len(prefix):]
@@ -170,13 +170,16 @@ def _build_units(rng: random.Random) -> tuple[Unit, dict[str, Unit], dict[str, l
         upper = ensure_unit(province, code=code, name=name, kind=kind)
         uppers[code] = upper
         if code.isdigit():
-            communes = _grassroots_names(int(code), rng) or [f"số {i}" for i in range(1, 9)]
+            communes = _grassroots_names(int(code), rng) or [f"Xã số {i}" for i in range(1, 9)]
             communes = communes[:8]
             names = []
-            for i, commune in enumerate(communes):
-                names.append(f"CĐCS Trường Tiểu học {commune}" if i % 3 == 0 else
-                             f"CĐCS Trường THCS {commune}" if i % 3 == 1 else f"CĐCS UBND xã {commune}")
-            names += [f"CĐCS Công ty TNHH May {name.split()[-1]} {i}" for i in (1, 2)]
+            for i, commune in enumerate(communes):  # "Trường THCS Yên Ninh", "UBND thị trấn Yên Ninh"
+                bare = _bare(commune)
+                names.append(f"CĐCS Trường Tiểu học {bare}" if i % 3 == 0 else
+                             f"CĐCS Trường THCS {bare}" if i % 3 == 1 else
+                             f"CĐCS UBND {commune[:1].lower()}{commune[1:]}")
+            place = name.removeprefix("LĐLĐ huyện ").removeprefix("LĐLĐ thành phố ")
+            names += [f"CĐCS Công ty TNHH May {place} {i}" for i in (1, 2)]
         elif code.endswith("GD"):
             names = ["CĐCS Trường THPT Chuyên Lương Văn Tụy", "CĐCS Trường THPT Kim Sơn A",
                      "CĐCS Trường THPT Yên Khánh A", "CĐCS Trường Cao đẳng Sư phạm Ninh Bình"]
