@@ -72,6 +72,42 @@ def company(rng: random.Random, *, foreign: bool = False) -> str:
     return f"Công ty {rng.choice(LEGAL_FORMS)} {rng.choice(TRADES)} {rng.choice(BRANDS)}"
 
 
+#: Names schools are given after (streets, heroes, scholars).
+NAMESAKES = ["Lê Lợi", "Nguyễn Du", "Chu Văn An", "Quang Trung", "Trần Phú", "Lê Quý Đôn", "Nguyễn Trãi",
+             "Kim Đồng", "Võ Thị Sáu", "Lý Tự Trọng", "Nguyễn Huệ", "Hai Bà Trưng"]
+#: Commune-like names for the public units a person names with "my union is not listed".
+PLACES = ["Hòa Bình", "Tân Tiến", "Bình Minh", "Hưng Thịnh", "Phú Thịnh", "Đại Đồng", "An Phú",
+          "Thanh Tân", "Quảng Phú", "Hồng Phong"]
+_AGENCIES = ["Trung tâm Dịch vụ việc làm", "Trung tâm Văn hóa - Thể thao", "Ban Quản lý dự án",
+             "Trung tâm Phát triển quỹ đất", "Trung tâm Lưu trữ lịch sử"]
+
+
+def workplace(rng: random.Random, profile: str) -> str:
+    """A workplace a person names when their union is not listed, of the kind ``profile``.
+
+    ``profile`` is a key of ``national_2023_units.PROFILES``: ``school``,
+    ``high_school``, ``commune``, ``agency``, ``hospital``, ``agri``,
+    ``enterprise`` or ``fdi`` (a company; anything unknown is one too).
+    """
+    match profile:
+        case "school":
+            return f"Trường {rng.choice(['Mầm non', 'Tiểu học', 'THCS'])} {rng.choice(NAMESAKES)}"
+        case "high_school":
+            return f"Trường THPT {rng.choice(NAMESAKES)}"
+        case "commune":
+            return f"UBND xã {rng.choice(PLACES)}"
+        case "agency":
+            return rng.choice(_AGENCIES)
+        case "hospital":
+            return f"Trạm Y tế xã {rng.choice(PLACES)}"
+        case "agri":
+            return f"Trạm Khuyến nông {rng.choice(PLACES)}"
+        case "fdi":
+            return company(rng, foreign=True)
+        case _:
+            return company(rng)
+
+
 def title(rng: random.Random, field_code: str, workplace: str) -> str:
     obj = rng.choice(OBJECTS[field_code]).format(s=rng.choice(SUBJECTS))
     return f"{rng.choice(ACTIONS)} {obj} tại {workplace}"[:300]

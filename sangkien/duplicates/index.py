@@ -263,6 +263,47 @@ def rebuild(*, programme_id: int | None = None, batch: int = 2000, workers: int 
     return RebuildResult(done, written, time.perf_counter() - started)
 
 
+@dataclass(frozen=True)
+class IndexCheck:
+    """What :func:`check` found: initiatives without a fingerprint, and with a stale one."""
+
+    initiatives: int
+    missing: int
+    stale: int
+
+    @property
+    def ok(self) -> bool:
+        return not (self.missing or self.stale)
+
+
+def check(*, programme_id: int | None = None, batch: int = 2000) -> IndexCheck:
+    """Compare the index with the initiatives of one programme (or of all); writes nothing.
+
+    *Missing*: an initiative without a :class:`Fingerprint` (a path that
+    created it without calling :func:`index_initiative` or
+    :func:`index_batch`).  *Stale*: its fingerprint differs from the sketch
+    of its current title + description (a path that changed the text
+    without :func:`reindex_initiative`).  Every write path writes the band
+    keys and the fingerprint together, so the fingerprint stands for both.
+    Reads ``batch`` initiatives at a time.
+    """
+    queryset = Initiative.objects.all()
+    if programme_id is not None:
+        queryset = queryset.filter(programme_id=programme_id)
+    total = missing = stale = 0
+    for rows in _batches(queryset, batch):
+        stored = dict(Fingerprint.objects.filter(initiative_id__in=[r[0] for r in rows])
+                      .values_list("initiative_id", "sketch"))
+        for pk, _programme_id, title, description in rows:
+            total += 1
+            sketch = stored.get(pk)
+            if sketch is None:
+                missing += 1
+            elif bytes(sketch) != Document.of(title, description).sketch:
+                stale += 1
+    return IndexCheck(total, missing, stale)
+
+
 def _in_pool(queryset: Any, batch: int, workers: int, write: Callable[[Analysed], None]) -> None:
     """Read batches here, analyse them in ``workers`` forked processes, write here."""
     import multiprocessing

@@ -12,13 +12,19 @@ class StatusChangeInline(admin.TabularInline):
 
 @admin.register(Initiative)
 class InitiativeAdmin(admin.ModelAdmin):
-    """Read-only: decisions go through the review pages so history is kept."""
+    """Read-only: initiatives are created and changed only through the services
+    (submission, proxy entry, import, resubmission, review), which keep the
+    history and the near-duplicate index in step; a row added or edited here
+    would be missing from the index (issue 8 item 3)."""
 
     list_display = ("tracking_code", "title", "unit", "status", "submitted_at")
     list_filter = ("programme", "status", "sector_block")
     search_fields = ("tracking_code", "title")
     raw_id_fields = ("unit", "submitted_by", "entered_by", "field")
     inlines = [StatusChangeInline]
+
+    def has_add_permission(self, request):
+        return False
 
     def has_change_permission(self, request, obj=None):
         return False

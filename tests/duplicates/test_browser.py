@@ -1,8 +1,6 @@
 """In a real browser: typing title and description makes the similar-initiatives
 panel appear under the form (htmx + Trix), without blocking the submission."""
 
-import os
-
 import pytest
 
 from sangkien.duplicates.index import index_initiative
@@ -44,12 +42,6 @@ def test_the_panel_appears_while_typing(live_server, browser, journey_world):  #
     assert page.locator("form.submission-form button[type=submit]").is_enabled()
 
 
-@pytest.mark.xfail(
-    os.environ.get("DATABASE_URL", "").startswith("postgres"), strict=False,
-    reason="on PostgreSQL, inside the full suite only (passes alone), the success message does not "
-           "appear after marking; under investigation — the mark itself is tested on both databases "
-           "in tests/duplicates/test_review.py",
-)
 def test_the_reviewer_sees_likely_duplicates_in_the_queue_and_marks_one(live_server, browser, journey_world):  # noqa: F811
     from tests.duplicates.texts import KINDS
 

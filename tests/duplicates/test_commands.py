@@ -120,3 +120,34 @@ def test_a_deleted_initiative_is_never_returned_and_rebuild_drops_its_rows(origi
 
     call_command("rebuild_duplicate_index", stdout=io.StringIO())
     assert not BandKey.objects.filter(initiative_id=original_pk).exists()
+
+
+def check_index(*args):
+    import io
+
+    out = io.StringIO()
+    call_command("rebuild_duplicate_index", "--check", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_check_passes_on_an_index_in_step_and_writes_nothing(original, others):
+    before = sorted(BandKey.objects.values_list("band_key", "initiative_id"))
+    assert "4 initiatives: 0 missing from the duplicate index, 0 stale." in check_index()
+    assert "0 missing" in check_index("--programme", original.programme.slug)
+    assert sorted(BandKey.objects.values_list("band_key", "initiative_id")) == before
+
+
+def test_check_counts_missing_and_stale_and_exits_1(tree, phase, original, others):
+    from tests.factories import InitiativeFactory
+
+    InitiativeFactory(phase=phase, unit=tree["g11"], title="Chưa có trong chỉ mục",
+                      description="Sáng kiến ghi thẳng vào cơ sở dữ liệu, không qua dịch vụ.")
+    others[0].title = "Tên đã sửa mà không đánh chỉ mục lại"
+    others[0].save(update_fields=["title"])
+    with pytest.raises(CommandError, match="5 initiatives: 1 missing from the duplicate index, 1 stale") as error:
+        check_index()
+    assert error.value.returncode == 1
+    import io
+
+    call_command("rebuild_duplicate_index", stdout=io.StringIO())
+    assert "0 missing from the duplicate index, 0 stale" in check_index()

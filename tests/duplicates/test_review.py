@@ -1,6 +1,8 @@
 """In review: likely duplicates programme-wide, scope-limited details, "mark duplicate",
 counted once, the member sees why."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -77,8 +79,11 @@ def test_reviewer_marks_duplicate_counted_once_and_member_sees_why(client, tree,
     programme = copy.programme
     assert unit_table(programme=programme, unit=tree["root"]).total.submitted == 2
     client.force_login(reviewer)
+    # the form's own value: a primary key above 1,000,000 must not come out as "1.000.123"
+    [value] = re.findall(r'name="original" value="([^"]*)"', matches_html(client, copy))
+    assert value == str(original.pk)
     response = client.post(reverse("duplicates:mark", args=[copy.tracking_code]),
-                           {"original": original.pk, "reason": "Cùng giải pháp vòi thổi khí nén"})
+                           {"original": value, "reason": "Cùng giải pháp vòi thổi khí nén"})
     assert response.status_code == 302
     copy.refresh_from_db()
     assert copy.duplicate_of == original and copy.status == Status.SUBMITTED

@@ -17,8 +17,16 @@ from sangkien.demo.apportion import apportion
 from sangkien.demo.scenarios import national_2023 as scenario
 from sangkien.initiatives.models import Initiative, Person, Status
 from sangkien.units.models import Unit, UnitKind
+from tests.demo.fit import assert_texts_fit_units
 
 SCALE = "0.01"
+
+
+def check_index() -> str:
+    """``rebuild_duplicate_index --check`` (raises ``CommandError`` when the index is not in step)."""
+    out = io.StringIO()
+    call_command("rebuild_duplicate_index", "--check", stdout=out)
+    return out.getvalue()
 
 
 def stats(*args: str) -> dict:
@@ -100,6 +108,8 @@ def test_small_scale_keeps_the_shape():
     assert Initiative.objects.filter(status=Status.APPROVED).count() > 0.7 * 18_926
     assert Initiative.objects.filter(unit_unlisted=True).exists()
     assert len(set(Initiative.objects.values_list("tracking_code", flat=True))) == 18_926
+    assert "18,926 initiatives: 0 missing from the duplicate index, 0 stale." in check_index()
+    assert_texts_fit_units(Initiative.objects.all())
 
     again = io.StringIO()
     call_command("load_scenario", "national-2023", "--scale", SCALE, stdout=again)

@@ -38,6 +38,10 @@ Each participant belongs to one grassroots union (or an unknown-unit bucket)
 and all their authorships stay inside it, so the provinces' participants
 add up to the national figure.  No per-initiative ``StatusChange`` rows
 are written (the history of demo initiatives is empty) and no accounts.
+Every initiative is in the near-duplicate index, written province by
+province with :func:`~sangkien.duplicates.index.index_batch` (measured at
+scale 0.05 on SQLite: 94,629 initiatives, +27 s of CPU over a 11 s load;
+``seconds.duplicate_index`` in the result is its wall time).
 Writes go through :mod:`sangkien.demo.bulk` (``executemany`` with keys
 chosen here); ``updated_at`` is the loading instant, as ``auto_now`` would
 set it, so the dashboards' roll-ups pick the rows up on their next refresh.
@@ -74,6 +78,7 @@ from sangkien.demo.scenarios.national_2023_activity import (
 )
 from sangkien.demo.scenarios.national_2023_units import grassroots_rows
 from sangkien.demo.scenarios.ninh_binh_2021 import FIELDS
+from sangkien.duplicates.index import index_batch
 from sangkien.initiatives.models import Authorship, Initiative, Person
 from sangkien.programmes.models import Field, Phase, Programme, Target
 from sangkien.units.importers import import_rows
@@ -187,11 +192,13 @@ def load(*, scale: float = 1.0) -> dict[str, Any]:
         Target.objects.bulk_create([Target(programme=programme, phase=None, unit_id=ids[code], value=value)
                                     for code, value in figures.targets.items()])
         written = _write_activity(programme, phases, fields, figures, grassroots, ids)
+        index_seconds = written.pop("index_seconds")
     return {"programme": SLUG, "created": True, "scale": scale, **written,
             "grassroots": sum(len(g) for g in grassroots.values()), "units_created": units.created,
             "bac_giang": {"participants": figures.participants[BAC_GIANG],
                           "initiatives": figures.initiatives[BAC_GIANG]},
-            "seconds": {"tree": round(tree_seconds, 1), "total": round(time.monotonic() - started, 1)}}
+            "seconds": {"tree": round(tree_seconds, 1), "duplicate_index": index_seconds,
+                        "total": round(time.monotonic() - started, 1)}}
 
 
 def _next_id(model: type) -> itertools.count:
@@ -199,8 +206,13 @@ def _next_id(model: type) -> itertools.count:
 
 
 def _write_activity(programme: Programme, phases: dict[int, Phase], fields: dict[str, int],
-                    figures: ProvinceFigures, grassroots: dict[str, list], ids: dict[str, int]) -> dict[str, int]:
-    """People, initiatives and authorships, province by province (bulk inserts)."""
+                    figures: ProvinceFigures, grassroots: dict[str, list], ids: dict[str, int]) -> dict[str, Any]:
+    """People, initiatives and authorships, province by province (bulk inserts).
+
+    Each province's initiatives are added to the near-duplicate index in
+    one :func:`~sangkien.duplicates.index.index_batch` call, right after they
+    are inserted (same transaction); ``index_seconds`` is the time it took.
+    """
     taken = set(Initiative.objects.filter(tracking_code__startswith="SK-").values_list("tracking_code", flat=True))
     first_initiative = bulk.next_ids(Initiative, 0).start
     adapt_datetime = bulk.datetime_adapter()
@@ -211,6 +223,7 @@ def _write_activity(programme: Programme, phases: dict[int, Phase], fields: dict
         adapt_datetime=adapt_datetime, adapt_date=bulk.date_adapter(), updated_at=adapt_datetime(now()),
     )
     totals = {"participants": 0, "initiatives": 0, "authorships": 0}
+    index_seconds = 0.0
     for province in load_divisions():
         code = f"{province['code']:02d}"
         uppers = [f"{d['code']:03d}" for d in province["districts"]]
@@ -223,6 +236,9 @@ def _write_activity(programme: Programme, phases: dict[int, Phase], fields: dict
                                  initiatives=figures.initiatives[code], slots=slots, weights=weights)
         totals["participants"] += bulk.insert_rows(Person, PERSON_FIELDS, rows.persons)
         totals["initiatives"] += bulk.insert_rows(Initiative, INITIATIVE_FIELDS, rows.initiatives)
+        started = time.monotonic()
+        index_batch([(r[0], r[1], r[8], r[9]) for r in rows.initiatives])  # id, programme, title, description
+        index_seconds += time.monotonic() - started
         totals["authorships"] += bulk.insert_rows(Authorship, AUTHORSHIP_FIELDS, rows.authorships)
     bulk.reset_sequences(Person, Initiative, Authorship)
-    return totals
+    return {**totals, "index_seconds": round(index_seconds, 1)}

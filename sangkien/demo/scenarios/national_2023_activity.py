@@ -211,7 +211,7 @@ def generate_province(ctx: Context, *, participants: int, initiatives: int, slot
         spec = PROFILES[slot.profile]
         person_id = next(ctx.person_ids)
         person_ids.append(person_id)
-        workplace = slot.workplace or vietnamese.company(rng)
+        workplace = slot.workplace or vietnamese.workplace(rng, slot.profile)
         count = per_person[j]
         sessions = 1 if count == 1 else min(count, rng.choice((1, 1, 2, 2, 3, 4)) + (count > 12))
         days = [rng.choices(days_1, cum_weights=cum_1)[0] if rng.random() < PHASE_1_SHARE

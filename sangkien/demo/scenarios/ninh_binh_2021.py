@@ -10,7 +10,11 @@ the first four months of 2021.
 
 Besides the approved initiatives the letter counts, the scenario adds the
 ones still waiting, returned or rejected on that day, so that reviewers have
-a queue; all counts are deterministic (seeded random).
+a queue; all counts are deterministic (seeded random).  Texts, fields, sector
+blocks and authors' jobs follow the kind of each workplace
+(:func:`workplace_kind`): teaching at schools, production at companies
+(khối doanh nghiệp), procedures at offices (khối hành chính sự nghiệp).
+Every initiative is in the near-duplicate index, as the services keep it.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from django.db import transaction
 
 from sangkien.core.clock import local_datetime
 from sangkien.demo.building import ensure_account, ensure_root, ensure_unit
+from sangkien.duplicates.index import index_batch
 from sangkien.initiatives.models import (
     Authorship,
     Initiative,
@@ -43,20 +48,20 @@ SLUG = "75-nghin-2021"
 PROVINCE = "37"
 AS_OF = local_datetime(2021, 4, 5, 15, 30)
 
-#: code, 2021 name, kind, approved initiatives (the letter), sector block of most initiatives
-UNITS: list[tuple[str, str, str, int, str]] = [
-    ("375", "LĐLĐ huyện Yên Khánh", UnitKind.DISTRICT_FEDERATION, 107, SectorBlock.PUBLIC),
-    ("37-VC", "Công đoàn Viên chức tỉnh Ninh Bình", UnitKind.PUBLIC_EMPLOYEES_UNION, 22, SectorBlock.PUBLIC),
-    ("370", "LĐLĐ thành phố Tam Điệp", UnitKind.DISTRICT_FEDERATION, 21, SectorBlock.ENTERPRISE),
-    ("374", "LĐLĐ huyện Hoa Lư", UnitKind.DISTRICT_FEDERATION, 17, SectorBlock.ENTERPRISE),
-    ("37-GD", "Công đoàn ngành Giáo dục tỉnh Ninh Bình", UnitKind.SECTOR_UNION, 16, SectorBlock.PUBLIC),
-    ("376", "LĐLĐ huyện Kim Sơn", UnitKind.DISTRICT_FEDERATION, 14, SectorBlock.PUBLIC),
-    ("372", "LĐLĐ huyện Nho Quan", UnitKind.DISTRICT_FEDERATION, 11, SectorBlock.PUBLIC),
-    ("37-NN", "Công đoàn ngành Nông nghiệp và PTNT tỉnh Ninh Bình", UnitKind.SECTOR_UNION, 6, SectorBlock.PUBLIC),
-    ("377", "LĐLĐ huyện Yên Mô", UnitKind.DISTRICT_FEDERATION, 5, SectorBlock.PUBLIC),
-    ("369", "LĐLĐ thành phố Ninh Bình", UnitKind.DISTRICT_FEDERATION, 2, SectorBlock.ENTERPRISE),
-    ("37-YT", "Công đoàn ngành Y tế tỉnh Ninh Bình", UnitKind.SECTOR_UNION, 2, SectorBlock.PUBLIC),
-    ("373", "LĐLĐ huyện Gia Viễn", UnitKind.DISTRICT_FEDERATION, 1, SectorBlock.ENTERPRISE),
+#: code, 2021 name, kind, approved initiatives (the letter)
+UNITS: list[tuple[str, str, str, int]] = [
+    ("375", "LĐLĐ huyện Yên Khánh", UnitKind.DISTRICT_FEDERATION, 107),
+    ("37-VC", "Công đoàn Viên chức tỉnh Ninh Bình", UnitKind.PUBLIC_EMPLOYEES_UNION, 22),
+    ("370", "LĐLĐ thành phố Tam Điệp", UnitKind.DISTRICT_FEDERATION, 21),
+    ("374", "LĐLĐ huyện Hoa Lư", UnitKind.DISTRICT_FEDERATION, 17),
+    ("37-GD", "Công đoàn ngành Giáo dục tỉnh Ninh Bình", UnitKind.SECTOR_UNION, 16),
+    ("376", "LĐLĐ huyện Kim Sơn", UnitKind.DISTRICT_FEDERATION, 14),
+    ("372", "LĐLĐ huyện Nho Quan", UnitKind.DISTRICT_FEDERATION, 11),
+    ("37-NN", "Công đoàn ngành Nông nghiệp và PTNT tỉnh Ninh Bình", UnitKind.SECTOR_UNION, 6),
+    ("377", "LĐLĐ huyện Yên Mô", UnitKind.DISTRICT_FEDERATION, 5),
+    ("369", "LĐLĐ thành phố Ninh Bình", UnitKind.DISTRICT_FEDERATION, 2),
+    ("37-YT", "Công đoàn ngành Y tế tỉnh Ninh Bình", UnitKind.SECTOR_UNION, 2),
+    ("373", "LĐLĐ huyện Gia Viễn", UnitKind.DISTRICT_FEDERATION, 1),
 ]
 APPROVED_WITHOUT_UNIT = 5
 APPROVED_TOTAL = 229
@@ -75,22 +80,57 @@ _SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đinh", "B
 _MIDDLE = ["Văn", "Thị", "Đức", "Minh", "Thu", "Hồng", "Quang", "Thanh", "Ngọc", "Hữu"]
 _GIVEN = ["An", "Bình", "Chi", "Dũng", "Giang", "Hà", "Hải", "Hạnh", "Hoa", "Hùng", "Hương", "Lan",
           "Linh", "Long", "Mai", "Nam", "Nga", "Phong", "Quân", "Sơn", "Thảo", "Trang", "Tuấn", "Yến"]
-_PUBLIC_TOPICS = [
-    ("Ứng dụng bản đồ tư duy trong dạy học môn {s}", "giao-duc"),
-    ("Thiết kế bài giảng điện tử tương tác cho môn {s}", "giao-duc"),
-    ("Sổ theo dõi học sinh bằng Google Sheets tại {w}", "cntt"),
-    ("Quy trình tiếp nhận hồ sơ một cửa điện tử tại {w}", "quan-ly"),
-    ("Phân luồng khám bệnh giảm thời gian chờ tại {w}", "y-te"),
-    ("Tổ chức câu lạc bộ đọc sách cho học sinh {w}", "giao-duc"),
-]
-_ENTERPRISE_TOPICS = [
-    ("Cải tiến đồ gá giúp giảm thời gian thay khuôn tại {w}", "san-xuat"),
-    ("Tận dụng nhiệt thải lò sấy để tiết kiệm điện tại {w}", "san-xuat"),
-    ("Lắp cảm biến dừng máy an toàn cho dây chuyền {s}", "an-toan"),
-    ("Sắp xếp lại kho vật tư theo 5S tại {w}", "quan-ly"),
-    ("Tự động nhắc lịch bảo dưỡng máy bằng tin nhắn tại {w}", "cntt"),
-]
-_SUBJECTS = ["Toán", "Ngữ văn", "Tiếng Anh", "Lịch sử", "Vật lý", "Sinh học", "đóng gói", "may", "cắt"]
+#: Kind of workplace (:func:`workplace_kind`) → its sector block and its topics (title, field).
+#: ``{w}`` is the workplace, ``{s}`` one of the kind's :data:`_SUBJECTS`.
+_TOPICS: dict[str, tuple[str, list[tuple[str, str]]]] = {
+    "school": (SectorBlock.PUBLIC, [
+        ("Ứng dụng bản đồ tư duy trong dạy học môn {s}", "giao-duc"),
+        ("Thiết kế bài giảng điện tử tương tác cho môn {s}", "giao-duc"),
+        ("Sổ theo dõi học sinh bằng Google Sheets tại {w}", "cntt"),
+        ("Tổ chức câu lạc bộ đọc sách cho học sinh {w}", "giao-duc"),
+    ]),
+    "hospital": (SectorBlock.PUBLIC, [
+        ("Phân luồng khám bệnh giảm thời gian chờ tại {w}", "y-te"),
+        ("Nhắc lịch tái khám bằng tin nhắn cho người bệnh tại {w}", "y-te"),
+        ("Quản lý hồ sơ bệnh án bằng mã QR tại {w}", "cntt"),
+    ]),
+    "agri": (SectorBlock.PUBLIC, [
+        ("Lập lịch tưới tiêu theo mực nước đồng ruộng tại {w}", "nong-nghiep"),
+        ("Hướng dẫn nông dân ủ phân hữu cơ từ rơm rạ tại {w}", "nong-nghiep"),
+        ("Quy trình tiếp nhận hồ sơ một cửa điện tử tại {w}", "quan-ly"),
+    ]),
+    "office": (SectorBlock.PUBLIC, [
+        ("Quy trình tiếp nhận hồ sơ một cửa điện tử tại {w}", "quan-ly"),
+        ("Số hóa lưu trữ văn bản đi, đến tại {w}", "cntt"),
+        ("Sắp xếp lại kho lưu trữ hồ sơ theo 5S tại {w}", "quan-ly"),
+    ]),
+    "company": (SectorBlock.ENTERPRISE, [
+        ("Cải tiến đồ gá giúp giảm thời gian thay khuôn tại {w}", "san-xuat"),
+        ("Tận dụng nhiệt thải lò sấy để tiết kiệm điện tại {w}", "san-xuat"),
+        ("Lắp cảm biến dừng máy an toàn cho dây chuyền {s}", "an-toan"),
+        ("Sắp xếp lại kho vật tư theo 5S tại {w}", "quan-ly"),
+        ("Tự động nhắc lịch bảo dưỡng máy bằng tin nhắn tại {w}", "cntt"),
+    ]),
+}
+_SUBJECTS = {"school": ["Toán", "Ngữ văn", "Tiếng Anh", "Lịch sử", "Vật lý", "Sinh học"],
+             "company": ["đóng gói", "may", "cắt"]}
+#: Jobs of a main author by the kind of their workplace.
+_JOBS = {"school": ["Giáo viên", "Giáo viên", "Nhân viên thư viện"], "hospital": ["Bác sĩ", "Điều dưỡng"],
+         "agri": ["Kỹ sư nông nghiệp", "Chuyên viên"], "office": ["Chuyên viên", "Kế toán", "Văn thư"],
+         "company": ["Công nhân", "Kỹ sư", "Tổ trưởng sản xuất"]}
+#: Words of a workplace's name → its kind; the first that matches wins.
+_KINDS = [("Công ty", "company"), ("UBND", "office"), ("Trường", "school"), ("Bệnh viện", "hospital"),
+          ("Y tế", "hospital"), ("Thủy lợi", "agri"), ("Khuyến nông", "agri")]
+
+
+def workplace_kind(name: str) -> str:
+    """The kind of a workplace, from its name: ``company``, ``school``,
+    ``hospital``, ``agri`` (irrigation, agricultural extension) or ``office``
+    (people's committees, departments — anything else)."""
+    for words, kind in _KINDS:
+        if words in name:
+            return kind
+    return "office"
 
 
 @functools.cache
@@ -100,12 +140,20 @@ def _divisions() -> list[dict[str, Any]]:
 
 
 def _grassroots_names(district_code: int, rng: random.Random) -> list[str]:
-    """Commune names of a district, from the vietnam-provinces data."""
+    """Commune names of a district, from the vietnam-provinces data ("Thị trấn Yên Ninh")."""
     for province in _divisions():
         for district in province["districts"]:
             if district["code"] == district_code:
-                return [w["name"].split(" ", 1)[1] for w in district.get("wards", [])]
+                return [w["name"] for w in district.get("wards", [])]
     return []
+
+
+def _bare(ward: str) -> str:
+    """The name without "Xã", "Phường" or "Thị trấn" (not just the first word)."""
+    for prefix in ("Thị trấn ", "Phường ", "Xã "):
+        if ward.startswith(prefix):
+            return ward[len(prefix):]
+    return ward
 
 
 def _build_units(rng: random.Random) -> tuple[Unit, dict[str, Unit], dict[str, list[Unit]]]:
@@ -118,17 +166,20 @@ def _build_units(rng: random.Random) -> tuple[Unit, dict[str, Unit], dict[str, l
             child.save(update_fields=["is_active"])
     uppers: dict[str, Unit] = {}
     grassroots: dict[str, list[Unit]] = {}
-    for code, name, kind, _approved, _block in UNITS:
+    for code, name, kind, _approved in UNITS:
         upper = ensure_unit(province, code=code, name=name, kind=kind)
         uppers[code] = upper
         if code.isdigit():
-            communes = _grassroots_names(int(code), rng) or [f"số {i}" for i in range(1, 9)]
+            communes = _grassroots_names(int(code), rng) or [f"Xã số {i}" for i in range(1, 9)]
             communes = communes[:8]
             names = []
-            for i, commune in enumerate(communes):
-                names.append(f"CĐCS Trường Tiểu học {commune}" if i % 3 == 0 else
-                             f"CĐCS Trường THCS {commune}" if i % 3 == 1 else f"CĐCS UBND xã {commune}")
-            names += [f"CĐCS Công ty TNHH May {name.split()[-1]} {i}" for i in (1, 2)]
+            for i, commune in enumerate(communes):  # "Trường THCS Yên Ninh", "UBND thị trấn Yên Ninh"
+                bare = _bare(commune)
+                names.append(f"CĐCS Trường Tiểu học {bare}" if i % 3 == 0 else
+                             f"CĐCS Trường THCS {bare}" if i % 3 == 1 else
+                             f"CĐCS UBND {commune[:1].lower()}{commune[1:]}")
+            place = name.removeprefix("LĐLĐ huyện ").removeprefix("LĐLĐ thành phố ")
+            names += [f"CĐCS Công ty TNHH May {place} {i}" for i in (1, 2)]
         elif code.endswith("GD"):
             names = ["CĐCS Trường THPT Chuyên Lương Văn Tụy", "CĐCS Trường THPT Kim Sơn A",
                      "CĐCS Trường THPT Yên Khánh A", "CĐCS Trường Cao đẳng Sư phạm Ninh Bình"]
@@ -190,17 +241,17 @@ def load() -> dict[str, Any]:
     reviewer = accounts["organising_committee"]
 
     # Which unit each initiative goes to, and its final status.
-    plan: list[tuple[Unit, bool, str, str]] = []  # (unit, unlisted, status, block)
-    for code, _name2, _kind, approved, block in UNITS:
+    plan: list[tuple[Unit, bool, str]] = []  # (unit, unlisted, status)
+    for code, _name2, _kind, approved in UNITS:
         for i in range(approved):
-            plan.append((grassroots[code][i % len(grassroots[code])], False, Status.APPROVED, block))
+            plan.append((grassroots[code][i % len(grassroots[code])], False, Status.APPROVED))
     for _i in range(APPROVED_WITHOUT_UNIT):
-        plan.append((province, True, Status.APPROVED, SectorBlock.ENTERPRISE))
-    weights = [a for *_x, a, _b in UNITS]
+        plan.append((province, True, Status.APPROVED))
+    weights = [approved for *_x, approved in UNITS]
     for status, count in ((Status.SUBMITTED, PENDING), (Status.RETURNED, RETURNED), (Status.REJECTED, REJECTED)):
         for _i in range(count):
-            code, *_rest, block = rng.choices(UNITS, weights=weights)[0]
-            plan.append((rng.choice(grassroots[code]), False, status, block))
+            code = rng.choices(UNITS, weights=weights)[0][0]
+            plan.append((rng.choice(grassroots[code]), False, status))
     rng.shuffle(plan)
 
     start, span = local_datetime(2021, 3, 10, 7), (AS_OF - local_datetime(2021, 3, 10, 7)).total_seconds()
@@ -211,16 +262,17 @@ def load() -> dict[str, Any]:
             ["Giáo viên", "Công nhân", "Kỹ sư", "Điều dưỡng", "Chuyên viên", "Kế toán"])))
     Person.objects.bulk_create(people)
     main_authors, co_authors = people[: len(plan)], people[len(plan):]
-    for index, (unit, unlisted, status, block) in enumerate(plan):
+    for index, (unit, unlisted, status) in enumerate(plan):
         # deadline pile-up: later days are busier (square root spreads towards the end)
         at = start + dt.timedelta(seconds=span * (rng.random() ** 0.5))
-        topics = _PUBLIC_TOPICS if block == SectorBlock.PUBLIC else _ENTERPRISE_TOPICS
-        template, field_code = rng.choice(topics)
         workplace = unit.name.replace("CĐCS ", "") if not unlisted else "Công ty TNHH Dệt may Gia Sinh"
-        title = template.format(s=rng.choice(_SUBJECTS), w=workplace)
+        kind = workplace_kind(workplace)
+        block, topics = _TOPICS[kind]
+        template, field_code = rng.choice(topics)
+        title = template.format(s=rng.choice(_SUBJECTS.get(kind, [""])), w=workplace)
         person = main_authors[index]
-        person.workplace = workplace
-        person.save(update_fields=["workplace"])
+        person.workplace, person.job = workplace, rng.choice(_JOBS[kind])
+        person.save(update_fields=["workplace", "job"])
         recognised = rng.random() < 0.4
         initiative = Initiative.objects.create(
             programme=programme, phase=phase, unit=unit, unit_unlisted=unlisted,
@@ -243,6 +295,9 @@ def load() -> dict[str, Any]:
                 initiative=initiative, actor=reviewer, at=min(at + dt.timedelta(days=1), AS_OF),
                 from_status=Status.SUBMITTED, to_status=status, reason=initiative.status_reason,
             )
+    # the near-duplicate index, as the submission service keeps it (one batch)
+    index_batch(list(programme.initiatives.order_by("pk").values_list("pk", "programme_id", "title",
+                                                                        "description")))
     # co-authors: the remaining registered people join initiatives of their unit
     initiatives = list(programme.initiatives.order_by("pk"))
     for person in co_authors:

@@ -1,4 +1,9 @@
-"""``manage.py rebuild_duplicate_index [--programme SLUG] [--workers N]``."""
+"""``manage.py rebuild_duplicate_index [--programme SLUG] [--workers N] [--check]``.
+
+With ``--check`` nothing is written: the command prints how many initiatives
+have no fingerprint (missing) or one that no longer matches their text
+(stale), and exits with status 1 when there are any.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from sangkien.duplicates.index import rebuild
+from sangkien.duplicates.index import check, rebuild
 from sangkien.programmes.models import Programme
 
 
@@ -18,6 +23,9 @@ class Command(BaseCommand):
         parser.add_argument("--programme", help="slug of one programme (default: all)")
         parser.add_argument("--workers", type=int, default=1, help="processes analysing the text")
         parser.add_argument("--batch", type=int, default=2000, help="initiatives per transaction")
+        parser.add_argument("--check", action="store_true",
+                            help="write nothing; report initiatives missing from the index or stale "
+                                 "in it, exit 1 if any")
 
     def handle(self, *args: Any, **options: Any) -> None:
         programme_id = None
@@ -26,6 +34,16 @@ class Command(BaseCommand):
             if programme is None:
                 raise CommandError(f"No programme with slug {options['programme']!r}.")
             programme_id = programme.pk
+
+        if options["check"]:
+            found = check(programme_id=programme_id, batch=options["batch"])
+            message = (f"{found.initiatives:,} initiatives: {found.missing:,} missing from the "
+                       f"duplicate index, {found.stale:,} stale.")
+            if found.ok:
+                self.stdout.write(self.style.SUCCESS(message))
+                return
+            raise CommandError(message + " Run `manage.py rebuild_duplicate_index` to rebuild it.",
+                               returncode=1)
 
         def progress(done: int) -> None:
             if options["verbosity"] > 1:
