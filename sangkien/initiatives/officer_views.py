@@ -164,29 +164,29 @@ def bulk_review(request: HttpRequest, slug: str) -> HttpResponse:
     """One decision and one reason for the initiatives ticked in the queue.
 
     First POST: a confirmation page listing what will be decided and what is
-    refused (each named by tracking code and title, with why).  The POST with
-    ``xac-nhan`` applies the decision through ``review_initiatives`` (each
-    initiative reviewed and audited; all or nothing).
+    refused (each named by tracking code and title, with why); a missing
+    decision or reason is asked for there, the ticked initiatives kept.  The
+    POST with ``xac-nhan`` applies the decision through ``review_initiatives``
+    (each initiative reviewed and audited; all or nothing).
     """
     programme = get_object_or_404(Programme, slug=slug)
     if not role_paths(request.user, [Role.REVIEWER]):
         raise PermissionDenied
     queue_url = reverse("initiatives:queue", args=[programme.slug])
-    form = BulkReviewForm(request.POST)
     codes = list(dict.fromkeys(c.strip() for c in request.POST.getlist("ma") if c.strip()))[:MAX_BULK]
     if not codes:
         messages.error(request, _("Hãy chọn ít nhất một sáng kiến."))
         return _back(request, queue_url)
-    if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
-        return _back(request, queue_url)
-    decision, reason = form.cleaned_data["decision"], form.cleaned_data["reason"]
+    form = BulkReviewForm(request.POST)
     visible = {i.tracking_code: i for i in Initiative.objects.visible_to(request.user)
                .filter(programme=programme, tracking_code__in=codes).select_related("unit")}
     missing = [c for c in codes if c not in visible]
     chosen = [visible[c] for c in codes if c in visible]
+    context = {"programme": programme, "form": form, "accepted": chosen, "refused": [], "missing": missing,
+               "next": _next_url(request, queue_url), "editing": not form.is_valid()}
+    if context["editing"]:
+        return render(request, "officer/bulk_confirm.html", context)
+    decision, reason = form.cleaned_data["decision"], form.cleaned_data["reason"]
     refused = [(i, msg) for i in chosen
                if (msg := bulk_review_refusal(initiative=i, decision=decision, reason=reason, actor=request.user))]
     if request.POST.get("xac-nhan") and not refused and not missing:
@@ -201,11 +201,9 @@ def bulk_review(request: HttpRequest, slug: str) -> HttpResponse:
                 "decision": Status(decision).label, "n": len(chosen)})
             return _back(request, queue_url)
     refused_pks = {i.pk for i, _msg in refused}
-    return render(request, "officer/bulk_confirm.html", {
-        "programme": programme, "form": form, "decision_label": Status(decision).label, "reason": reason,
-        "accepted": [i for i in chosen if i.pk not in refused_pks], "refused": refused, "missing": missing,
-        "next": _next_url(request, queue_url),
-    })
+    context.update({"decision_label": Status(decision).label, "reason": reason, "refused": refused,
+                    "accepted": [i for i in chosen if i.pk not in refused_pks]})
+    return render(request, "officer/bulk_confirm.html", context)
 
 
 @login_required

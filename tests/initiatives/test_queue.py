@@ -209,13 +209,24 @@ def test_bulk_refuses_an_item_decided_meanwhile_and_writes_nothing(client, phase
     assert world["book"].status == Status.SUBMITTED
 
 
-def test_bulk_return_needs_one_reason(client, phase, reviewer, world):
+def test_bulk_return_asks_for_the_one_reason_keeping_the_ticked_items(client, phase, reviewer, world):
     client.force_login(reviewer)
-    response = bulk(client, phase, world["book"], decision=Status.REJECTED, reason=" ")
-    assert response.status_code == 302
-    assert "Hãy ghi lý do" in client.get(response["Location"]).content.decode()
+    response = bulk(client, phase, world["book"], world["jig"], decision=Status.REJECTED, reason=" ",
+                    confirm=True)
+    html = response.content.decode()
+    assert response.status_code == 200 and "Hãy ghi lý do" in html
+    assert [i["value"] for i in tags(html, "input") if i.get("name") == "ma"] == [
+        world["book"].tracking_code, world["jig"].tracking_code]
+    assert 'value="rejected" selected' in html
     world["book"].refresh_from_db()
     assert world["book"].status == Status.SUBMITTED
+
+
+def test_bulk_with_nothing_ticked_says_so(client, phase, reviewer, world):
+    client.force_login(reviewer)
+    response = bulk(client, phase, decision=Status.APPROVED)
+    assert response.status_code == 302
+    assert "Hãy chọn ít nhất một sáng kiến." in client.get(response["Location"]).content.decode()
 
 
 def test_officer_home_has_one_line_per_programme(client, tree, phase, reviewer, world):
