@@ -183,3 +183,41 @@ def test_reviewer_journey(journey_world, live_server, browser, language):
 
     context.close()
     assert problems == []
+
+
+def test_queue_hints_only_at_likely_duplicates(journey_world, live_server, browser):
+    from sangkien.duplicates.index import index_initiative
+    from tests.duplicates.texts import DYEING_TITLE, PARAPHRASE, PARAPHRASE_TITLE, dyeing_text
+
+    world = journey_world
+    at = now()
+    original = InitiativeFactory(phase=world["phase"], unit=world["factory"], title=DYEING_TITLE,
+                                 description=dyeing_text(), submitted_at=at)
+    copy = InitiativeFactory(phase=world["phase"], unit=world["school"], title=PARAPHRASE_TITLE,
+                             description=PARAPHRASE, submitted_at=at)
+    alone = InitiativeFactory(phase=world["phase"], unit=world["school"], title="Lịch trực điện tử cho tổ bảo vệ",
+                              description="<p>Phần mềm xếp lịch trực ca đêm cho tổ bảo vệ nhà máy.</p>",
+                              submitted_at=at)
+    for initiative in (original, copy, alone):
+        index_initiative(initiative)
+    context = browser.new_context(viewport=PHONE, device_scale_factor=1, is_mobile=True, has_touch=True,
+                                  locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh")
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    _sign_in(page, live_server.url, world["reviewer"].email)
+    page.goto(f"{live_server.url}/can-bo/xet-duyet/{world['programme'].slug}/")
+    for initiative in (original, copy):
+        card = page.locator("article.queue-item", has_text=initiative.title)
+        card.scroll_into_view_if_needed()  # the probe loads when revealed
+        card.locator(".duplicate-hint").wait_for()
+        assert card.locator(".duplicate-probe").count() == 0
+    lone = page.locator("article.queue-item", has_text=alone.title)
+    lone.scroll_into_view_if_needed()
+    lone.locator(".duplicate-probe").wait_for(state="detached")
+    assert lone.locator(".duplicate-hint").count() == 0
+    assert "có thể trùng" not in lone.inner_text().lower()
+    _shoot(page, "vi", "11-queue-duplicate-hints")
+    with page.expect_navigation():
+        page.locator("article.queue-item", has_text=copy.title).locator(".duplicate-hint a").click()
+    assert original.title in page.locator("main").inner_text()
+    context.close()
