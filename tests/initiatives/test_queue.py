@@ -146,14 +146,14 @@ def test_the_duplicate_hint_appears_only_for_likely_duplicates(client, tree, pha
         index_initiative(initiative)
     client.force_login(reviewer)
     _titles, queue = listed(client, phase)
-    assert "có thể trùng" not in queue.lower() and 'hx-select=".duplicate-hint"' in queue
+    assert "có thể trùng" not in queue.lower() and 'hx-select=".duplicate-attention"' in queue
 
     def partial(initiative):
         return client.get(reverse("duplicates:matches", args=[initiative.tracking_code]),
                           HTTP_HX_REQUEST="true").content.decode()
 
-    assert 'class="duplicate-hint"' in partial(copy)
-    assert 'class="duplicate-hint"' not in partial(alone)
+    assert 'class="duplicate-hint"' in partial(copy) and "duplicate-attention" in partial(copy)
+    assert 'class="duplicate-hint"' not in partial(alone) and "duplicate-attention" not in partial(alone)
 
 
 def bulk(client, phase, *initiatives, decision, reason="", confirm=False, extra=()):
