@@ -17,7 +17,7 @@ from sangkien.core.money import AmountError, parse_vnd
 from sangkien.core.phone import PhoneError, normalise_phone
 from sangkien.core.sanitise import clean_description, plain_text
 from sangkien.initiatives.models import RecognitionForm, SectorBlock, Status
-from sangkien.initiatives.services import AuthorData
+from sangkien.initiatives.services import ALLOWED_DECISIONS, AuthorData
 from sangkien.programmes.models import Field, Phase
 from sangkien.units.chooser import MAX_LEVELS
 
@@ -204,10 +204,48 @@ class SubmissionForm(InitiativeDetailsForm):
 
 
 class ReviewForm(forms.Form):
-    """A reviewer's decision and the reason the member will read."""
+    """A reviewer's decision and the reason the member will read.
 
-    decision = forms.ChoiceField(choices=[(Status.APPROVED, _("Thông qua")),
-                                          (Status.RETURNED, _("Trả lại để bổ sung")),
-                                          (Status.REJECTED, _("Không thông qua"))])
+    ``decision`` is a set of radio buttons (the initiative page loops over
+    them); with ``status`` given, only the decisions that apply to an
+    initiative in that status are offered (``services.ALLOWED_DECISIONS``).
+    """
+
+    DECISIONS = [(Status.APPROVED, _("Thông qua")),
+                 (Status.RETURNED, _("Trả lại để bổ sung")),
+                 (Status.REJECTED, _("Không thông qua"))]
+
+    decision = forms.ChoiceField(label=_("Quyết định"), choices=DECISIONS, widget=forms.RadioSelect,
+                                 error_messages={"required": _("Hãy chọn quyết định.")})
     reason = forms.CharField(label=_("Lý do (người gửi sẽ đọc)"), required=False, max_length=2000,
                              widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, status: str | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if status is not None:
+            allowed = ALLOWED_DECISIONS.get(status, set())
+            self.fields["decision"].choices = [c for c in self.DECISIONS if c[0] in allowed]
+
+
+#: Most initiatives one bulk decision takes (a queue page holds 25).
+MAX_BULK = 100
+
+
+class BulkReviewForm(forms.Form):
+    """One decision and one reason for several initiatives ticked in the queue.
+
+    The reason is required here, before the confirmation step, when the
+    decision returns or rejects (the member reads it).
+    """
+
+    decision = forms.ChoiceField(label=_("Quyết định cho các sáng kiến đã chọn"),
+                                 choices=[("", _("— Chọn quyết định —")), *ReviewForm.DECISIONS],
+                                 error_messages={"required": _("Hãy chọn quyết định.")})
+    reason = forms.CharField(label=_("Lý do chung (người gửi sẽ đọc)"), required=False, max_length=2000,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("decision") in (Status.RETURNED, Status.REJECTED) and not (data.get("reason") or "").strip():
+            self.add_error("reason", _("Hãy ghi lý do để người gửi biết cần làm gì."))
+        return data

@@ -1,37 +1,65 @@
-"""Officer pages: review queue, decisions, entry on a member's behalf."""
+"""Officer pages: home, review queue, decisions (one or in bulk), entry on a member's behalf."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sangkien.core.exceptions import DomainError
 from sangkien.duplicates.services import ExactResubmission
 from sangkien.initiatives.access import get_initiative_for, get_unit_for
-from sangkien.initiatives.forms import ReviewForm, SubmissionForm
+from sangkien.initiatives.forms import MAX_BULK, BulkReviewForm, ReviewForm, SubmissionForm
 from sangkien.initiatives.models import Initiative, Status
-from sangkien.initiatives.services import review_initiative, submit_initiative
+from sangkien.initiatives.queue import ALL, MAX_UNIT_CHOICES, QueueFilterForm, status_counts
+from sangkien.initiatives.services import (
+    BulkReviewRefused,
+    bulk_review_refusal,
+    review_initiative,
+    review_initiatives,
+    submit_initiative,
+)
 from sangkien.programmes.models import Programme
 from sangkien.roles.models import Role, RoleAssignment
 from sangkien.roles.scope import role_paths, scope_filter
 from sangkien.units.models import Unit
 
 
+def _programme_lines(user: Any, programmes: list[Programme]) -> list[dict[str, Any]]:
+    """Per programme, in ``user``'s scope: initiatives received, approved, waiting (one query).
+
+    Received and approved follow the counting definitions
+    (``reports.counting``: initiatives marked as duplicates are left out);
+    waiting counts every initiative still to decide, as the queue's tab does.
+    """
+    counted = Q(duplicate_of__isnull=True)
+    found = {row["programme_id"]: row for row in (
+        Initiative.objects.filter(scope_filter(user), programme__in=programmes)
+        .values("programme_id")
+        .annotate(submitted=Count("pk", filter=counted),
+                  approved=Count("pk", filter=counted & Q(status=Status.APPROVED)),
+                  waiting=Count("pk", filter=Q(status=Status.SUBMITTED))))}
+    empty = {"submitted": 0, "approved": 0, "waiting": 0}
+    return [{"programme": p, **{k: found.get(p.pk, empty)[k] for k in empty}} for p in programmes]
+
+
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """The officer's start page: the units they hold roles on, and what to do."""
+    """The officer's start page: one line per programme, the units they hold roles on."""
     assignments = RoleAssignment.objects.filter(user=request.user).select_related("unit").order_by("unit__path")
     if not assignments:
         raise PermissionDenied
-    programmes = Programme.objects.filter(is_published=True).order_by("-pk")
-    waiting = (Initiative.objects.filter(scope_filter(request.user, [Role.REVIEWER]),
-                                         status=Status.SUBMITTED).count())
+    programmes = list(Programme.objects.filter(is_published=True).order_by("-pk"))
     units: dict[int, dict] = {}
     for assignment in assignments:
         entry = units.setdefault(assignment.unit_id, {"unit": assignment.unit, "roles": [], "manage": False,
@@ -40,41 +68,78 @@ def home(request: HttpRequest) -> HttpResponse:
         entry["manage"] |= assignment.role in (Role.UNIT_ADMIN, Role.ORGANISING_COMMITTEE)
         entry["enter"] |= assignment.role in (Role.UNIT_ADMIN, Role.SUPPORT_TEAM, Role.ORGANISING_COMMITTEE)
     return render(request, "officer/home.html", {
-        "units": list(units.values()), "programmes": programmes, "waiting": waiting,
+        "units": list(units.values()), "programmes": programmes,
+        "lines": _programme_lines(request.user, programmes),
     })
+
+
+def _filter_units(user: Any) -> list[Unit] | None:
+    """The units a reviewer may filter the queue by, tree order; ``None`` when too many to list."""
+    scoped = Unit.objects.filter(scope_filter(user, field="path"), is_active=True)
+    listed = list(scoped.order_by("path")[:MAX_UNIT_CHOICES + 1])
+    return None if len(listed) > MAX_UNIT_CHOICES else listed
 
 
 @login_required
 def queue(request: HttpRequest, slug: str) -> HttpResponse:
-    """Initiatives of the reviewer's subtree, waiting ones first."""
+    """Initiatives of the reviewer's subtree: search, filters, sorting, tabs with counts, bulk decision."""
     programme = get_object_or_404(Programme, slug=slug)
     if not role_paths(request.user):
         raise PermissionDenied
-    listable = scope_filter(request.user)
-    status = request.GET.get("trang-thai", Status.SUBMITTED)
-    qs = Initiative.objects.filter(listable, programme=programme)
-    unit_code = request.GET.get("don-vi", "")
+    form = QueueFilterForm(request.GET, units=_filter_units(request.user))
+    form.is_valid()  # invalid filters are shown and left out
+    qs = Initiative.objects.filter(scope_filter(request.user), programme=programme)
+    unit_code = (request.GET.get("don-vi") or "").strip()
     unit = None
     if unit_code:
         unit = Unit.objects.filter(code=unit_code).first()
         if unit is None or not request.user.has_perm("initiatives.list_unit", unit):
             raise PermissionDenied
         qs = qs.filter(unit__path__startswith=unit.path)
-    if status in Status.values:
+    qs = form.apply(qs)
+    counts = status_counts(qs)
+    status = request.GET.get("trang-thai") or Status.SUBMITTED
+    if status not in counts:
+        status = Status.SUBMITTED
+    if status != ALL:
         qs = qs.filter(status=status)
-    qs = qs.select_related("unit").order_by("submitted_at", "pk")
+    qs = qs.select_related("unit", "field").order_by(*form.ordering())
     page = Paginator(qs, 25).get_page(request.GET.get("trang"))
-    items = [(i, request.user.has_perm("initiatives.review", i)) for i in page]
+    items = [{"initiative": i,
+              "can_decide": i.status == Status.SUBMITTED and request.user.has_perm("initiatives.review", i)}
+             for i in page]
+    keep = request.GET.copy()
+    for name in ("trang", "trang-thai"):
+        keep.pop(name, None)
+    tabs = [{"value": value, "label": label, "count": counts[value]}
+            for value, label in [*Status.choices, (ALL, _("Tất cả"))]]
     return render(request, "officer/queue.html", {
-        "programme": programme, "page": page, "items": items, "status": status,
-        "statuses": Status.choices, "unit": unit,
+        "programme": programme, "page": page, "items": items, "status": status, "tabs": tabs,
+        "unit": unit, "form": form, "query": keep.urlencode(),
+        "filter_fields": [form[name] for name in ("don-vi", "linh-vuc", "tu-ngay", "den-ngay", "loi-tu", "loi-den",
+                                                  "sap-xep")], "bulk_form": BulkReviewForm(),
+        "any_decidable": any(item["can_decide"] for item in items),
     })
+
+
+def _next_url(request: HttpRequest, fallback: str) -> str:
+    """The posted ``next`` when it is a path on this site, else ``fallback``."""
+    next_url = request.POST.get("next") or ""
+    return next_url if next_url.startswith("/") and not next_url.startswith("//") else fallback
+
+
+def _back(request: HttpRequest, fallback: str) -> HttpResponse:
+    return redirect(_next_url(request, fallback))
+
+
+def _named(initiative: Initiative) -> str:
+    return _("%(code)s “%(title)s”") % {"code": initiative.tracking_code, "title": initiative.title}
 
 
 @login_required
 @require_POST
 def review(request: HttpRequest, code: str) -> HttpResponse:
-    """Record a decision; back to where the reviewer came from."""
+    """Record a decision; back to where the reviewer came from.  Errors name the initiative."""
     initiative = get_initiative_for(request.user, code, "initiatives.review")
     form = ReviewForm(request.POST)
     if form.is_valid():
@@ -82,16 +147,63 @@ def review(request: HttpRequest, code: str) -> HttpResponse:
             review_initiative(initiative=initiative, decision=form.cleaned_data["decision"],
                               reason=form.cleaned_data["reason"], actor=request.user)
         except DomainError as exc:
-            messages.error(request, exc.message)
+            messages.error(request, _("%(initiative)s: %(error)s") % {
+                "initiative": _named(initiative), "error": exc.message})
         else:
             messages.success(request, _("Đã ghi nhận: “%(title)s” — %(status)s.") % {
                 "title": initiative.title, "status": initiative.get_status_display()})
     else:
-        messages.error(request, _("Hãy chọn quyết định."))
-    next_url = request.POST.get("next") or ""
-    if next_url.startswith("/") and not next_url.startswith("//"):
-        return redirect(next_url)
-    return redirect("initiatives:detail", code=initiative.tracking_code)
+        messages.error(request, _("%(initiative)s: %(error)s") % {
+            "initiative": _named(initiative), "error": _("Hãy chọn quyết định.")})
+    return _back(request, reverse("initiatives:detail", args=[initiative.tracking_code]))
+
+
+@login_required
+@require_POST
+def bulk_review(request: HttpRequest, slug: str) -> HttpResponse:
+    """One decision and one reason for the initiatives ticked in the queue.
+
+    First POST: a confirmation page listing what will be decided and what is
+    refused (each named by tracking code and title, with why); a missing
+    decision or reason is asked for there, the ticked initiatives kept.  The
+    POST with ``xac-nhan`` applies the decision through ``review_initiatives``
+    (each initiative reviewed and audited; all or nothing).
+    """
+    programme = get_object_or_404(Programme, slug=slug)
+    if not role_paths(request.user, [Role.REVIEWER]):
+        raise PermissionDenied
+    queue_url = reverse("initiatives:queue", args=[programme.slug])
+    codes = list(dict.fromkeys(c.strip() for c in request.POST.getlist("ma") if c.strip()))[:MAX_BULK]
+    if not codes:
+        messages.error(request, _("Hãy chọn ít nhất một sáng kiến."))
+        return _back(request, queue_url)
+    form = BulkReviewForm(request.POST)
+    visible = {i.tracking_code: i for i in Initiative.objects.visible_to(request.user)
+               .filter(programme=programme, tracking_code__in=codes).select_related("unit")}
+    missing = [c for c in codes if c not in visible]
+    chosen = [visible[c] for c in codes if c in visible]
+    context = {"programme": programme, "form": form, "accepted": chosen, "refused": [], "missing": missing,
+               "next": _next_url(request, queue_url), "editing": not form.is_valid()}
+    if context["editing"]:
+        return render(request, "officer/bulk_confirm.html", context)
+    decision, reason = form.cleaned_data["decision"], form.cleaned_data["reason"]
+    refused = [(i, msg) for i in chosen
+               if (msg := bulk_review_refusal(initiative=i, decision=decision, reason=reason, actor=request.user))]
+    if request.POST.get("xac-nhan") and not refused and not missing:
+        try:
+            review_initiatives(initiatives=chosen, decision=decision, reason=reason, actor=request.user)
+        except BulkReviewRefused as exc:
+            refused = exc.refused
+        else:
+            messages.success(request, ngettext(
+                "Đã ghi quyết định “%(decision)s” cho %(n)d sáng kiến.",
+                "Đã ghi quyết định “%(decision)s” cho %(n)d sáng kiến.", len(chosen)) % {
+                "decision": Status(decision).label, "n": len(chosen)})
+            return _back(request, queue_url)
+    refused_pks = {i.pk for i, _msg in refused}
+    context.update({"decision_label": Status(decision).label, "reason": reason, "refused": refused,
+                    "accepted": [i for i in chosen if i.pk not in refused_pks]})
+    return render(request, "officer/bulk_confirm.html", context)
 
 
 @login_required

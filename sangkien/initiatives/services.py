@@ -17,7 +17,7 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 
 from sangkien.core.clock import LOCAL_TZ, now
-from sangkien.core.exceptions import InvalidTransition, NotAllowed, SubmissionClosed
+from sangkien.core.exceptions import DomainError, InvalidTransition, NotAllowed, SubmissionClosed
 from sangkien.core.models import log_action
 from sangkien.duplicates.detector import Document
 from sangkien.duplicates.index import index_initiative, reindex_initiative
@@ -285,6 +285,64 @@ def review_initiative(*, initiative: Initiative, decision: str, reason: str, act
                    from_status=previous, reason=reason)
     initiative.refresh_from_db()
     return initiative
+
+
+class BulkReviewRefused(DomainError):
+    """Some initiatives of a bulk decision were refused; nothing was written.
+
+    ``refused`` lists ``(initiative, message)`` pairs, each message naming
+    why that one initiative cannot take the decision.
+    """
+
+    def __init__(self, refused: list[tuple[Initiative, str]]) -> None:
+        super().__init__(_("%(n)d sáng kiến không thể nhận quyết định này; chưa ghi quyết định nào.")
+                         % {"n": len(refused)})
+        self.refused = refused
+
+
+def bulk_review_refusal(*, initiative: Initiative, decision: str, reason: str, actor: Any) -> str | None:
+    """Why ``initiative`` cannot take ``decision`` in a bulk decision, or ``None``.
+
+    A bulk decision only decides initiatives still waiting (``submitted``):
+    one already decided is refused rather than silently re-decided.  The
+    other checks are :func:`review_initiative`'s own.
+    """
+    if not actor.has_perm("initiatives.review", initiative):
+        return _("ngoài phạm vi xét duyệt của bạn.")
+    if initiative.status != Status.SUBMITTED:
+        return _("đã được xét duyệt (%(status)s).") % {"status": Status(initiative.status).label}
+    if decision not in ALLOWED_DECISIONS[Status.SUBMITTED]:
+        return _("quyết định không hợp lệ.")
+    if decision in (Status.REJECTED, Status.RETURNED) and not (reason or "").strip():
+        return _("cần ghi lý do.")
+    return None
+
+
+def review_initiatives(*, initiatives: list[Initiative], decision: str, reason: str,
+                       actor: Any) -> list[Initiative]:
+    """One decision and one reason for several waiting initiatives (bulk review).
+
+    All or nothing, in one transaction: each initiative goes through
+    :func:`review_initiative` (its own history row and audit entry), after
+    :func:`bulk_review_refusal` has checked every one of them.
+
+    :raises BulkReviewRefused: one or more initiatives cannot take the
+        decision (out of scope, already decided, missing reason, or decided
+        by someone else meanwhile); nothing is written.
+    """
+    refused = [(i, msg) for i in initiatives
+               if (msg := bulk_review_refusal(initiative=i, decision=decision, reason=reason, actor=actor))]
+    if refused:
+        raise BulkReviewRefused(refused)
+    done: list[Initiative] = []
+    with transaction.atomic():
+        for initiative in initiatives:
+            try:
+                done.append(review_initiative(initiative=initiative, decision=decision, reason=reason,
+                                              actor=actor))
+            except DomainError as exc:
+                raise BulkReviewRefused([(initiative, exc.message)]) from exc
+    return done
 
 
 def mark_duplicate(*, initiative: Initiative, original: Initiative, reason: str, actor: Any) -> Initiative:

@@ -118,7 +118,7 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
         "show_personal": request.user.has_perm("initiatives.view_personal_data", initiative),
         "can_review": can_review,
         "can_see_duplicates": request.user.has_perm("initiatives.list_unit", initiative),
-        "review_form": ReviewForm() if can_review else None,
+        "review_form": ReviewForm(status=initiative.status) if can_review else None,
         "can_edit": initiative.status == Status.RETURNED
         and request.user.has_perm("initiatives.edit_returned", initiative),
     })

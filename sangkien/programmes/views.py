@@ -19,7 +19,12 @@ from sangkien.units.models import Unit
 @login_required
 @require_http_methods(["GET", "POST"])
 def targets(request: HttpRequest, code: str, slug: str) -> HttpResponse:
-    """One number per unit (the unit itself and each child) for a phase or the programme."""
+    """One number per unit (the unit itself and each child) for a phase or the programme.
+
+    Each input is named ``u<unit pk>`` (the pk rendered unlocalised); a unit
+    whose input is missing from the POST keeps its target; a POST with no
+    recognised input is refused with a message rather than "saved".
+    """
     unit = get_unit_for(request.user, code, "units.manage")
     programme = get_object_or_404(Programme, slug=slug)
     phase_number = request.GET.get("giai-doan") or request.POST.get("giai-doan") or ""
@@ -31,6 +36,8 @@ def targets(request: HttpRequest, code: str, slug: str) -> HttpResponse:
     if request.method == "POST":
         values: dict[int, int | None] = {}
         for item in units:
+            if f"u{item.pk}" not in request.POST:
+                continue  # a field the page did not send is left as it is, never cleared
             raw = (request.POST.get(f"u{item.pk}") or "").replace(".", "").replace(",", "").strip()
             if not raw:
                 values[item.pk] = None
@@ -38,7 +45,9 @@ def targets(request: HttpRequest, code: str, slug: str) -> HttpResponse:
                 values[item.pk] = int(raw)
             else:
                 errors[item.pk] = _("Nhập một số nguyên không âm.")
-        if not errors:
+        if not values and not errors:
+            messages.error(request, _("Không đọc được chỉ tiêu nào từ trang này; hãy tải lại trang rồi nhập lại."))
+        elif not errors:
             try:
                 changed = set_targets(programme=programme, phase=phase, unit=unit, values=values,
                                       actor=request.user)
@@ -48,7 +57,6 @@ def targets(request: HttpRequest, code: str, slug: str) -> HttpResponse:
                 messages.success(request, _("Đã lưu %(n)d chỉ tiêu.") % {"n": changed})
                 url = request.path + (f"?giai-doan={phase.number}" if phase else "")
                 return redirect(url)
-        current = {k: v for k, v in values.items() if v is not None} if not errors else current
     rows = [{"unit": item, "value": request.POST.get(f"u{item.pk}", current.get(item.pk, ""))
              if request.method == "POST" else current.get(item.pk, ""), "error": errors.get(item.pk)}
             for item in units]

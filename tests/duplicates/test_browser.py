@@ -59,6 +59,8 @@ def test_the_reviewer_sees_likely_duplicates_in_the_queue_and_marks_one(live_ser
     with page.expect_navigation(timeout=90_000):
         page.locator("form[action*='/tai-khoan/login/'] button[type=submit]").click()
     page.goto(f"{live_server.url}/can-bo/xet-duyet/{world['programme'].slug}/?don-vi=375")
+    # the queue loads a card's likely duplicates when the card scrolls into view
+    page.locator("article.queue-item", has=page.locator("h3", has_text=title)).scroll_into_view_if_needed()
     page.wait_for_selector(f"#trung-{copy.tracking_code} li")
     assert DYEING_TITLE in page.locator(f"#trung-{copy.tracking_code}").inner_text()
     card = page.locator(f"#trung-{copy.tracking_code}")

@@ -113,3 +113,47 @@ def test_support_team_enters_on_behalf_and_the_record_keeps_who(client, tree, ph
     assert initiative.entered_by == officer and initiative.submitted_by is None
     assert initiative.unit == tree["g11"] and initiative.authorships.get().person.full_name == "Phạm Văn Công"
     assert other.status_code == 403
+
+
+def _review_form(html):
+    """The decision radios and the form action of the initiative page's review box."""
+    from tests.initiatives.htmltools import tags
+
+    box = html[html.index('class="review-box"'):]
+    box = box[:box.index("</form>")]
+    action = next(f["action"] for f in tags(box, "form"))
+    radios = [i for i in tags(box, "input") if i.get("name") == "decision"]
+    return action, radios, box
+
+
+def test_review_form_on_the_initiative_page_submits_what_it_shows(client, initiative, reviewer):
+    client.force_login(reviewer)
+    page = client.get(reverse("initiatives:detail", args=[initiative.tracking_code])).content.decode()
+    action, radios, box = _review_form(page)
+    assert [(r["type"], r["value"]) for r in radios] == [
+        ("radio", Status.APPROVED), ("radio", Status.RETURNED), ("radio", Status.REJECTED)]
+    assert "<option" not in box and box.count("Trả lại để bổ sung") == 1
+    response = client.post(action, {"decision": radios[0]["value"], "reason": "Đạt yêu cầu"})
+    initiative.refresh_from_db()
+    assert initiative.status == Status.APPROVED and initiative.status_reason == "Đạt yêu cầu"
+    assert "Hãy chọn quyết định" not in client.get(response["Location"]).content.decode()
+
+
+def test_a_decided_initiative_offers_only_the_decisions_that_apply(client, initiative, reviewer):
+    client.force_login(reviewer)
+    decide(client, initiative, Status.APPROVED)
+    page = client.get(reverse("initiatives:detail", args=[initiative.tracking_code])).content.decode()
+    _action, radios, _box = _review_form(page)
+    assert [r["value"] for r in radios] == [Status.RETURNED, Status.REJECTED]
+
+
+def test_errors_name_the_initiative(client, initiative, reviewer):
+    client.force_login(reviewer)
+    queue = reverse("initiatives:queue", args=[initiative.programme.slug])
+    response = client.post(reverse("initiatives:review", args=[initiative.tracking_code]),
+                           {"decision": Status.RETURNED, "reason": "", "next": queue})
+    html = client.get(response["Location"]).content.decode()
+    assert f"{initiative.tracking_code} “{initiative.title}”: Hãy ghi lý do" in html
+    response = client.post(reverse("initiatives:review", args=[initiative.tracking_code]), {"next": queue})
+    html = client.get(response["Location"]).content.decode()
+    assert f"{initiative.tracking_code} “{initiative.title}”: Hãy chọn quyết định." in html

@@ -72,3 +72,19 @@ def test_unknown_person_gets_a_clear_message(client, tree):
     response = client.post(reverse("roles:manage", args=[tree["p1"].code]),
                            {"login": "0999 999 999", "unit_code": "375", "role": Role.REVIEWER})
     assert "cần đăng ký trước" in response.content.decode()
+
+
+def test_a_post_the_page_did_not_make_never_clears_targets(client, tree, phase):
+    """The issue's symptom: inputs named ``u1.146`` were not read, every target was cleared, "Đã lưu"."""
+    admin = UserFactory()
+    grant(admin, tree["p1"], Role.UNIT_ADMIN)
+    client.force_login(admin)
+    url = reverse("programmes:targets", args=[tree["p1"].code, phase.programme.slug])
+    client.post(url, {f"u{tree['p1'].pk}": "1396", f"u{tree['d1'].pk}": "1000"}, follow=True)
+    localised = f"{tree['d1'].pk:,}".replace(",", ".")
+    response = client.post(url, {f"u{localised}": "2000"}, follow=True)
+    html = response.content.decode()
+    assert "Không đọc được chỉ tiêu nào" in html and "Đã lưu" not in html
+    assert dict(Target.objects.values_list("unit__code", "value")) == {"37": 1396, "375": 1000}
+    client.post(url, {f"u{tree['d1'].pk}": "1200"})
+    assert dict(Target.objects.values_list("unit__code", "value")) == {"37": 1396, "375": 1200}
