@@ -274,9 +274,12 @@ def test_the_checks_catch_a_bad_page(matrix_browser):
           <p>Gửi sáng kiến</p><p lang="vi">Tiếng Việt</p><input type="text"></main></body></html>""")
         problems = _check_page(page, "en") + _axe(page)
         wrong_lang = _check_page(page, "vi")
+        page.set_content('<!DOCTYPE html><html lang="en"><title>No viewport</title><p>Fine</p></html>')
+        no_viewport = _check_page(page, "en")
     finally:
         context.close()
     assert wrong_lang[0] == '<html lang="en">, expected "vi"', wrong_lang
+    assert no_viewport[0].startswith('no <meta name="viewport"'), no_viewport
     assert [p for p in problems if p.startswith("wider than")] == [
         'wider than the 390 px viewport (wrap it in .table-wrap?): main > div [8..608 px] "wide"'], problems
     assert [p for p in problems if p.startswith("untranslated")] == ["untranslated: <p> Gửi sáng kiến"], problems
