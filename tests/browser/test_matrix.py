@@ -61,8 +61,8 @@ ALLAUTH_KEPT = {"account_login", "account_signup", "account_logout", "account_re
 #: Answers that are not a full HTML page (files, htmx partials, POST-only
 #: actions): only their status is checked.
 NOT_PAGES = {
-    "units:qr", "initiatives:unit_levels", "initiatives:review", "initiatives:attachment", "duplicates:submit_panel",
-    "duplicates:mark", "duplicates:unmark", "imports:template", "imports:job_progress",
+    "units:qr", "initiatives:unit_levels", "initiatives:review", "initiatives:attachment",
+    "duplicates:submit_panel", "duplicates:mark", "duplicates:unmark", "imports:template", "imports:job_progress",
     "imports:job_file", "imports:export_file",
 }
 
@@ -77,7 +77,7 @@ Kwargs = Callable[[MatrixWorld], tuple[dict[str, Any], str]]
 def _sides(build: Callable[[Any], dict[str, Any]]) -> dict[str, Kwargs]:
     """``in``/``out`` variants: objects of Grassroots One (in every role's scope) and of Grassroots Two
     (in another province: out of every scope but the organising committee's)."""
-    return {side: (lambda w, s=side: (build(w.side(s)), "")) for side in ("in", "out")}
+    return _sides_with_world(lambda _w, s: build(s))
 
 
 def _unit_and_programme() -> dict[str, Kwargs]:
@@ -86,6 +86,7 @@ def _unit_and_programme() -> dict[str, Kwargs]:
 
 
 def _sides_with_world(build: Callable[[MatrixWorld, Any], dict[str, Any]]) -> dict[str, Kwargs]:
+    """``in``/``out`` variants built from the world and the side (:class:`~tests.browser.matrix_world.Side`)."""
     return {side: (lambda w, s=side: (build(w, w.side(s)), "")) for side in ("in", "out")}
 
 
@@ -105,7 +106,7 @@ def _programmes() -> dict[str, Kwargs]:
 NO_KWARGS: dict[str, Kwargs] = _one(lambda w: {})
 
 #: URL name → objects variant → ``world → (kwargs, query string)``. A pattern
-#: missing here fails ``test_every_page_has_objects``: add the new page.
+#: missing here fails ``test_every_page_has_objects_and_a_row``: add the new page.
 PAGES: dict[str, dict[str, Kwargs]] = {
     "account_login": NO_KWARGS,
     "account_signup": NO_KWARGS,
