@@ -9,7 +9,6 @@ from django.db import connections
 from sangkien.units.models import UnitKind
 from tests.factories import PhaseFactory, ProgrammeFactory, make_unit
 
-
 #: Every table's primary keys start above this in the test database, each table
 #: in its own range, so an identifier that goes through number localisation
 #: (``1.000.123``) or a pk of the wrong model shows up in any test.
@@ -37,12 +36,22 @@ def _start_sequences_high(connection) -> None:
                 raise NotImplementedError(connection.vendor)
 
 
+def is_test_database(connection) -> bool:
+    """Whether ``connection`` points at a test database (SQLite in memory, or named ``test_…``)."""
+    if connection.vendor == "sqlite" and connection.is_in_memory_db():
+        return True
+    return str(connection.settings_dict["NAME"]).rpartition("/")[2].startswith("test_")
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """The test databases, with primary keys starting above 1,000,000 (issue 8.1)."""
     with django_db_blocker.unblock():
         for alias in connections:
-            _start_sequences_high(connections[alias])
+            # pytest-django creates only the databases the selected tests need;
+            # never touch a developer's own database.
+            if is_test_database(connections[alias]):
+                _start_sequences_high(connections[alias])
 
 
 @pytest.fixture

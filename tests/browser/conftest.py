@@ -107,3 +107,75 @@ def _end_live_server_sessions(django_db_setup, django_db_blocker):
                 cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                                "WHERE datname = current_database() AND pid <> pg_backend_pid()")
         connection.close()
+
+
+# -- the browser test matrix (tests/browser/test_matrix.py) -------------------------------
+
+@pytest.fixture(scope="module")
+def matrix_site(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The matrix world, committed, behind a live server of its own on 127.0.0.1.
+
+    Yields ``(base_url, world, cookies)``: ``cookies[role]`` is the session
+    cookie (a dict for Playwright's ``add_cookies``) of the role's user, None
+    for anonymous. Module-scoped, so the ~600 pages of the matrix share one
+    world (pytest-django's ``live_server`` would flush it after every test);
+    the database is flushed when the module ends, as a transactional test does.
+    """
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connections
+    from django.test import Client, override_settings
+    from django.test.utils import setup_databases, teardown_databases
+    from pytest_django.live_server_helper import LiveServer
+
+    from tests.browser.matrix_world import build_world
+    from tests.conftest import _start_sequences_high, is_test_database
+
+    with (pytest.MonkeyPatch.context() as mp, django_db_blocker.unblock(),
+          override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("matrix-media"))):
+        mp.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        # pytest-django creates test databases only for tests marked django_db or
+        # using db/live_server, which the matrix cannot (they flush after each test).
+        missing = {alias for alias in connections if not is_test_database(connections[alias])}
+        created = setup_databases(verbosity=0, interactive=False, aliases=missing) if missing else None
+        for alias in missing:
+            _start_sequences_high(connections[alias])
+        try:
+            world = build_world()
+            cookies: dict[str, dict | None] = {}
+            for role, user in world.users.items():
+                cookies[role] = None
+                if user is not None:
+                    client = Client()
+                    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+                    cookies[role] = {"name": settings.SESSION_COOKIE_NAME,
+                                     "value": client.cookies[settings.SESSION_COOKIE_NAME].value}
+            server = LiveServer("127.0.0.1")
+            server._live_server_modified_settings.enable()
+            try:
+                yield server.url, world, cookies
+            finally:
+                server.stop()
+                server._live_server_modified_settings.disable()
+        finally:
+            for alias in connections:
+                call_command("flush", verbosity=0, interactive=False, database=alias,
+                             reset_sequences=False, inhibit_post_migrate=False)
+            if created is not None:
+                teardown_databases(created, verbosity=0)
+
+
+
+@pytest.fixture(scope="module")
+def matrix_browser():
+    """One headless chromium for the whole matrix module."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is not installed: run `make chromium`")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
