@@ -42,6 +42,13 @@ if not SECRET_KEY:
     if PRODUCTION:
         raise ImproperlyConfigured("SANGKIEN_SECRET_KEY must be set in production.")
     SECRET_KEY = "insecure-development-key-do-not-use-in-production"  # noqa: S105
+elif PRODUCTION and (len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY.startswith("django-insecure")):
+    # The thresholds of Django's own deploy check (security.W009), made fatal: sessions,
+    # password-reset links and signed upload references all rest on this key.
+    raise ImproperlyConfigured(
+        "SANGKIEN_SECRET_KEY is too weak for production: use at least 50 random characters "
+        "(python -c 'import secrets; print(secrets.token_urlsafe(50))')."
+    )
 
 ALLOWED_HOSTS = [h for h in env("SANGKIEN_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in env("SANGKIEN_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
@@ -77,6 +84,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",  # static files: pre-compressed, returned before the rest
     "django.middleware.gzip.GZipMiddleware",  # pages (Django pads the output against BREACH)
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -300,6 +308,15 @@ CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# No page of ours uses a camera, microphone, location, payment or sensor: deny them all,
+# for our pages and anything framed in them (django-permissions-policy).
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: [] for feature in (
+        "accelerometer", "autoplay", "camera", "display-capture", "encrypted-media", "geolocation",
+        "gyroscope", "magnetometer", "microphone", "midi", "payment", "publickey-credentials-get",
+        "screen-wake-lock", "usb", "xr-spatial-tracking",
+    )
+}
 # HTTPS-only transport (secure cookies, HSTS, redirect to https): on in
 # production unless SANGKIEN_HTTPS=0, which `make run` sets to serve the
 # production server over plain HTTP on a laptop or a LAN.

@@ -76,3 +76,18 @@ def test_replica_router_keeps_writes_and_just_written_reads_on_the_primary(rf):
 def test_the_suite_really_runs_on_postgresql():
     from django.db import connection
     assert connection.vendor == "postgresql"
+
+
+@pytest.mark.parametrize("weak", ["x", "a" * 60, "django-insecure-" + secrets.token_urlsafe(50),
+                                  secrets.token_urlsafe(30)])
+def test_production_refuses_a_weak_secret_key(weak):
+    result = manage("check", SANGKIEN_ENV="production", SANGKIEN_SECRET_KEY=weak,
+                    SANGKIEN_ALLOWED_HOSTS="sangkien.example.vn")
+    assert result.returncode != 0
+    assert "SANGKIEN_SECRET_KEY is too weak for production" in result.stderr
+
+
+def test_pages_deny_browser_features_they_never_use(client, db):
+    policy = client.get("/theo-doi/")["Permissions-Policy"]
+    for feature in ("camera=()", "microphone=()", "geolocation=()", "payment=()"):
+        assert feature in policy
