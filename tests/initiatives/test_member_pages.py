@@ -225,3 +225,21 @@ def test_token_is_fresh_per_form(client, member, tree, phase):
     with time_machine.travel(OPEN, tick=False):
         token = client.get(submit_url(phase.programme)).context["form"].initial["submission_token"]
     assert uuid.UUID(token)
+
+
+def test_purge_command_deletes_old_held_files(client, member, tree, phase, media, django_capture_on_commit_callbacks):
+    import io
+
+    from django.core.management import call_command
+
+    with time_machine.travel(OPEN, tick=False):
+        client.post(submit_url(phase.programme), {**form_data(tree, title=""), "attachments": [pdf()]})
+    out = io.StringIO()
+    with (time_machine.travel(OPEN + dt.timedelta(hours=23), tick=False),
+          django_capture_on_commit_callbacks(execute=True)):
+        call_command("purge_pending_uploads", stdout=out)
+    assert out.getvalue().startswith("0 ") and PendingUpload.objects.count() == 1
+    with (time_machine.travel(OPEN + dt.timedelta(hours=24, seconds=1), tick=False),
+          django_capture_on_commit_callbacks(execute=True)):
+        call_command("purge_pending_uploads", stdout=out)
+    assert PendingUpload.objects.count() == 0 and stored_files(media) == []
