@@ -78,7 +78,7 @@ class InitiativeDetailsForm(forms.Form):
     title = forms.CharField(label=_("Tên sáng kiến"), max_length=300)
     description = forms.CharField(
         label=_("Mô tả sáng kiến"), widget=forms.Textarea(attrs={"rows": 8}),
-        help_text=_("Có thể soạn trong Word rồi dán vào: giữ đoạn, gạch đầu dòng, chữ đậm, nghiêng."),
+        help_text=_("Có thể soạn trong Word rồi dán vào: giữ đoạn, gạch đầu dòng, bảng, chữ đậm, nghiêng."),
     )
     effect_summary = forms.CharField(label=_("Tóm tắt hiệu quả"), required=False, max_length=2000,
                                      widget=forms.Textarea(attrs={"rows": 3}))

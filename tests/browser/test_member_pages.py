@@ -252,3 +252,46 @@ def test_dashboards_on_a_phone_break_no_number(world, live_server, phone, shoot,
     assert ranks["CĐCS Trường THCS Khánh Hội"] == "—"  # nothing sent: no rank
     fits_the_phone(page)
     shoot(page, f"member-dashboard-{lang}")
+
+
+WORD_CLIPBOARD = (Path(__file__).resolve().parents[1] / "core" / "data" / "word_clipboard.html").read_text(encoding="utf-8")
+PASTE = """(html) => {
+  const editor = document.querySelector('trix-editor');
+  const data = new DataTransfer();
+  data.setData('text/html', html);
+  data.setData('text/plain', 'Thực trạng');
+  editor.dispatchEvent(new ClipboardEvent('paste', {clipboardData: data, bubbles: true, cancelable: true}));
+}"""
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_word_table_pasted_into_the_description_is_kept(world, live_server, phone, shoot, lang):
+    base = live_server.url
+    page = phone(lang)
+    sign_in(page, base, "hoa@khanhhoi.vn")
+    page.goto(f"{base}/chuong-trinh/01-trieu-sang-kien/gui-sang-kien/?don-vi=375-0001")
+    page.wait_for_selector("trix-editor")
+    page.fill("#id_author_phone", "0912 345 678")
+    page.check("input[name=sector_block][value=enterprise]")
+    page.fill("#id_title", "Mài dao máy cắt theo lịch")
+    page.click("trix-editor")
+    page.keyboard.type("Giới thiệu chung.")
+    page.wait_for_function("document.querySelector('#id_description').value.includes('Giới thiệu')")
+    page.evaluate(PASTE, WORD_CLIPBOARD)
+    box = page.locator("[data-testid=description-fallback]")
+    assert box.is_visible() and not page.locator("trix-editor").is_visible()
+    assert box.locator("table td").count() == 5 and page.locator("[data-table-note]").is_visible()
+    assert "Giới thiệu chung." in box.inner_text()  # what was typed before the paste stays
+    fits_the_phone(page)
+    shoot(page, f"member-word-table-paste-{lang}")
+    with page.expect_navigation():
+        page.locator("form.submission-form button[type=submit]").last.click()
+    initiative = Initiative.objects.get(title="Mài dao máy cắt theo lịch")
+    assert "Giới thiệu chung." in initiative.description
+    assert '<td colspan="2">' in initiative.description
+    assert "<ul><li>Mài dao theo lịch mỗi tuần<ul><li>Tổ trưởng ghi sổ</li></ul></li>" in initiative.description
+    assert "<ol><li>Khảo sát máy</li><li>Lập lịch mài dao</li></ol>" in initiative.description
+    assert page.locator("main .description table tr").count() == 2
+    assert page.locator("main .description ul ul li").inner_text() == "Tổ trưởng ghi sổ"
+    fits_the_phone(page)
+    shoot(page, f"member-word-table-detail-{lang}")
