@@ -295,3 +295,30 @@ def test_a_word_table_pasted_into_the_description_is_kept(world, live_server, ph
     assert page.locator("main .description ul ul li").inner_text() == "Tổ trưởng ghi sổ"
     fits_the_phone(page)
     shoot(page, f"member-word-table-detail-{lang}")
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_returned_description_with_a_table_is_not_flattened(world, live_server, phone, shoot, lang):
+    from sangkien.core.sanitise import clean_description
+
+    base = live_server.url
+    member = world["member"]
+    initiative = InitiativeFactory(phase=world["phase"], unit=world["school"], submitted_by=member,
+                                   entered_by=member, status=Status.RETURNED, status_reason="Bổ sung số liệu",
+                                   description=clean_description(WORD_CLIPBOARD))
+    page = phone(lang)
+    sign_in(page, base, "hoa@khanhhoi.vn")
+    page.goto(f"{base}/sang-kien/{initiative.tracking_code}/sua/")
+    box = page.locator("[data-testid=description-fallback]")
+    box.wait_for()
+    assert box.locator("table td").count() == 5 and not page.locator("trix-editor").is_visible()
+    box.locator("ol li").last.click()
+    page.keyboard.press("End")
+    page.keyboard.type(" (mỗi quý)")
+    fits_the_phone(page)
+    shoot(page, f"member-returned-table-{lang}")
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").last.click()
+    initiative.refresh_from_db()
+    assert initiative.status == Status.SUBMITTED
+    assert '<td colspan="2">' in initiative.description and "Lập lịch mài dao (mỗi quý)" in initiative.description

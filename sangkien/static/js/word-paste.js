@@ -26,8 +26,9 @@
     return doc.body.innerHTML;
   }
 
-  function fallback(editor, pasted) {
+  function fallback(editor, pasted, saved) {
     var input = document.getElementById(editor.getAttribute("input"));
+    var before = saved === undefined ? input.value || "" : saved;
     var box = document.createElement("div");
     box.className = "trix-content description-fallback";
     box.contentEditable = "true";
@@ -35,9 +36,12 @@
     box.setAttribute("aria-multiline", "true");
     box.setAttribute("aria-labelledby", editor.id + "_label");
     box.setAttribute("data-testid", "description-fallback");
-    box.innerHTML = inert(input.value || "") + pasted;
+    box.innerHTML = inert(before) + pasted;
     var sync = function () { input.value = box.innerHTML; };
     box.addEventListener("input", sync);
+    // Trix may still write into the input (it initialises late): the box wins.
+    editor.addEventListener("trix-initialize", sync);
+    editor.addEventListener("trix-change", sync);
     var note = document.querySelector("[data-table-note]");
     if (note) note.hidden = false;
     if (editor.toolbarElement) editor.toolbarElement.hidden = true;
@@ -46,6 +50,15 @@
     sync();
     box.focus();
   }
+
+  // A description that already holds a table (the edit page of a returned
+  // initiative) opens in the plain box: Trix would flatten it.  The server's
+  // value attribute is read, not .value, which Trix may have rewritten.
+  document.querySelectorAll("trix-editor[input]").forEach(function (editor) {
+    var input = document.getElementById(editor.getAttribute("input"));
+    var saved = input ? input.getAttribute("value") || "" : "";
+    if (/<table[\s>]/i.test(saved)) fallback(editor, "", saved);
+  });
 
   document.addEventListener("paste", function (event) {
     var target = event.target;
