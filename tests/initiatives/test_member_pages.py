@@ -75,7 +75,8 @@ def test_a_file_chosen_on_a_form_with_errors_is_kept_and_attached_on_success(
     assert response.status_code == 302
     item = initiative.attachments.get()
     assert item.original_name == "bao-cao.pdf" and item.size == len(b"%PDF-1.4 bao cao")
-    assert item.file.read() == b"%PDF-1.4 bao cao"
+    with item.file.open("rb") as stored:
+        assert stored.read() == b"%PDF-1.4 bao cao"
     assert PendingUpload.objects.count() == 0
     assert stored_files(media) == ["bao-cao.pdf"]  # the held copy is gone
 
