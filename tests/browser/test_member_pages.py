@@ -293,6 +293,8 @@ def test_a_word_table_pasted_into_the_description_is_kept(world, live_server, ph
     assert "<ol><li>Khảo sát máy</li><li>Lập lịch mài dao</li></ol>" in initiative.description
     assert page.locator("main .description table tr").count() == 2
     assert page.locator("main .description ul ul li").inner_text() == "Tổ trưởng ghi sổ"
+    assert page.locator("main .nowrap", has_text="0912 345 678").count() == 1  # the author's phone, in one piece
+    assert page.evaluate(f"({BROKEN})([...document.querySelectorAll('main .nowrap')])") == []
     fits_the_phone(page)
     shoot(page, f"member-word-table-detail-{lang}")
 
