@@ -52,11 +52,11 @@
   }
 
   // A description that already holds a table (the edit page of a returned
-  // initiative) opens in the plain box: Trix would flatten it.  The server's
-  // value attribute is read, not .value, which Trix may have rewritten.
-  document.querySelectorAll("trix-editor[input]").forEach(function (editor) {
-    var input = document.getElementById(editor.getAttribute("input"));
-    var saved = input ? input.getAttribute("value") || "" : "";
+  // initiative) opens in the plain box: Trix would flatten it.  The server
+  // puts such a description in data-saved too, since Trix may already have
+  // rewritten the hidden input (and, for a hidden input, its value attribute).
+  document.querySelectorAll("trix-editor[data-saved]").forEach(function (editor) {
+    var saved = editor.getAttribute("data-saved") || "";
     if (/<table[\s>]/i.test(saved)) fallback(editor, "", saved);
   });
 
