@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from pathlib import Path
 from typing import Any
 
 from django import forms
@@ -16,7 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from sangkien.core.money import AmountError, parse_vnd
 from sangkien.core.phone import PhoneError, normalise_phone
 from sangkien.core.sanitise import clean_description, plain_text
-from sangkien.initiatives.models import RecognitionForm, SectorBlock, Status
+from sangkien.initiatives.attachments import upload_problem
+from sangkien.initiatives.models import Attachment, RecognitionForm, SectorBlock, Status
 from sangkien.initiatives.services import ALLOWED_DECISIONS, AuthorData
 from sangkien.programmes.models import Field, Phase
 from sangkien.units.chooser import MAX_LEVELS
@@ -32,27 +32,38 @@ class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
+def attachment_rules() -> str:
+    """What may be attached, from settings, for the text next to the file field:
+    "PDF, Word, Excel, JPG, PNG — tối đa 10 MB mỗi tệp, 5 tệp"."""
+    kinds = {"pdf": "PDF", "doc": "Word", "docx": "Word", "xls": "Excel", "xlsx": "Excel",
+             "jpg": "JPG", "jpeg": "JPG", "png": "PNG"}
+    names = list(dict.fromkeys(kinds.get(ext, ext.upper()) for ext in settings.SANGKIEN_ATTACHMENT_EXTENSIONS))
+    return _("%(kinds)s — tối đa %(mb)d MB mỗi tệp, %(n)d tệp") % {
+        "kinds": ", ".join(names), "mb": settings.SANGKIEN_ATTACHMENT_MAX_BYTES // (1024 * 1024),
+        "n": settings.SANGKIEN_ATTACHMENT_MAX_FILES}
+
+
 class AttachmentsField(forms.FileField):
-    """Several files; each checked for type and size (settings.SANGKIEN_ATTACHMENT_*)."""
+    """Several files; each checked for type and size (settings.SANGKIEN_ATTACHMENT_*).
+
+    ``already`` is how many files the initiative will have besides these
+    (held from an earlier try, or attached before): the total may not pass
+    ``SANGKIEN_ATTACHMENT_MAX_FILES``.
+    """
 
     widget = MultipleFileInput
+    already = 0
 
     def clean(self, data: Any, initial: Any = None) -> list[Any]:
         files = data if isinstance(data, list | tuple) else ([data] if data else [])
         files = [f for f in files if f]
-        if len(files) > settings.SANGKIEN_ATTACHMENT_MAX_FILES:
-            raise ValidationError(_("Tối đa %(n)d tệp đính kèm."), params={"n": settings.SANGKIEN_ATTACHMENT_MAX_FILES})
-        errors = []
-        for upload in files:
-            ext = Path(upload.name).suffix.lower().lstrip(".")
-            if ext not in settings.SANGKIEN_ATTACHMENT_EXTENSIONS:
-                errors.append(ValidationError(
-                    _("Tệp “%(name)s”: chỉ nhận %(exts)s."),
-                    params={"name": upload.name, "exts": ", ".join(settings.SANGKIEN_ATTACHMENT_EXTENSIONS)}))
-            elif upload.size > settings.SANGKIEN_ATTACHMENT_MAX_BYTES:
-                errors.append(ValidationError(
-                    _("Tệp “%(name)s” lớn hơn %(mb)d MB."),
-                    params={"name": upload.name, "mb": settings.SANGKIEN_ATTACHMENT_MAX_BYTES // (1024 * 1024)}))
+        limit = settings.SANGKIEN_ATTACHMENT_MAX_FILES
+        if len(files) + self.already > limit:
+            if self.already:
+                raise ValidationError(_("Tối đa %(n)d tệp đính kèm; đã có %(k)d tệp."),
+                                      params={"n": limit, "k": self.already})
+            raise ValidationError(_("Tối đa %(n)d tệp đính kèm."), params={"n": limit})
+        errors = [ValidationError(problem) for upload in files if (problem := upload_problem(upload.name, upload.size))]
         if errors:
             raise ValidationError(errors)
         return files
@@ -67,7 +78,7 @@ class InitiativeDetailsForm(forms.Form):
     title = forms.CharField(label=_("Tên sáng kiến"), max_length=300)
     description = forms.CharField(
         label=_("Mô tả sáng kiến"), widget=forms.Textarea(attrs={"rows": 8}),
-        help_text=_("Có thể soạn trong Word rồi dán vào: giữ đoạn, gạch đầu dòng, chữ đậm, nghiêng."),
+        help_text=_("Có thể soạn trong Word rồi dán vào: giữ đoạn, gạch đầu dòng, bảng, chữ đậm, nghiêng."),
     )
     effect_summary = forms.CharField(label=_("Tóm tắt hiệu quả"), required=False, max_length=2000,
                                      widget=forms.Textarea(attrs={"rows": 3}))
@@ -149,14 +160,21 @@ class SubmissionForm(InitiativeDetailsForm):
     attachments = AttachmentsField(label=_("Tệp đính kèm"), required=False,
                                    widget=MultipleFileInput(attrs={"multiple": True}))
     submission_token = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    remove_pending = forms.TypedMultipleChoiceField(required=False, coerce=int, choices=[],
+                                                    widget=forms.CheckboxSelectMultiple)
 
     field_order = ["author_full_name", "author_phone", "author_email", "author_job", "author_workplace",
                    "co_authors"]
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, held: list[Any] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.initial.setdefault("submission_token", uuid.uuid4().hex)
+        self.held = list(held or [])
+        self.fields["remove_pending"].choices = [(h.pk, h.original_name) for h in self.held]
+        removed = {str(v) for v in self.data.getlist("remove_pending")} if self.is_bound else set()
+        self.fields["attachments"].already = len([h for h in self.held if str(h.pk) not in removed])
+        self.fields["attachments"].help_text = attachment_rules()
         for number in range(1, MAX_LEVELS + 1):
             self.fields[f"unit_{number}"] = forms.CharField(required=False, widget=forms.HiddenInput)
 
@@ -201,6 +219,32 @@ class SubmissionForm(InitiativeDetailsForm):
                           email=data.get("author_email", ""), job=data.get("author_job", ""),
                           workplace=data.get("author_workplace", ""))
         return [main, *data.get("co_authors", [])]
+
+
+class ReturnedEditForm(InitiativeDetailsForm):
+    """The member completes a returned initiative: details, new files, files to remove."""
+
+    attachments = AttachmentsField(label=_("Thêm tệp đính kèm"), required=False,
+                                   widget=MultipleFileInput(attrs={"multiple": True}))
+    remove_attachments = forms.ModelMultipleChoiceField(
+        label=_("Bỏ tệp đã gửi"), required=False, queryset=Attachment.objects.none(),
+        widget=forms.CheckboxSelectMultiple)
+    remove_pending = forms.TypedMultipleChoiceField(required=False, coerce=int, choices=[],
+                                                    widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args: Any, initiative: Any, held: list[Any] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.initiative = initiative
+        self.held = list(held or [])
+        attached = initiative.attachments.all()
+        self.fields["remove_attachments"].queryset = attached
+        self.fields["remove_pending"].choices = [(h.pk, h.original_name) for h in self.held]
+        removed_held = {str(v) for v in self.data.getlist("remove_pending")} if self.is_bound else set()
+        removed = {str(v) for v in self.data.getlist("remove_attachments")} if self.is_bound else set()
+        self.fields["attachments"].already = (
+            len([a for a in attached if str(a.pk) not in removed])
+            + len([h for h in self.held if str(h.pk) not in removed_held]))
+        self.fields["attachments"].help_text = attachment_rules()
 
 
 class ReviewForm(forms.Form):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import uuid
 from typing import Any
 
 from django.conf import settings
@@ -196,6 +197,40 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+def pending_path(instance: PendingUpload, filename: str) -> str:
+    """``pending/<yyyymmdd>/<random>/<name>``: under MEDIA_ROOT, never served directly."""
+    return f"pending/{instance.created_at:%Y%m%d}/{uuid.uuid4().hex}/{filename}"
+
+
+class PendingUpload(models.Model):
+    """A file a member chose on a form that was sent back with errors.
+
+    Kept so that the member does not have to choose it again (issue 8 item 7):
+    tied to its ``owner`` and to the form's ``token`` (the submission token,
+    or ``edit-<tracking code>`` on the edit page), listed on the re-displayed
+    form with a "remove" box, turned into an :class:`Attachment` when the form
+    is finally accepted, and deleted after :data:`PENDING_UPLOAD_TTL_HOURS`
+    otherwise (``initiatives.attachments.purge_expired_uploads``).
+    """
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    token = models.CharField(max_length=64)
+    file = models.FileField(upload_to=pending_path, max_length=300)
+    original_name = models.CharField(max_length=255)
+    size = models.PositiveIntegerField()
+    created_at = models.DateTimeField(default=now, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["owner", "token"])]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+PENDING_UPLOAD_TTL_HOURS = 24
 
 
 class StatusChange(models.Model):

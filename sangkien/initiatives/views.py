@@ -4,22 +4,38 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from sangkien.core.clock import now
 from sangkien.core.exceptions import DomainError
 from sangkien.core.phone import display_phone
 from sangkien.duplicates.services import ExactResubmission
 from sangkien.duplicates.views import similar_for_form
 from sangkien.initiatives.access import get_initiative_for
-from sangkien.initiatives.forms import InitiativeDetailsForm, ReviewForm, SubmissionForm
-from sangkien.initiatives.models import Initiative, Status
-from sangkien.initiatives.services import resubmit_initiative, submit_initiative
+from sangkien.initiatives.attachments import (
+    drop_held,
+    held_uploads,
+    hold_uploads,
+    opened,
+    resubmit_with_attachments,
+)
+from sangkien.initiatives.forms import (
+    InitiativeDetailsForm,
+    ReturnedEditForm,
+    ReviewForm,
+    SubmissionForm,
+)
+from sangkien.initiatives.models import Initiative, PendingUpload, Status
+from sangkien.initiatives.services import submit_initiative
 from sangkien.programmes.models import Programme
+from sangkien.reports.counting import unit_table
 from sangkien.units.chooser import UNLISTED, build_levels, codes_for, resolve_choice
 from sangkien.units.models import Unit
 
@@ -39,40 +55,68 @@ def _author_initial(user: Any) -> dict[str, Any]:
     }
 
 
-@login_required
+def _closed(request: HttpRequest, programme: Programme) -> HttpResponse:
+    """The page of a programme that does not take initiatives now: since when
+    it is closed (or when it opens) and what it has gathered (issue 8 item 8)."""
+    at = now()
+    upcoming = programme.next_phase(at)
+    last = programme.phases.filter(submission_end__lte=at).order_by("-submission_end").first()
+    table = unit_table(programme=programme, unit=programme.organiser)
+    return render(request, "initiatives/closed.html", {
+        "programme": programme, "upcoming": upcoming, "last": last, "total": table.total})
+
+
 @require_http_methods(["GET", "POST"])
 def submit(request: HttpRequest, slug: str) -> HttpResponse:
-    """The submission form; ``?don-vi=CODE`` preselects the unit (QR links)."""
+    """The submission form; ``?don-vi=CODE`` preselects the unit (QR links).
+
+    A programme that is not open shows its closed page (to anyone) instead of
+    a form; a form sent after the window closed is re-displayed with the
+    error and everything typed.  Files chosen on a form that comes back with
+    errors are held (``attachments.hold_uploads``) and listed with a
+    "remove" box; they are attached when the form is accepted.
+    """
     programme = get_object_or_404(Programme, slug=slug, is_published=True)
-    root = _root()
     phase = programme.open_phase()
+    if request.method == "GET" and phase is None:
+        return _closed(request, programme)
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    root = _root()
     preselected = None
     existing = similar = None
     if request.method == "POST":
-        form = SubmissionForm(request.POST, request.FILES, phase=phase)
+        token = (request.POST.get("submission_token") or "")[:64]
+        held = held_uploads(owner=request.user, token=token)
+        form = SubmissionForm(request.POST, request.FILES, phase=phase, held=held)
         if form.is_valid():
             unit, unlisted, unit_error = resolve_choice(root, form.unit_codes())
             if unit_error:
                 form.add_error(None, unit_error)
             else:
+                removed = set(form.cleaned_data.get("remove_pending") or [])
+                kept = [h for h in held if h.pk not in removed]
                 try:
-                    initiative, created = submit_initiative(
-                        programme=programme, unit=unit, unit_unlisted=unlisted,
-                        unit_unlisted_name=form.cleaned_data.get("unit_unlisted_name", ""),
-                        details=form.details(), authors=form.authors(),
-                        files=form.cleaned_data.get("attachments"), actor=request.user,
-                        submission_token=form.cleaned_data["submission_token"],
-                    )
+                    with opened(kept) as held_files:
+                        initiative, created = submit_initiative(
+                            programme=programme, unit=unit, unit_unlisted=unlisted,
+                            unit_unlisted_name=form.cleaned_data.get("unit_unlisted_name", ""),
+                            details=form.details(), authors=form.authors(),
+                            files=[*held_files, *(form.cleaned_data.get("attachments") or [])],
+                            actor=request.user, submission_token=form.cleaned_data["submission_token"],
+                        )
                 except ExactResubmission as exc:
                     form.add_error(None, exc.message)
                     existing = exc.existing
                 except DomainError as exc:
                     form.add_error(None, exc.message)
                 else:
+                    drop_held(owner=request.user, token=token)
                     if created:
                         messages.success(request, _("Đã gửi sáng kiến. Mã theo dõi của bạn: %(code)s") % {
                             "code": initiative.tracking_code})
                     return redirect("initiatives:detail", code=initiative.tracking_code)
+        _keep_files(request, form, token, held)
     else:
         initial = _author_initial(request.user)
         code = request.GET.get("don-vi", "")
@@ -93,6 +137,22 @@ def submit(request: HttpRequest, slug: str) -> HttpResponse:
         "unlisted_name": form.data.get("unit_unlisted_name", "") if form.is_bound else "",
         "preselected": preselected, "chosen_names": [dict(lv.options).get(lv.selected, "") for lv in chosen],
     })
+
+
+def _keep_files(request: HttpRequest, form: Any, token: str, held: list[PendingUpload], attached: int = 0) -> None:
+    """After a failed try: drop the held files the member ticked "remove" and
+    hold the acceptable new ones (within the maximum, counting the ``attached``
+    ones), so the re-displayed ``form`` lists every held file (``form.held``)."""
+    if not token:
+        return
+    removed = {str(v) for v in request.POST.getlist("remove_pending")}
+    if removed:
+        drop_held(owner=request.user, token=token, ids=removed)
+    kept = [h for h in held if str(h.pk) not in removed]
+    room = settings.SANGKIEN_ATTACHMENT_MAX_FILES - len(kept) - attached
+    new = hold_uploads(owner=request.user, token=token, uploads=request.FILES.getlist("attachments"),
+                       room=max(room, 0))
+    form.held = kept + new
 
 
 @login_required
@@ -127,23 +187,39 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def edit_returned(request: HttpRequest, code: str) -> HttpResponse:
-    """The member completes an initiative returned for changes and sends it back."""
+    """The member completes an initiative returned for changes and sends it back:
+    details, new attachments (within the maximum) and removal of their own."""
     initiative = get_initiative_for(request.user, code, "initiatives.edit_returned")
+    token = f"edit-{initiative.tracking_code}"
+    held = held_uploads(owner=request.user, token=token)
     if request.method == "POST":
-        form = InitiativeDetailsForm(request.POST, phase=initiative.phase)
+        form = ReturnedEditForm(request.POST, request.FILES, phase=initiative.phase, initiative=initiative,
+                                held=held)
         if form.is_valid():
+            removed = set(form.cleaned_data.get("remove_pending") or [])
+            kept = [h for h in held if h.pk not in removed]
             try:
-                resubmit_initiative(initiative=initiative, details=form.details(), actor=request.user)
+                with opened(kept) as held_files:
+                    resubmit_with_attachments(
+                        initiative=initiative, details=form.details(), actor=request.user,
+                        add=[*held_files, *(form.cleaned_data.get("attachments") or [])],
+                        remove=[a.pk for a in form.cleaned_data.get("remove_attachments") or []])
             except DomainError as exc:
                 form.add_error(None, exc.message)
             else:
+                drop_held(owner=request.user, token=token)
                 messages.success(request, _("Đã gửi lại sáng kiến."))
                 return redirect("initiatives:detail", code=initiative.tracking_code)
+        removed = {str(v) for v in request.POST.getlist("remove_attachments")}
+        _keep_files(request, form, token, held,
+                    attached=len([a for a in initiative.attachments.all() if str(a.pk) not in removed]))
     else:
         initial = {name: getattr(initiative, name) for name in InitiativeDetailsForm.base_fields}
         initial["benefit_vnd"] = "" if initiative.benefit_vnd is None else f"{initiative.benefit_vnd:,}".replace(",", ".")
-        form = InitiativeDetailsForm(initial=initial, phase=initiative.phase)
-    return render(request, "initiatives/edit.html", {"initiative": initiative, "form": form})
+        form = ReturnedEditForm(initial=initial, phase=initiative.phase, initiative=initiative, held=held)
+    return render(request, "initiatives/edit.html", {
+        "initiative": initiative, "form": form, "attached": initiative.attachments.all(),
+        "removed_attachments": request.POST.getlist("remove_attachments") if request.method == "POST" else []})
 
 
 def track(request: HttpRequest) -> HttpResponse:

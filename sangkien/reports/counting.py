@@ -21,7 +21,8 @@ Definitions (docs/architecture.md):
 - ``pct_of_target``: ``submitted / target × 100``, one decimal (the letters'
   "1.396 sáng kiến … đạt 139,6% chỉ tiêu");
 - ``rank``: standard competition rank (1, 2, 2, 4) among siblings by the
-  ``rank_by`` figure, largest first; the unknown-unit row has no rank.
+  ``rank_by`` figure, largest first; the unknown-unit row, and a unit with
+  nothing in that figure, have no rank.
 """
 
 from __future__ import annotations
@@ -259,7 +260,12 @@ def unit_table(
 
 def rank_rows(rows: list[Row], rank_by: str) -> None:
     """Sort sibling rows by ``rank_by`` (largest first, ties by code) and give
-    each its standard competition rank (1, 2, 2, 4), in place."""
+    each its standard competition rank (1, 2, 2, 4), in place.
+
+    A row with nothing in the ranked figure (0 or no value) gets no rank
+    (``None``, shown "—"): a unit with no initiatives is not "2nd of 63"
+    (issue 8 item 11).  Ties share a rank.
+    """
 
     def metric(r: Row) -> float:
         value = getattr(r, rank_by)
@@ -268,6 +274,9 @@ def rank_rows(rows: list[Row], rank_by: str) -> None:
     rows.sort(key=lambda r: (-metric(r), r.code or ""))
     previous, rank = None, 0
     for index, row in enumerate(rows, start=1):
+        if metric(row) <= 0:
+            row.rank = None
+            continue
         if metric(row) != previous:
             rank, previous = index, metric(row)
         row.rank = rank

@@ -72,13 +72,15 @@ def test_member_journey_from_qr_to_dashboard(journey_world, live_server, browser
     page.on("pageerror", lambda exc: problems.append(f"JS error on {page.url}: {exc}"))
     page.on("response", lambda r: problems.append(f"HTTP {r.status} {r.url}") if r.status >= 500 else None)
 
-    # 1. The QR code of the grassroots union, scanned by someone not signed in.
+    # 1. The QR code of the grassroots union, scanned by someone not signed in:
+    # our landing page names the unit and the programme; sign-up is the main action.
     page.goto(f"{base}/dv/375-0001/")
-    assert urlsplit(page.url).path == "/tai-khoan/login/"
-    next_url = parse_qs(urlsplit(page.url).query)["next"][0]
+    assert urlsplit(page.url).path == "/dv/375-0001/"
+    signup_href = page.locator("main a[href*='/tai-khoan/signup/']").first.get_attribute("href")
+    next_url = parse_qs(urlsplit(signup_href).query)["next"][0]
     assert urlsplit(next_url).path == form_path
     assert parse_qs(urlsplit(next_url).query)["don-vi"] == ["375-0001"]
-    shoot(page, "01-qr-link-login")
+    shoot(page, "01-qr-link-landing")
 
     # 2. Sign up with a phone number; allauth keeps ``next`` and lands on the form.
     page.locator("main a[href*='/tai-khoan/signup/']").first.click()

@@ -1,5 +1,7 @@
 """Money, phone, sanitising and folding: the inputs members actually type."""
 
+from pathlib import Path
+
 import pytest
 
 from sangkien.core.money import AmountError, parse_vnd
@@ -71,9 +73,10 @@ def test_word_paste_keeps_paragraphs_lists_bold_italic_and_drops_the_rest():
     cleaned = clean_description(pasted)
     assert "<p><b>Thực trạng</b>: máy <i>hay</i> dừng ca.</p>" in cleaned
     assert "<ul><li>Bước 1</li><li>Bước 2</li></ul>" in cleaned
-    for gone in ("script", "alert", "<img", "<a", "style", "class=", "mso", "<table", "<p> </p>", "<p></p>"):
+    for gone in ("script", "alert", "<img", "<a", "style", "class=", "mso", "<p> </p>", "<p></p>"):
         assert gone not in cleaned
-    assert "liên kết" in cleaned and "ô" in cleaned
+    assert "liên kết" in cleaned
+    assert "<table><tbody><tr><td>ô</td></tr></tbody></table>" in cleaned
 
 
 def test_plain_text_from_a_phone_becomes_paragraphs():
@@ -85,3 +88,33 @@ def test_plain_text_from_a_phone_becomes_paragraphs():
 def test_fold_removes_accents_including_d_bar():
     assert fold("Đồng Tháp") == "dong thap"
     assert fold("CĐCS Trường THCS Khánh Hội") == "cdcs truong thcs khanh hoi"
+
+
+WORD_CLIPBOARD = (Path(__file__).parent / "data" / "word_clipboard.html").read_text(encoding="utf-8")
+
+
+def test_word_clipboard_keeps_bullets_numbers_nesting_and_tables():
+    """Issue 8.11: Word's list paragraphs become lists; its tables stay tables."""
+    cleaned = clean_description(WORD_CLIPBOARD)
+    assert ("<ul><li>Mài dao theo lịch mỗi tuần<ul><li>Tổ trưởng ghi sổ</li></ul></li>"
+            "<li>Thay dao khi cắt quá 500 m</li></ul>") in cleaned
+    assert "<ol><li>Khảo sát máy</li><li>Lập lịch mài dao</li></ol>" in cleaned
+    assert '<td colspan="2">' in cleaned and cleaned.count("<tr>") == 2 and cleaned.count("<td") == 5
+    for gone in ("·", "mso", "class=", "style=", "width=", "valign", "o:p", "StartFragment", "Symbol"):
+        assert gone not in cleaned
+    text = plain_text(cleaned)
+    assert "Tổ trưởng ghi sổ" in text.splitlines() and "Số lần dừng máy/ca" in text.splitlines()
+
+
+@pytest.mark.parametrize(("pasted", "expected"), [
+    ("<p class=MsoListParagraph>·&nbsp;một</p><p class=MsoListParagraph>·&nbsp;hai</p><p>sau</p>",
+     "<ul><li>một</li><li>hai</li></ul><p>sau</p>"),
+    ("<p>·&nbsp;&nbsp;không có class</p>", "<ul><li>không có class</li></ul>"),
+    ("<p class=MsoListParagraphCxSpFirst>a)&nbsp;thứ nhất</p><p class=MsoListParagraphCxSpLast>b)&nbsp;thứ hai</p>",
+     "<ol><li>thứ nhất</li><li>thứ hai</li></ol>"),
+    ("<p>1. Không phải danh sách của Word</p>", "<p>1. Không phải danh sách của Word</p>"),
+    ('<table><tr><th rowspan="2" onclick="x()" style="color:red">A</th><td colspan="abc">B</td></tr></table>',
+     '<table><tbody><tr><th rowspan="2">A</th><td>B</td></tr></tbody></table>'),
+])
+def test_word_list_paragraphs_and_table_attributes(pasted, expected):
+    assert clean_description(pasted) == expected

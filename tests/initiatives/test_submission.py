@@ -198,6 +198,7 @@ def test_qr_code_is_an_svg_of_the_unit_link(client, tree):
     assert response.content == expected.getvalue()
 
 
+@time_machine.travel(local_datetime(2021, 4, 5, 10), tick=False)
 def test_anonymous_visitor_is_sent_to_sign_in_first(client, tree, phase):
     response = client.get(submit_url(phase.programme))
     assert response.status_code == 302 and "/tai-khoan/login/" in response["Location"]

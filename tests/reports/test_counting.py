@@ -65,7 +65,19 @@ def test_ties_share_a_rank_and_rank_by_is_selectable(tree, phase):
     table = unit_table(programme=phase.programme, unit=tree["d1"])
     assert [(r.code, r.rank) for r in table.rows if r.code] == [("375-0001", 1), ("375-0002", 1)]
     by_approved = unit_table(programme=phase.programme, unit=tree["d1"], rank_by="approved")
-    assert [(r.code, r.rank) for r in by_approved.rows if r.code] == [("375-0002", 1), ("375-0001", 2)]
+    assert [(r.code, r.rank) for r in by_approved.rows if r.code] == [("375-0002", 1), ("375-0001", None)]
+
+
+def test_units_with_nothing_get_no_rank_and_ties_share_one(tree, phase):
+    """Issue 8.11: a unit with 0 initiatives is not "2nd of 63"; it has no rank."""
+    add(phase, tree["g21"], 3)
+    national = unit_table(programme=phase.programme, unit=tree["root"])
+    assert [(r.code, r.rank) for r in national.rows] == [("24", 1), ("37", None), (None, None)]
+    add(phase, tree["g11"], 3)
+    national = unit_table(programme=phase.programme, unit=tree["root"])
+    assert [(r.code, r.rank) for r in national.rows] == [("24", 1), ("37", 1), (None, None)]
+    district = unit_table(programme=phase.programme, unit=tree["d2"], rank_by="approved")
+    assert [(r.code, r.rank) for r in district.rows if r.code] == [("213-0001", None), ("213-0002", None)]
 
 
 def test_date_range_uses_local_days_both_ends_included(tree, phase):
