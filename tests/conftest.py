@@ -8,7 +8,7 @@ from django.db import connections
 
 from sangkien.units.models import UnitKind
 from tests.factories import PhaseFactory, ProgrammeFactory, make_unit
-
+from tests.i18n.catalogues import compile_stale_catalogues
 
 #: Every table's primary keys start above this in the test database, each table
 #: in its own range, so an identifier that goes through number localisation
@@ -35,6 +35,12 @@ def _start_sequences_high(connection) -> None:
                                [table, start - 1])
             else:  # pragma: no cover - only SQLite and PostgreSQL are supported
                 raise NotImplementedError(connection.vendor)
+
+
+def pytest_configure(config):
+    """Compile stale translation catalogues once, in the controller (not in xdist workers)."""
+    if not hasattr(config, "workerinput"):
+        compile_stale_catalogues()
 
 
 @pytest.fixture(scope="session")
