@@ -31,12 +31,16 @@ class Column:
     max_length: int | None = None
     width: int = 18
     note: Promise | str = ""
-    example: str = ""
+    example: str = ""  # a msgid (gettext_noop) where it is words; see :meth:`sample`
     text_format: bool = False  # keep as text in Excel (phones, dates: no reformatting)
 
     def title(self) -> str:
         """The header in the current language."""
         return gettext(self.header)
+
+    def sample(self) -> str:
+        """The example value in the current language (names and numbers stay as written)."""
+        return gettext(self.example) if self.example else ""
 
     def label(self) -> str:
         """The header as written in the template: required columns end with ``*``."""
@@ -55,9 +59,9 @@ COLUMNS: tuple[Column, ...] = (
     Column("author_email", N_("E-mail"), max_length=254, width=22,
            note=_("Địa chỉ e-mail (nếu có)."), example="hoa@example.vn"),
     Column("author_job", N_("Công việc, chức vụ"), max_length=150, width=18,
-           note=_("Công việc hoặc chức vụ của tác giả."), example="Công nhân may"),
+           note=_("Công việc hoặc chức vụ của tác giả."), example=N_("Công nhân may")),
     Column("author_workplace", N_("Nơi làm việc"), max_length=255, width=22,
-           note=_("Phòng, phân xưởng, tổ nơi tác giả làm việc."), example="Phân xưởng may 2"),
+           note=_("Phòng, phân xưởng, tổ nơi tác giả làm việc."), example=N_("Phân xưởng may 2")),
     Column("co_authors", N_("Đồng tác giả"), width=26,
            note=_("Mỗi người: Họ và tên, số điện thoại (nếu có); nhiều người cách nhau bằng dấu “;” "
                   "hoặc xuống dòng. Tối đa 10 người."),
@@ -68,18 +72,18 @@ COLUMNS: tuple[Column, ...] = (
            example=""),
     Column("sector_block", N_("Khối"), required=True, width=24,
            note=_("Khối doanh nghiệp hoặc Khối hành chính sự nghiệp (chọn trong danh sách)."),
-           example="Khối doanh nghiệp"),
+           example=N_("Khối doanh nghiệp")),
     Column("field", N_("Lĩnh vực"), width=22, note=_("Chọn trong danh sách (nếu có)."), example=""),
     Column("title", N_("Tên sáng kiến"), required=True, max_length=300, width=36,
-           note=_("Tối đa 300 ký tự."), example="Cải tiến gá kẹp giúp may cổ áo nhanh hơn"),
+           note=_("Tối đa 300 ký tự."), example=N_("Cải tiến gá kẹp giúp may cổ áo nhanh hơn")),
     Column("description", N_("Mô tả sáng kiến"), required=True, max_length=100_000, width=40,
            note=_("Nội dung giải pháp; có thể dán từ Word (giữ các đoạn). Tối đa khoảng 100.000 ký tự."),
-           example="Thiết kế gá kẹp bằng nhôm giữ cổ áo cố định khi may."),
+           example=N_("Thiết kế gá kẹp bằng nhôm giữ cổ áo cố định khi may.")),
     Column("effect_summary", N_("Tóm tắt hiệu quả"), max_length=2000, width=30,
-           note=_("Hiệu quả đạt được. Tối đa 2.000 ký tự."), example="Tăng năng suất 15 %."),
+           note=_("Hiệu quả đạt được. Tối đa 2.000 ký tự."), example=N_("Tăng năng suất 15 %.")),
     Column("benefit_vnd", N_("Giá trị làm lợi (đồng/năm)"), max_length=40, width=18, text_format=True,
            note=_("Ước tính cho 01 năm, bằng đồng: 1.500.000 hoặc 1,5 triệu hoặc 1500000 đ."),
-           example="1,5 triệu"),
+           example=N_("1,5 triệu")),
     Column("recognition_form", N_("Hình thức công nhận"), width=26,
            note=_("Chọn trong danh sách; để trống nếu chưa được công nhận."), example=""),
     Column("recognised_by", N_("Cấp công nhận"), max_length=255, width=22,
@@ -93,7 +97,7 @@ COLUMNS: tuple[Column, ...] = (
            note=_("Ngày theo dạng dd/mm/yyyy; sau ngày bắt đầu áp dụng."), example=""),
     Column("is_trade_secret", N_("Bí mật kinh doanh"), width=12,
            note=_("Có: chỉ công bố tên, tóm tắt hiệu quả và giải thưởng. Để trống là Không."),
-           example="Không"),
+           example=N_("Không")),
 )
 
 BY_KEY = {c.key: c for c in COLUMNS}

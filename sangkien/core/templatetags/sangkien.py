@@ -7,6 +7,7 @@ from typing import Any
 from django import template
 from django.utils.formats import number_format
 from django.utils.html import format_html
+from django.utils.translation import gettext
 
 from sangkien.core.phone import display_phone
 
@@ -18,7 +19,7 @@ def vnd(value: Any) -> str:
     """``1500000`` → ``1.500.000 đ`` (Vietnamese grouping); empty for None."""
     if value is None or value == "":
         return ""
-    return f"{number_format(int(value), force_grouping=True)} đ"
+    return gettext("%(amount)s đ") % {"amount": number_format(int(value), force_grouping=True)}
 
 
 @register.filter
