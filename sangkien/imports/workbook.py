@@ -21,7 +21,7 @@ from typing import IO, Any
 import xlsxwriter
 from django.utils import formats
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from sangkien.core.clock import LOCAL_TZ
 from sangkien.imports.columns import CODE_HEADER, COLUMNS, ERROR_HEADER, EXAMPLE_MARK, Column
@@ -30,9 +30,9 @@ from sangkien.initiatives.models import RecognitionForm, SectorBlock
 from sangkien.programmes.models import Field, Phase, Programme
 from sangkien.units.models import Unit
 
-DATA_SHEET = N_("Sáng kiến")  # sheet names: msgids, translated when written
-NOTES_SHEET = N_("Hướng dẫn")
-LISTS_SHEET = N_("Danh mục")
+DATA_SHEET = gettext_noop("Sáng kiến")  # sheet names: msgids, translated when written
+NOTES_SHEET = gettext_noop("Hướng dẫn")
+LISTS_SHEET = gettext_noop("Danh mục")
 MAX_UNITS_IN_LIST = 50_000
 WORKBOOK_OPTIONS = {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
                     "strings_to_numbers": False}
