@@ -38,7 +38,7 @@ class Column:
         return gettext(self.header)
 
     def sample(self) -> str:
-        """The example value in the current language (names and numbers stay as written)."""
+        """The example value in the current language (its msgid when it has words)."""
         return gettext(self.example) if self.example else ""
 
     def label(self) -> str:
@@ -51,7 +51,7 @@ COLUMNS: tuple[Column, ...] = (
            note=_("Số thứ tự, tuỳ ý. Dòng có STT là “Ví dụ” là dòng mẫu và được bỏ qua khi nhập."),
            example="1"),
     Column("author_full_name", gettext_noop("Họ và tên tác giả"), required=True, max_length=150, width=24,
-           note=_("Tác giả chính (người có sáng kiến)."), example="Nguyễn Thị Hoa"),
+           note=_("Tác giả chính (người có sáng kiến)."), example=gettext_noop("Nguyễn Thị Hoa")),
     Column("author_phone", gettext_noop("Số điện thoại"), max_length=20, width=15, text_format=True,
            note=_("Số điện thoại Việt Nam, ví dụ 0978 892 973. Phải có số điện thoại hoặc e-mail."),
            example="0978 892 973"),
@@ -64,7 +64,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("co_authors", gettext_noop("Đồng tác giả"), width=26,
            note=_("Mỗi người: Họ và tên, số điện thoại (nếu có); nhiều người cách nhau bằng dấu “;” "
                   "hoặc xuống dòng. Tối đa 10 người."),
-           example="Trần Văn Bình, 0987 654 321; Lê Thị Cúc"),
+           example=gettext_noop("Trần Văn Bình, 0987 654 321; Lê Thị Cúc")),
     Column("unit", gettext_noop("Công đoàn cơ sở"), required=True, max_length=300, width=34,
            note=_("Chọn trong danh sách (tên và mã đơn vị) hoặc gõ mã đơn vị. Chỉ nhận các đơn vị "
                   "thuộc phạm vi của bạn. Để trống nếu bạn nhập cho chính công đoàn cơ sở của mình."),

@@ -224,7 +224,7 @@ def _examples(lists: Lists, scope: Unit) -> list[dict[str, str]]:
     unit = lists.units[0] if lists.units else f"{scope.name} ({scope.code})"
     first = {c.key: c.sample() for c in COLUMNS} | {"row_no": mark, "unit": unit}
     second = {
-        "row_no": mark, "author_full_name": "Lê Văn Nam", "author_email": "nam.le@example.vn",
+        "row_no": mark, "author_full_name": _("Lê Văn Nam"), "author_email": "nam.le@example.vn",
         "author_job": _("Giáo viên"), "unit": lists.units[-1] if lists.units else unit,
         "sector_block": str(SectorBlock.PUBLIC.label), "title": _("Sổ theo dõi bài tập về nhà trên điện thoại"),
         "description": _("Giáo viên ghi bài tập trên bảng tính dùng chung; phụ huynh xem mỗi tối."),
