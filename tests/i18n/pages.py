@@ -6,6 +6,7 @@ page can only come from interface text that is not translated.
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from html.parser import HTMLParser
@@ -51,7 +52,7 @@ class _Reader(HTMLParser):
         self.texts: list[str] = []
         self.stack: list[str] = []
         self.skip_depth: int | None = None  # stack depth at which a lang="vi" element opened
-        self.in_script = False
+        self.json = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         attributes = dict(attrs)
@@ -62,6 +63,7 @@ class _Reader(HTMLParser):
                     self.texts.append(value)
         if tag in VOID:
             return
+        self.json = tag == "script" and attributes.get("type") == "application/json"
         self.stack.append(tag)
         if is_vi and self.skip_depth is None:
             self.skip_depth = len(self.stack)
@@ -85,7 +87,21 @@ class _Reader(HTMLParser):
 
     def handle_data(self, data: str) -> None:
         if self.skip_depth is None and data.strip():
-            self.texts.append(data.strip())
+            if self.json and self.stack and self.stack[-1] == "script":  # json_script: its strings, decoded
+                self.texts += _strings(json.loads(data))
+            else:
+                self.texts.append(data.strip())
+
+
+def _strings(value: object) -> list[str]:
+    """Every string inside a decoded JSON value."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return []
 
 
 def visible_texts(html: str, attributes: set[str] = TEXT_ATTRIBUTES) -> list[str]:
