@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 from django.apps import apps
+from django.conf import settings
 from django.db import connections
+from django.utils import translation
 
 from sangkien.units.models import UnitKind
 from tests.factories import PhaseFactory, ProgrammeFactory, make_unit
@@ -41,6 +43,15 @@ def pytest_configure(config):
     """Compile stale translation catalogues once, in the controller (not in xdist workers)."""
     if not hasattr(config, "workerinput"):
         compile_stale_catalogues()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language (Vietnamese): a request made in English leaves
+    English active in the test's thread, as Django's LocaleMiddleware does not switch back."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(scope="session")

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
@@ -108,12 +110,25 @@ CODE_HEADER = gettext_noop("Mã theo dõi")
 IGNORED_KEYS = ("errors", "tracking_code")
 
 
+def in_every_language(msgid: object) -> set[str]:
+    """``msgid`` (a Vietnamese msgid, or a lazy label) in each language of the site.
+
+    A template downloaded in English may be uploaded by someone reading the
+    site in Vietnamese, and the other way round: the reader accepts both.
+    """
+    texts = set()
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            texts.add(gettext(msgid) if isinstance(msgid, str) else str(msgid))
+    return texts
+
+
 def header_aliases() -> dict[str, str]:
-    """Folded header text → column key (Vietnamese, current translation, key)."""
+    """Folded header text → column key (Vietnamese, its translation in every language, key)."""
     aliases: dict[str, str] = {}
     pairs = [(c.key, c.header) for c in COLUMNS] + [("errors", ERROR_HEADER), ("tracking_code", CODE_HEADER)]
     for key, header in pairs:
-        for text in (header, gettext(header), key):
+        for text in (header, *in_every_language(header), key):
             aliases[fold_header(text)] = key
     return aliases
 

@@ -259,12 +259,15 @@ def test_template_and_exports_in_english(client, world):
     assert "To correct" in result and not vietnamese_words(result), vietnamese_words(result)
 
 
-def test_template_filled_in_english_imports(client, world):
-    """An English template, filled in with its own English lists, is read back."""
+@pytest.mark.parametrize("upload_language", ["en", "vi"])
+def test_template_filled_in_english_imports(client, world, upload_language):
+    """An English template, filled in with its own English lists, is read back — also by someone
+    who has switched the site back to Vietnamese before uploading."""
     client.force_login(world["committee"])
     _english(client)
     slug = world["programme"].slug
     template = client.get(reverse("imports:template", args=["375", slug]))
+    client.cookies["django_language"] = upload_language
     book = load_workbook(io.BytesIO(template.content))
     sheet = book["Initiatives"]
     values = {"Author's full name *": "Hoang Van Em", "Phone number": "0912 000 009",
