@@ -288,6 +288,17 @@ def test_template_filled_in_english_imports(client, world, upload_language):
     assert response.status_code == 302 and job.rows_valid == 1 and job.rows_invalid == 0, job.report
 
 
+def test_password_reset_email_in_vietnamese(client, world):
+    """allauth has no Vietnamese: our catalogue translates its e-mail (subject, greeting, body)."""
+    client.cookies["django_language"] = "vi"
+    client.post(reverse("account_reset_password"), {"email": "an@example.vn"})
+    message = mail.outbox[0]
+    assert "Thư đặt lại mật khẩu" in message.subject
+    assert "Xin chào từ" in message.body and "yêu cầu đặt lại mật khẩu" in message.body
+    for english in ("Password Reset", "Hello from", "receiving this email", "Thank you for using"):
+        assert english not in message.subject + message.body, english
+
+
 def test_password_reset_email_in_english(client, world):
     """The e-mail a member gets follows the language of the page they asked from."""
     _english(client)
