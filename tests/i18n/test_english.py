@@ -20,6 +20,8 @@ from typing import Any
 
 import pytest
 from django.core import mail
+from django.core.signals import request_finished
+from django.db import close_old_connections
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -142,6 +144,16 @@ ADMIN_PREFIX = "admin:"  # the admin is walked by test_admin_pages_in_english
 STORED_PERMISSION_NAME = re.compile(r"^[\w ]+ \| [^|]+ \| Can (add|change|delete|view) ")
 
 
+def _close(response) -> None:
+    """Release a file response's file, without the end-of-request signal closing the test's
+    database connection (as the test client itself does)."""
+    request_finished.disconnect(close_old_connections)
+    try:
+        response.close()
+    finally:
+        request_finished.connect(close_old_connections)
+
+
 def _login(client, world, who: str) -> None:
     client.logout()
     if who != "anonymous":
@@ -199,7 +211,7 @@ def test_every_page_in_english_has_no_vietnamese_interface_text(client, world, s
                 _english(client)
                 url, response = _request(client, world, name, case)
                 text = _text_of(response)
-                response.close()  # file responses hold their file open
+                _close(response)
                 if text is None:
                     continue
                 seen += 1
@@ -347,7 +359,7 @@ def test_every_page_in_vietnamese_has_no_english_interface_text(client, world, s
                     _login(client, world, who)
                     client.cookies["django_language"] = language
                     url, response = _request(client, world, name, case)
-                    response.close()  # file responses hold their file open
+                    _close(response)
                     if "html" not in response.get("Content-Type", ""):
                         break
                     pages[language] = visible_texts(response.content.decode(), WORD_ATTRIBUTES)
