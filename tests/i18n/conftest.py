@@ -69,7 +69,7 @@ def world(db, frozen, client, monkeypatch, django_capture_on_commit_callbacks):
     ``factory``), ``programme``, ``phase``, users (``member``, ``committee``,
     ``unit_admin``, ``superuser``), initiatives (``mine`` returned to its
     member, ``approved``, ``copy`` marked as duplicate of ``approved``),
-    ``attachment``, ``job`` (a checked import), ``export`` (a finished export).
+    ``attachment``, ``job`` (a checked import with errors), ``saved_job``, ``export`` (a finished export).
     """
     root = make_unit(code="TLD", name="Tong Lien doan Lao dong Viet Nam", kind=UnitKind.NATIONAL)
     province = make_unit(root, code="37", name="LDLD tinh Ninh Binh", kind=UnitKind.PROVINCIAL_FEDERATION)
@@ -126,6 +126,15 @@ def world(db, frozen, client, monkeypatch, django_capture_on_commit_callbacks):
     from sangkien.imports.models import ExportRecord, ImportJob
 
     job = ImportJob.objects.get()
+    # a second import, saved: its page shows the result instead of the preview
+    response = client.post(reverse("imports:upload", args=["375", programme.slug]), {"file": csv_upload([
+        {"author_full_name": "Dang Van Hung", "author_phone": "0912 000 005", "unit": "375-0001",
+         "sector_block": "public", "title": "Shared lesson plans", "description": "One folder per subject.",
+         "is_trade_secret": "yes"}])})
+    saved_job = ImportJob.objects.latest("pk")
+    client.post(reverse("imports:job", args=[saved_job.pk]), {"mode": "valid"})
+    saved_job.refresh_from_db()
+    assert saved_job.rows_saved == 1, saved_job.status
     monkeypatch.setattr(exports, "INLINE_XLSX_ROWS", 0)  # built by the background task, kept as a file
     with django_capture_on_commit_callbacks(execute=True):
         client.get(reverse("imports:export", args=[programme.slug, "37"]) + "?tai=initiatives.xlsx")
@@ -137,5 +146,5 @@ def world(db, frozen, client, monkeypatch, django_capture_on_commit_callbacks):
         "root": root, "province": province, "district": district, "school": school, "factory": factory,
         "programme": programme, "phase": phase, "member": member, "committee": committee,
         "unit_admin": unit_admin, "superuser": superuser, "mine": mine, "approved": approved, "copy": copy,
-        "attachment": attachment, "job": job, "export": export,
+        "attachment": attachment, "job": job, "saved_job": saved_job, "export": export,
     }

@@ -126,9 +126,11 @@ CASES: dict[str, list[Case]] = {
                        Case(args=lambda w: ["375", w["programme"].slug], method="post", users=("committee",),
                             data=lambda w: {"file": io.BytesIO(b"")})],
     "imports:template": [Case(args=lambda w: ["375", w["programme"].slug])],
-    "imports:job": [Case(args=lambda w: [w["job"].pk])],
+    "imports:job": [Case(args=lambda w: [w["job"].pk]), Case(args=lambda w: [w["saved_job"].pk]),
+                    Case(args=lambda w: [w["job"].pk], method="post", data=lambda w: {"mode": ""},
+                         users=("committee",))],
     "imports:job_progress": [Case(args=lambda w: [w["job"].pk])],
-    "imports:job_file": [Case(args=lambda w: [w["job"].pk])],
+    "imports:job_file": [Case(args=lambda w: [w["job"].pk]), Case(args=lambda w: [w["saved_job"].pk])],
     "imports:export_record": [Case(args=lambda w: [w["export"].pk])],
     "imports:export_file": [Case(args=lambda w: [w["export"].pk])],
     "imports:export": [Case(args=lambda w: [w["programme"].slug, "37"])],
@@ -389,7 +391,7 @@ def _data_strings(world) -> list[str]:
               "Please add the benefit.", "Same clamp.", "Teachers share a spreadsheet.", "Parents read it.",
               "Saves time.", "An aluminium clamp", "Overcoming difficulties", "plan.txt", "initiatives.csv",
               "Machine operator", "Workshop 2", "example.vn", "/", "SK-", "a lot", "not-an-email", "nobody",
-              "khanh", ".xlsx", ".csv", "Safer cutting table",
+              "khanh", ".xlsx", ".csv", "Safer cutting table", "Shared lesson plans",
               # the import's row errors are stored in the language of the officer who uploaded (English)
               "Required.", "Enter the author's phone number"]
     return [v for v in values if v]
