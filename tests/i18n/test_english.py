@@ -23,6 +23,7 @@ from django.core import mail
 from django.core.signals import request_finished
 from django.db import close_old_connections
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import load_workbook
 
 from tests.i18n.pages import url_patterns, vietnamese_on_page, vietnamese_words
@@ -415,3 +416,33 @@ def test_too_many_requests_page_in_both_languages(client, world, settings, langu
     assert expected in html and unexpected not in html
     if language == "en":
         assert not vietnamese_on_page(html)
+
+
+def test_background_jobs_work_in_the_language_of_whoever_queued_them(client, world, monkeypatch,
+                                                                     django_capture_on_commit_callbacks):
+    """A worker runs in Vietnamese (the default); an English reader's large import and export are English."""
+    from sangkien.imports import exports, views
+    from sangkien.imports.models import ExportRecord, ImportJob
+    from tests.i18n.conftest import csv_upload
+
+    monkeypatch.setattr(exports, "INLINE_XLSX_ROWS", 0)
+    monkeypatch.setattr(views, "INLINE_BYTES", 0)
+    client.force_login(world["committee"])
+    _english(client)
+    slug = world["programme"].slug
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        client.get(reverse("imports:export", args=[slug, "37"]) + "?tai=initiatives.xlsx")
+        client.post(reverse("imports:upload", args=["375", slug]), {"file": csv_upload([
+            {"author_full_name": "Ly Van Khoa", "unit": "375-0002", "sector_block": "enterprise",
+             "title": "", "description": "No title."}])})
+    assert len(queued) == 2
+    translation.activate("vi")  # what the worker process has active
+    for job in queued:
+        job()
+    record = ExportRecord.objects.latest("pk")
+    with record.file.open("rb") as fh:
+        header = next(load_workbook(fh, read_only=True).active.iter_rows(values_only=True))
+    assert header[:2] == ("Tracking code", "Initiative title")
+    job = ImportJob.objects.latest("pk")
+    assert "Required." in str(job.report), job.report
+    assert not vietnamese_words(str(job.report)), job.report
