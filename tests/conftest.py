@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import pytest
 from django.apps import apps
+from django.conf import settings
 from django.db import connections
+from django.utils import translation
 
 from sangkien.units.models import UnitKind
 from tests.factories import PhaseFactory, ProgrammeFactory, make_unit
+from tests.i18n.catalogues import compile_stale_catalogues
 
 #: Every table's primary keys start above this in the test database, each table
 #: in its own range, so an identifier that goes through number localisation
@@ -41,6 +44,21 @@ def is_test_database(connection) -> bool:
     if connection.vendor == "sqlite" and connection.is_in_memory_db():
         return True
     return str(connection.settings_dict["NAME"]).rpartition("/")[2].startswith("test_")
+
+
+def pytest_configure(config):
+    """Compile stale translation catalogues once, in the controller (not in xdist workers)."""
+    if not hasattr(config, "workerinput"):
+        compile_stale_catalogues()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language (Vietnamese): a request made in English leaves
+    English active in the test's thread, as Django's LocaleMiddleware does not switch back."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(scope="session")

@@ -26,7 +26,7 @@ from sangkien.core.money import AmountError, parse_vnd
 from sangkien.core.phone import PhoneError, normalise_phone
 from sangkien.core.sanitise import clean_description, plain_text
 from sangkien.core.text import fold
-from sangkien.imports.columns import BY_KEY, MAX_CO_AUTHORS
+from sangkien.imports.columns import BY_KEY, MAX_CO_AUTHORS, in_every_language
 from sangkien.imports.reading import SourceRow
 from sangkien.initiatives.forms import DATE_FORMATS
 from sangkien.initiatives.models import RecognitionForm, SectorBlock
@@ -125,7 +125,8 @@ def _choices(pairs: list[tuple[str, str]]) -> dict[str, str]:
     """Folded label/value → value."""
     out: dict[str, str] = {}
     for value, label in pairs:
-        out[fold(str(label))] = value
+        for text in in_every_language(label):  # a file filled in English is read in Vietnamese too
+            out[fold(text)] = value
         out[fold(value)] = value
     return out
 
@@ -246,8 +247,8 @@ class RowChecker:
             self.fields[fold(name)] = pk
             self.fields[code.lower()] = pk
             self.field_names.append(name)
-        self.yes = {fold(w) for w in ("có", "co", "x", "yes", "y", "1", "true", str(_("Có")))}
-        self.no = {fold(w) for w in ("", "không", "khong", "no", "n", "0", "false", str(_("Không")))}
+        self.yes = {fold(w) for w in ("có", "co", "x", "yes", "y", "1", "true", *in_every_language("Có"))}
+        self.no = {fold(w) for w in ("", "không", "khong", "no", "n", "0", "false", *in_every_language("Không"))}
 
     # -- one row -----------------------------------------------------------
     def check(self, row: SourceRow) -> tuple[CleanRow | None, list[CellError]]:

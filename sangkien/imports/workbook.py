@@ -20,6 +20,7 @@ from typing import IO, Any
 import xlsxwriter
 from django.utils import formats
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from sangkien.core.clock import LOCAL_TZ
 from sangkien.core.spreadsheet import XLSX_SAFE_OPTIONS, csv_writer, safe_cell
@@ -29,9 +30,9 @@ from sangkien.initiatives.models import RecognitionForm, SectorBlock
 from sangkien.programmes.models import Field, Phase, Programme
 from sangkien.units.models import Unit
 
-DATA_SHEET = "Sáng kiến"
-NOTES_SHEET = "Hướng dẫn"
-LISTS_SHEET = "Danh mục"
+DATA_SHEET = gettext_noop("Sáng kiến")  # sheet names: msgids, translated when written
+NOTES_SHEET = gettext_noop("Hướng dẫn")
+LISTS_SHEET = gettext_noop("Danh mục")
 MAX_UNITS_IN_LIST = 50_000
 WORKBOOK_OPTIONS = {"constant_memory": True, **XLSX_SAFE_OPTIONS,
                     "strings_to_numbers": False}
@@ -66,7 +67,7 @@ class Lists:
                                     ("C", "recognition_form", self.recognitions), ("D", "unit", self.units),
                                     ("E", "is_trade_secret", self.yes_no)):
             if values:
-                out[key] = f"='{LISTS_SHEET}'!${letter}$2:${letter}${len(values) + 1}"
+                out[key] = f"='{_(LISTS_SHEET)}'!${letter}$2:${letter}${len(values) + 1}"
         return out
 
 
@@ -106,7 +107,7 @@ def _effect_text(phase: Phase | None) -> str:
 
 
 def _write_lists(book: Any, lists: Lists) -> None:
-    sheet = book.add_worksheet(LISTS_SHEET)
+    sheet = book.add_worksheet(_(LISTS_SHEET))
     headers = [_("Khối"), _("Lĩnh vực"), _("Hình thức công nhận"), _("Công đoàn cơ sở"), _("Có/Không")]
     columns = [lists.sectors, lists.fields, lists.recognitions, lists.units, lists.yes_no]
     sheet.write_row(0, 0, headers)
@@ -119,7 +120,7 @@ def _write_lists(book: Any, lists: Lists) -> None:
 
 
 def _write_notes(book: Any, styles: Styles, *, programme: Programme, phase: Phase | None, scope: Unit) -> None:
-    sheet = book.add_worksheet(NOTES_SHEET)
+    sheet = book.add_worksheet(_(NOTES_SHEET))
     sheet.set_column(0, 0, 26)
     sheet.set_column(1, 1, 10)
     sheet.set_column(2, 2, 80)
@@ -157,7 +158,7 @@ def _write_notes(book: Any, styles: Styles, *, programme: Programme, phase: Phas
         sheet.write_string(row, 0, column.title())
         sheet.write_string(row, 1, _("Có") if column.required else "")
         sheet.write_string(row, 2, str(column.note), styles.wrap)
-        sheet.write_string(row, 3, column.example)
+        sheet.write_string(row, 3, column.sample())
         row += 1
 
 
@@ -196,7 +197,7 @@ def build_template(fh: IO[bytes], *, programme: Programme, phase: Phase | None, 
     book = xlsxwriter.Workbook(fh, WORKBOOK_OPTIONS | {"in_memory": False})
     styles = Styles(book)
     lists = Lists.for_scope(scope)
-    sheet = book.add_worksheet(DATA_SHEET)
+    sheet = book.add_worksheet(_(DATA_SHEET))
     columns: list[Column | None] = list(COLUMNS)
     _prepare_data_sheet(sheet, styles, columns, offset=0)
     sheet.write_string(0, 0, _("MẪU TỔNG HỢP SÁNG KIẾN — %(programme)s") % {"programme": programme.name},
@@ -221,9 +222,9 @@ def build_template(fh: IO[bytes], *, programme: Programme, phase: Phase | None, 
 def _examples(lists: Lists, scope: Unit) -> list[dict[str, str]]:
     mark = _(EXAMPLE_MARK)
     unit = lists.units[0] if lists.units else f"{scope.name} ({scope.code})"
-    first = {c.key: c.example for c in COLUMNS} | {"row_no": mark, "unit": unit}
+    first = {c.key: c.sample() for c in COLUMNS} | {"row_no": mark, "unit": unit}
     second = {
-        "row_no": mark, "author_full_name": "Lê Văn Nam", "author_email": "nam.le@example.vn",
+        "row_no": mark, "author_full_name": _("Lê Văn Nam"), "author_email": "nam.le@example.vn",
         "author_job": _("Giáo viên"), "unit": lists.units[-1] if lists.units else unit,
         "sector_block": str(SectorBlock.PUBLIC.label), "title": _("Sổ theo dõi bài tập về nhà trên điện thoại"),
         "description": _("Giáo viên ghi bài tập trên bảng tính dùng chung; phụ huynh xem mỗi tối."),
@@ -255,7 +256,7 @@ class ResultWriter:
             return
         self.book = xlsxwriter.Workbook(fh, WORKBOOK_OPTIONS)
         self.styles = Styles(self.book)
-        self.sheet = self.book.add_worksheet(DATA_SHEET)
+        self.sheet = self.book.add_worksheet(_(DATA_SHEET))
         by_key = {c.key: c for c in COLUMNS}
         columns = [by_key.get(table.keys[i] or "") for i in kept]
         self.sheet.set_column(0, 0, 45, self.styles.error)

@@ -84,7 +84,7 @@ class InitiativeDetailsForm(forms.Form):
                                      widget=forms.Textarea(attrs={"rows": 3}))
     benefit_vnd = forms.CharField(
         label=_("Giá trị làm lợi ước tính trong 01 năm (đồng)"), required=False, max_length=40,
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "placeholder": "1.500.000 hoặc 1,5 triệu"}),
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "placeholder": _("1.500.000 hoặc 1,5 triệu")}),
     )
     recognition_form = forms.ChoiceField(label=_("Hình thức công nhận"), choices=RecognitionForm.choices,
                                          required=False)

@@ -71,7 +71,8 @@ class Phase(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name or f"{self.programme} — giai đoạn {self.number}"
+        return self.name or _("%(programme)s — giai đoạn %(number)s") % {"programme": self.programme,
+                                                                         "number": self.number}
 
     def is_open(self, at: dt.datetime | None = None) -> bool:
         """True while ``at`` (default: the clock's now) lies in the submission window."""

@@ -8,7 +8,7 @@ from typing import Any
 from django import template
 from django.utils.formats import number_format
 from django.utils.html import format_html
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext, ngettext
 
 from sangkien.core.clock import LOCAL_TZ
 from sangkien.core.phone import display_phone
@@ -27,7 +27,8 @@ def vnd(value: Any) -> str:
     """
     if value is None or value == "":
         return ""
-    return format_html('<span class="money">{}\u00a0đ</span>', number_format(int(value), force_grouping=True))
+    amount = gettext("%(amount)s đ") % {"amount": number_format(int(value), force_grouping=True)}
+    return format_html('<span class="money">{}</span>', amount.replace(" ", "\u00a0"))
 
 
 @register.filter
@@ -44,8 +45,8 @@ def deadline(value: dt.datetime | None) -> str:
     local = value.astimezone(LOCAL_TZ)
     if (local.hour, local.minute, local.second, local.microsecond) == (0, 0, 0, 0):
         day = local.date() - dt.timedelta(days=1)
-        return _("24h ngày %(date)s") % {"date": day.strftime("%d/%m/%Y")}
-    return _("%(time)s ngày %(date)s") % {"time": local.strftime("%H:%M"), "date": local.strftime("%d/%m/%Y")}
+        return gettext("24h ngày %(date)s") % {"date": day.strftime("%d/%m/%Y")}
+    return gettext("%(time)s ngày %(date)s") % {"time": local.strftime("%H:%M"), "date": local.strftime("%d/%m/%Y")}
 
 
 @register.filter
@@ -79,3 +80,28 @@ def phone(value: Any) -> str:
 @register.filter
 def get_item(mapping: dict, key: Any) -> Any:
     return mapping.get(key)
+
+
+@register.simple_tag
+def trix_lang() -> str:
+    """The editor's toolbar labels in the current language, and the script that gives them to Trix.
+
+    Renders ``<script id="trix-lang" type="application/json">`` (the labels of
+    ``Trix.config.lang``, translated) and ``static/js/trix-lang.js``; put it in
+    the page's head *before* Trix's own script (item 11 of issue 8).
+    """
+    from django.templatetags.static import static
+    from django.utils.html import json_script
+
+    labels = {
+        "attachFiles": gettext("Đính kèm tệp"), "bold": gettext("Chữ đậm"), "bullets": gettext("Gạch đầu dòng"),
+        "byte": ngettext("byte", "byte", 1), "bytes": ngettext("byte", "byte", 2), "captionPlaceholder": gettext("Thêm chú thích…"),
+        "code": gettext("Mã nguồn"), "heading1": gettext("Tiêu đề"), "indent": gettext("Tăng mức lùi"),
+        "italic": gettext("Chữ nghiêng"), "link": gettext("Liên kết"), "numbers": gettext("Danh sách số"),
+        "outdent": gettext("Giảm mức lùi"), "quote": gettext("Trích dẫn"), "redo": gettext("Làm lại"),
+        "remove": gettext("Xoá"), "strike": gettext("Gạch ngang"), "undo": gettext("Hoàn tác"),
+        "unlink": gettext("Bỏ liên kết"), "url": gettext("Địa chỉ URL"),
+        "urlPlaceholder": gettext("Nhập địa chỉ URL…"),
+    }
+    return json_script(labels, "trix-lang") + format_html('\n<script src="{}" defer></script>',
+                                                          static("js/trix-lang.js"))
