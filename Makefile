@@ -24,6 +24,8 @@ $(STAMP): pyproject.toml package-lock.json
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e ".[dev,postgres]"
+	@command -v msgfmt >/dev/null || { echo "Installing GNU gettext (msgfmt) to compile the translations"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null; }
 	cd sangkien && ../$(PY) ../manage.py compilemessages -v0
 	npm ci --no-audit --no-fund --loglevel=error
 	rm -f $(VENV)/.installed-* && touch $(STAMP)
@@ -32,6 +34,7 @@ install: $(STAMP)
 
 demo: install
 	mkdir -p var
+	cd sangkien && ../$(PY) ../manage.py compilemessages -v0
 	$(PY) manage.py migrate --noinput -v0
 	$(PY) manage.py load_national_units
 	$(PY) manage.py load_scenario ninh-binh-2021
