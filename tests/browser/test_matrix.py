@@ -56,12 +56,13 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 #: static files, and allauth's own pages except those members use.
 SKIPPED_PREFIXES = ("quan-tri-he-thong/", "i18n/", "favicon.ico", "static/")
 ALLAUTH_KEPT = {"account_login", "account_signup", "account_logout", "account_reset_password",
-                "account_change_password"}
+                "account_change_password", "accounts_reset_password_code", "accounts_reset_password_set",
+                "accounts_verify_phone"}
 
 #: Answers that are not a full HTML page (files, htmx partials, POST-only
 #: actions): only their status is checked.
 NOT_PAGES = {
-    "units:qr", "initiatives:unit_levels", "initiatives:review", "initiatives:attachment",
+    "units:qr", "initiatives:unit_levels", "initiatives:review", "initiatives:bulk_review", "initiatives:attachment",
     "duplicates:submit_panel", "duplicates:mark", "duplicates:unmark", "imports:template", "imports:job_progress",
     "imports:job_file", "imports:export_file",
 }
@@ -113,6 +114,9 @@ PAGES: dict[str, dict[str, Kwargs]] = {
     "account_logout": NO_KWARGS,
     "account_reset_password": NO_KWARGS,
     "account_change_password": NO_KWARGS,
+    "accounts_reset_password_code": NO_KWARGS,
+    "accounts_reset_password_set": NO_KWARGS,
+    "accounts_verify_phone": NO_KWARGS,
     "home": NO_KWARGS,
     "reports:home": NO_KWARGS,
     "units:link": _one(lambda w: {"code": w.inside.unit.code}),
@@ -129,6 +133,7 @@ PAGES: dict[str, dict[str, Kwargs]] = {
                                                         "pk": s.attachment.pk}),
     "initiatives:officer_home": NO_KWARGS,
     "initiatives:queue": _one(_slug),
+    "initiatives:bulk_review": _one(_slug),
     "initiatives:review": _sides(lambda s: {"code": s.submitted.tracking_code}),
     "initiatives:enter": _unit_and_programme(),
     "reports:programme": _programmes(),

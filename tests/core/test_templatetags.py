@@ -29,7 +29,7 @@ def test_deadline_of_nothing_is_empty():
 
 @pytest.mark.parametrize(("language", "expected"), [
     ("vi", '<span class="money">9.152.000.000\u00a0đ</span>'),
-    ("en", '<span class="money">9,152,000,000\u00a0đ</span>'),
+    ("en", '<span class="money">9,152,000,000\u00a0VND</span>'),
 ])
 def test_money_is_one_unbreakable_span(language, expected):
     with translation.override(language):
