@@ -24,7 +24,10 @@ def check_sms_backend(app_configs: Any = None, **kwargs: Any) -> list[Any]:
         return [Error("SANGKIEN_SMS_BACKEND must name a subclass of sangkien.accounts.sms.BaseBackend.",
                       id="accounts.E001")]
     problems: list[Any] = []
-    if getattr(settings, "PRODUCTION", False) and issubclass(backend, ConsoleBackend | FileBackend):
+    # `make run` is production-grade serving on a laptop over plain HTTP (SANGKIEN_HTTPS=0): codes
+    # in the server's log are what a demo needs there, so only a real (HTTPS) deployment is warned.
+    deployed = getattr(settings, "PRODUCTION", False) and getattr(settings, "HTTPS", True)
+    if deployed and issubclass(backend, ConsoleBackend | FileBackend):
         problems.append(Warning(
             "SANGKIEN_SMS_BACKEND is the console or file backend in production: verification and "
             "password-reset codes never reach members' phones.",
