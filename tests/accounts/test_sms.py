@@ -121,8 +121,13 @@ def _ids(settings_overrides, settings):
 
 
 def test_production_with_the_console_backend_warns(settings):
-    assert _ids({"PRODUCTION": True, "SANGKIEN_SMS_BACKEND": "sangkien.accounts.sms.ConsoleBackend"},
+    assert _ids({"PRODUCTION": True, "HTTPS": True, "SANGKIEN_SMS_BACKEND": "sangkien.accounts.sms.ConsoleBackend"},
                 settings) == {"accounts.W001"}
+
+
+def test_make_runs_laptop_server_over_plain_http_is_not_warned(settings):
+    assert _ids({"PRODUCTION": True, "HTTPS": False, "SANGKIEN_SMS_BACKEND": "sangkien.accounts.sms.ConsoleBackend"},
+                settings) == set()
 
 
 def test_development_with_the_console_backend_is_fine(settings):
