@@ -270,7 +270,7 @@ def test_every_page_has_objects_and_a_row():
 def test_the_checks_catch_a_bad_page(matrix_browser):
     """The page checks are not blind: a wide box (even without a viewport meta), Vietnamese
     on an English page, the wrong ``lang`` and an input without a label are all reported."""
-    context = matrix_browser.new_context(viewport=PHONE, device_scale_factor=1, is_mobile=True)
+    context = matrix_browser.new_context(viewport=PHONE, device_scale_factor=1, is_mobile=True, bypass_csp=True)
     try:
         page = context.new_page()
         page.set_content("""<!DOCTYPE html><html lang="en"><head><title>Bad</title>
@@ -308,7 +308,8 @@ class _Contexts:
                 self.context.close()
             self.context = self.browser.new_context(
                 viewport=PHONE, device_scale_factor=1, is_mobile=True, has_touch=True,
-                locale="vi-VN" if lang == "vi" else "en-GB", timezone_id="Asia/Ho_Chi_Minh")
+                locale="vi-VN" if lang == "vi" else "en-GB", timezone_id="Asia/Ho_Chi_Minh",
+                bypass_csp=True)  # axe-core is injected as an inline script (tests/browser/test_csp.py checks CSP)
             self.context.set_default_timeout(TIMEOUT_MS)
             from django.conf import settings
 
