@@ -121,9 +121,9 @@ def test_member_journey_from_qr_to_dashboard(journey_world, live_server, browser
     page.keyboard.press("Enter")
     # Trix handles the Enter key a moment later; keys typed before that land
     # as stray line breaks, so wait until the break is in the hidden input.
-    page.wait_for_function("document.querySelector('#id_description').value.includes('<br>')")
+    page.wait_for_function("() => document.querySelector('#id_description').value.includes('<br>')")
     page.keyboard.type("Phụ huynh xem được mỗi tối qua điện thoại.")
-    page.wait_for_function("document.querySelector('#id_description').value.includes('điện thoại')")
+    page.wait_for_function("() => document.querySelector('#id_description').value.includes('điện thoại')")
     page.fill("#id_effect_summary", "Giảm 30 % số học sinh quên bài; tiết kiệm giấy in.")
     page.fill("#id_benefit_vnd", "1,5 triệu")
     shoot(page, "04-submission-form-filled")

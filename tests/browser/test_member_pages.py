@@ -172,7 +172,7 @@ def test_a_chosen_file_survives_a_failed_form_and_is_attached(world, live_server
     page.fill("#id_title", "Mài dao máy cắt theo lịch")
     page.click("trix-editor")
     page.keyboard.type("Dao được mài mỗi tuần.")
-    page.wait_for_function("document.querySelector('#id_description').value.includes('mỗi tuần')")
+    page.wait_for_function("() => document.querySelector('#id_description').value.includes('mỗi tuần')")
     page.fill("#id_benefit_vnd", "khoảng chừng")  # not an amount: the form comes back
     page.set_input_files("#id_attachments", files=[
         {"name": "anh-may-cat.jpg", "mimeType": "image/jpeg", "buffer": b"\xff\xd8\xff\xe0 jpeg"}])
@@ -277,7 +277,7 @@ def test_a_word_table_pasted_into_the_description_is_kept(world, live_server, ph
     page.click("trix-editor")
     page.keyboard.type("Giới thiệu chung.")
     # Trix writes into its input a frame later: wait for the last key before pasting.
-    page.wait_for_function("document.querySelector('#id_description').value.includes('Giới thiệu chung.')")
+    page.wait_for_function("() => document.querySelector('#id_description').value.includes('Giới thiệu chung.')")
     page.evaluate(PASTE, WORD_CLIPBOARD)
     box = page.locator("[data-testid=description-fallback]")
     assert box.is_visible() and not page.locator("trix-editor").is_visible()
