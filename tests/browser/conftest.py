@@ -49,6 +49,19 @@ def browser():
             chromium.close()
 
 
+def sign_in(page, base: str, login: str) -> None:
+    """Sign in through the sign-in page as ``login`` (password :data:`PASSWORD`).
+
+    :raises AssertionError: the page is still the sign-in page afterwards.
+    """
+    page.goto(f"{base}/tai-khoan/login/")
+    page.fill("input[name=login]", login)
+    page.fill("input[name=password]", PASSWORD)
+    with page.expect_navigation():
+        page.locator("form[action*='/tai-khoan/login/'] button[type=submit]").click()
+    assert "/tai-khoan/login/" not in page.url, "sign-in failed"
+
+
 @pytest.fixture
 def shoot():
     """``shoot(page, "01-name")`` saves a full-page PNG under var/screenshots/."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import PASSWORD, PHONE
+from tests.browser.conftest import PHONE, sign_in
 from tests.factories import InitiativeFactory, UserFactory
 
 pytestmark = pytest.mark.browser
@@ -22,14 +22,6 @@ document.addEventListener('securitypolicyviolation', (e) => {
   window.__cspViolations.push(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`);
 });
 """
-
-
-def _sign_in(page, base: str, login: str) -> None:
-    page.goto(f"{base}/tai-khoan/login/")
-    page.fill("input[name=login]", login)
-    page.fill("input[name=password]", PASSWORD)
-    with page.expect_navigation():
-        page.locator("form[action*='/tai-khoan/login/'] button[type=submit]").click()
 
 
 def test_the_policy_allows_no_inline_script(client, db):
@@ -52,7 +44,7 @@ def test_pages_with_trix_and_htmx_raise_no_violation(journey_world, live_server,
     messages: list[str] = []
     page.on("console", lambda m: messages.append(m.text) if "Content Security Policy" in m.text else None)
     try:
-        _sign_in(page, base, member.email)
+        sign_in(page, base, member.email)
         if language == "en":
             page.goto(f"{base}/theo-doi/")
             with page.expect_navigation():
@@ -68,7 +60,7 @@ def test_pages_with_trix_and_htmx_raise_no_violation(journey_world, live_server,
         page.goto(f"{base}/thong-ke/{world['programme'].slug}/{world['province'].code}/")
         visited.append((page.url, page.evaluate("window.__cspViolations")))
         context.clear_cookies()
-        _sign_in(page, base, reviewer.email)
+        sign_in(page, base, reviewer.email)
         page.goto(f"{base}/can-bo/xet-duyet/{world['programme'].slug}/")
         page.wait_for_timeout(1000)
         visited.append((page.url, page.evaluate("window.__cspViolations")))

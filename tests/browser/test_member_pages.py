@@ -17,13 +17,12 @@ import pytest
 from sangkien.core.clock import end_of_day, local_now
 from sangkien.initiatives.models import Attachment, Initiative, Status
 from sangkien.programmes.models import Phase
-from tests.browser.conftest import PASSWORD, PHONE
+from tests.browser.conftest import PHONE, SCREENSHOTS, sign_in
 from tests.factories import InitiativeFactory, ProgrammeFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 TIMEOUT_MS = 10_000
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 LANGUAGES = ["vi", "en"]
 # Only strings this branch added (their English is in its PO fragment); shared
 # strings are checked by structure (test ids, links), not by wording.
@@ -46,19 +45,6 @@ TEXT = {
 NO_SIDEWAYS_SCROLL = "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
 # An inline element that wraps has more than one client rectangle.
 BROKEN = "els => els.filter(e => e.getClientRects().length > 1).map(e => e.textContent)"
-
-
-@pytest.fixture
-def shoot():
-    """``shoot(page, name)``: a full-page PNG under var/screenshots/."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-
-    def _shoot(page, name: str) -> Path:
-        path = SCREENSHOTS / f"{name}.png"
-        page.screenshot(path=str(path), full_page=True, animations="disabled")
-        return path
-
-    return _shoot
 
 
 @pytest.fixture
@@ -96,15 +82,6 @@ def phone(browser, live_server):
     for context in contexts:
         context.close()
     assert problems == []
-
-
-def sign_in(page, base: str, login: str) -> None:
-    page.goto(f"{base}/tai-khoan/login/")
-    page.fill("input[name=login]", login)
-    page.fill("input[name=password]", PASSWORD)
-    with page.expect_navigation():
-        page.locator("form[action*='/tai-khoan/login/'] button[type=submit]").click()
-    assert "/tai-khoan/login/" not in page.url, "sign-in failed"
 
 
 def fits_the_phone(page) -> None:

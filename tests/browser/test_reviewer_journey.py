@@ -9,21 +9,18 @@ dashboard shows them.  Screenshots go to var/screenshots/.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from sangkien.core.clock import now
 from sangkien.initiatives.models import Initiative, Status
 from sangkien.programmes.models import Target
 from sangkien.roles.models import Role
-from tests.browser.conftest import PASSWORD, PHONE
+from tests.browser.conftest import PHONE, SCREENSHOTS, sign_in
 from tests.factories import InitiativeFactory, PersonFactory, grant
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 TIMEOUT_MS = 10_000
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 
 
 def _shoot(page, language: str, name: str) -> None:
@@ -51,15 +48,6 @@ def _seed(world) -> dict[str, Initiative]:
     }
 
 
-def _sign_in(page, base: str, login: str) -> None:
-    page.goto(f"{base}/tai-khoan/login/")
-    page.fill("input[name=login]", login)
-    page.fill("input[name=password]", PASSWORD)
-    with page.expect_navigation():
-        page.locator("form[action*='/tai-khoan/login/'] button[type=submit]").click()
-    assert "/tai-khoan/login/" not in page.url, "sign-in failed"
-
-
 def _count(page, testid: str) -> str:
     return page.locator(f"[data-testid={testid}] .count").inner_text().strip()
 
@@ -82,7 +70,7 @@ def test_reviewer_journey(journey_world, live_server, browser, language):
     page.on("response", lambda r: problems.append(f"HTTP {r.status} {r.url}") if r.status >= 500 else None)
 
     # 1. Sign in; switch the language with the header's switcher (POST /i18n/setlang/).
-    _sign_in(page, base, reviewer.email)
+    sign_in(page, base, reviewer.email)
     page.goto(f"{base}/can-bo/")
     if language == "en":
         with page.expect_navigation():
@@ -204,7 +192,7 @@ def test_queue_hints_only_at_likely_duplicates(journey_world, live_server, brows
                                   locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh")
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
-    _sign_in(page, live_server.url, world["reviewer"].email)
+    sign_in(page, live_server.url, world["reviewer"].email)
     page.goto(f"{live_server.url}/can-bo/xet-duyet/{world['programme'].slug}/")
     for initiative in (original, copy):
         card = page.locator("article.queue-item", has=page.locator("h3", has_text=initiative.title))
