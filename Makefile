@@ -72,7 +72,8 @@ dev: demo
 # The browser tests write their screenshots under var/screenshots/ (so `make
 # test` leaves the tree clean); this refreshes the copies the README and docs/
 # show, on purpose.
-SHOOTING_TESTS := tests/browser/test_member_journey.py tests/browser/test_import_journey.py
+SHOOTING_TESTS := tests/browser/test_member_journey.py tests/browser/test_import_journey.py \
+  tests/browser/test_reviewer_journey.py tests/browser/test_member_pages.py tests/browser/test_phone_reset.py
 screenshots: install chromium
 	mkdir -p var
 	env -u DATABASE_URL $(VENV)/bin/pytest -p no:cacheprovider -q $(SHOOTING_TESTS)
