@@ -11,6 +11,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
+from django.utils.translation import gettext
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -39,3 +40,21 @@ def end_of_day(day: dt.date) -> dt.datetime:
 def start_of_day(day: dt.date) -> dt.datetime:
     """Return 00:00 local time on ``day`` as an aware datetime."""
     return dt.datetime(day.year, day.month, day.day, tzinfo=LOCAL_TZ)
+
+
+def format_deadline(value: dt.datetime | None) -> str:
+    """The end instant of a window as the letters write it, in local time.
+
+    An end at local midnight is the end of the previous day: 2027-01-29 00:00
+    (Asia/Ho_Chi_Minh) → "24h ngày 28/01/2027" (vi) / "24:00 on 28/01/2027"
+    (en), as the letters say "sau 24h00 ngày 20/4/2021" (seed letters, 2021).
+    Any other instant → "17:30 ngày 28/01/2027" / "17:30 on 28/01/2027".
+    Empty for None.
+    """
+    if value is None or value == "":
+        return ""
+    local = value.astimezone(LOCAL_TZ)
+    if (local.hour, local.minute, local.second, local.microsecond) == (0, 0, 0, 0):
+        day = local.date() - dt.timedelta(days=1)
+        return gettext("24h ngày %(date)s") % {"date": day.strftime("%d/%m/%Y")}
+    return gettext("%(time)s ngày %(date)s") % {"time": local.strftime("%H:%M"), "date": local.strftime("%d/%m/%Y")}

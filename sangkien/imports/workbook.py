@@ -22,7 +22,7 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from sangkien.core.clock import LOCAL_TZ
+from sangkien.core.clock import LOCAL_TZ, format_deadline
 from sangkien.core.spreadsheet import XLSX_SAFE_OPTIONS, csv_writer, safe_cell
 from sangkien.imports.columns import CODE_HEADER, COLUMNS, ERROR_HEADER, EXAMPLE_MARK, Column
 from sangkien.imports.reading import SourceRow, Table, max_rows
@@ -93,7 +93,7 @@ def _window_text(phase: Phase | None) -> str:
     if phase is None:
         return _("hiện không mở nhận")
     start = formats.date_format(phase.submission_start.astimezone(LOCAL_TZ), "H:i d/m/Y")
-    end = formats.date_format(phase.submission_end.astimezone(LOCAL_TZ), "H:i d/m/Y")
+    end = format_deadline(phase.submission_end)  # "24h ngày 20/04/2021", as the letters say
     return _("%(start)s – %(end)s") % {"start": start, "end": end}
 
 

@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import formats
 from django.utils.translation import gettext as _
 
-from sangkien.core.clock import LOCAL_TZ, now
+from sangkien.core.clock import LOCAL_TZ, format_deadline, now
 from sangkien.core.exceptions import DomainError, InvalidTransition, NotAllowed, SubmissionClosed
 from sangkien.core.models import log_action
 from sangkien.duplicates.detector import Document
@@ -70,7 +70,7 @@ def open_phase_or_raise(programme: Programme, at: dt.datetime | None = None) -> 
     last = programme.phases.order_by("-submission_end").first()
     if last is None:
         raise SubmissionClosed(_("Chương trình chưa có giai đoạn nhận sáng kiến."))
-    closed = formats.date_format(last.submission_end.astimezone(LOCAL_TZ), "H:i d/m/Y")
+    closed = format_deadline(last.submission_end)  # "24h ngày 20/04/2021", as the letters say
     raise SubmissionClosed(
         _("Đã hết thời gian gửi sáng kiến: phần mềm tự động đóng lúc %(closed)s. "
           "Nội dung bạn đã nhập vẫn còn bên dưới để bạn sao chép lại.") % {"closed": closed}

@@ -88,5 +88,5 @@ def test_closed_phase_is_refused_like_the_submission_form(files, tree, phase):
 
     path = files([row()])
     with time_machine.travel(local_datetime(2021, 4, 21, 0, 0, 1), tick=False), \
-            pytest.raises(CommandError, match="tự động đóng lúc 00:00 21/04/2021"):
+            pytest.raises(CommandError, match="tự động đóng lúc 24h ngày 20/04/2021"):
         call_command("import_initiatives", str(path), "--programme", "75-nghin-2021", "--unit", "375")

@@ -102,7 +102,7 @@ def test_closed_phase_is_refused_on_the_page(client, tree, phase, officer):
         page = client.get(url).content.decode()
         assert "Chương trình hiện không mở nhận sáng kiến" in page
         response = client.post(url, {"file": SimpleUploadedFile("a.csv", b"x,y\n")})
-    assert "tự động đóng lúc 00:00 21/04/2021" in response.content.decode()
+    assert "tự động đóng lúc 24h ngày 20/04/2021" in response.content.decode()
     assert ImportJob.objects.count() == 0
 
 

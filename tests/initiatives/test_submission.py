@@ -83,7 +83,7 @@ def test_form_opened_before_midnight_and_sent_after_is_refused_and_keeps_the_tex
     assert response.status_code == 200
     assert Initiative.objects.count() == 0
     html = response.content.decode()
-    assert "tự động đóng lúc 00:00 21/04/2021" in html
+    assert "tự động đóng lúc 24h ngày 20/04/2021" in html
     assert "Ứng dụng bản đồ tư duy trong dạy học môn Ngữ văn" in html  # the title is kept
     assert "Học sinh nhớ bài lâu hơn." in html  # and the rest of the text
 

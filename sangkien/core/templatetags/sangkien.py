@@ -10,7 +10,7 @@ from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 
-from sangkien.core.clock import LOCAL_TZ
+from sangkien.core.clock import format_deadline
 from sangkien.core.phone import display_phone
 
 register = template.Library()
@@ -33,20 +33,8 @@ def vnd(value: Any) -> str:
 
 @register.filter
 def deadline(value: dt.datetime | None) -> str:
-    """The end instant of a window as the letters write it, in local time.
-
-    An end at local midnight is the end of the previous day: 2027-01-29 00:00
-    (Asia/Ho_Chi_Minh) → "24h ngày 28/01/2027" (vi) / "24:00 on 28/01/2027"
-    (en), as the letters say "sau 24h00 ngày 20/4/2021".  Any other instant →
-    "17:30 ngày 28/01/2027" / "17:30 on 28/01/2027".  Empty for None.
-    """
-    if value is None or value == "":
-        return ""
-    local = value.astimezone(LOCAL_TZ)
-    if (local.hour, local.minute, local.second, local.microsecond) == (0, 0, 0, 0):
-        day = local.date() - dt.timedelta(days=1)
-        return gettext("24h ngày %(date)s") % {"date": day.strftime("%d/%m/%Y")}
-    return gettext("%(time)s ngày %(date)s") % {"time": local.strftime("%H:%M"), "date": local.strftime("%d/%m/%Y")}
+    """A window's end as the letters write it: see :func:`sangkien.core.clock.format_deadline`."""
+    return format_deadline(value)
 
 
 @register.filter
