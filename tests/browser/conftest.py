@@ -168,6 +168,7 @@ def matrix_site(django_db_setup, django_db_blocker, tmp_path_factory):
             try:
                 yield server.url, world, cookies
             finally:
+                _wait_for_request_threads()
                 server.stop()
                 server._live_server_modified_settings.disable()
         finally:
@@ -177,6 +178,24 @@ def matrix_site(django_db_setup, django_db_blocker, tmp_path_factory):
             if created is not None:
                 teardown_databases(created, verbosity=0)
 
+
+
+def _wait_for_request_threads(timeout: float = 10.0) -> None:
+    """Let the live server's request threads finish before it stops.
+
+    Chromium closes its keep-alive connections when it quits; each request thread
+    then closes the database connections it shares with the test thread. If the
+    server stopped first, that sharing has ended and the thread fails ("created in
+    a thread can only be used in that same thread"), its socket left unclosed.
+    Bounded: at most ``timeout`` seconds.
+    """
+    import threading
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and any(
+            "process_request_thread" in thread.name for thread in threading.enumerate()):
+        time.sleep(0.05)
 
 
 @pytest.fixture(scope="module")
