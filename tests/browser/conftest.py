@@ -62,6 +62,20 @@ def sign_in(page, base: str, login: str) -> None:
     assert "/tai-khoan/login/" not in page.url, "sign-in failed"
 
 
+def switch_language(page, language: str) -> None:
+    """Choose ``language`` ("vi" or "en") with the header's switcher, as a user does.
+
+    Nothing is clicked for "vi" (the site's language); either way the page's
+    ``<html lang>`` must then be ``language``.
+
+    :raises AssertionError: the page is not in ``language`` afterwards.
+    """
+    if language != "vi":
+        with page.expect_navigation():
+            page.locator(f"header button[name=language][value={language}]").click()
+    assert page.locator("html").get_attribute("lang") == language
+
+
 @pytest.fixture
 def shoot():
     """``shoot(page, "01-name")`` saves a full-page PNG under var/screenshots/."""
