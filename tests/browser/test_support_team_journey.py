@@ -32,7 +32,7 @@ TEXTS = {
     "vi": {"enter_link": "Nhập hộ", "enter_h1": "Nhập hộ sáng kiến", "save": "Lưu sáng kiến",
            "entered": "Đã nhập hộ sáng kiến. Mã theo dõi:", "entered_by": "Nhập hộ bởi",
            "poster_link": "In mã QR", "poster_h2": "Gửi sáng kiến của bạn", "qr_alt": "Mã QR gửi sáng kiến"},
-    "en": {"enter_link": "Entered on behalf", "enter_h1": "Enter an initiative on someone's behalf",
+    "en": {"enter_link": "Enter on behalf", "enter_h1": "Enter an initiative on someone's behalf",
            "save": "Save the initiative", "entered": "Initiative entered on the author's behalf. Tracking code:",
            "entered_by": "Entered on behalf by", "poster_link": "Print QR codes", "poster_h2": "Submit your initiative",
            "qr_alt": "QR code for submitting initiatives"},
