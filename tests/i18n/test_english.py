@@ -20,12 +20,11 @@ from typing import Any
 
 import pytest
 from django.core import mail
-from django.core.signals import request_finished
-from django.db import close_old_connections
 from django.urls import reverse
 from django.utils import translation
 from openpyxl import load_workbook
 
+from tests.http import close_response
 from tests.i18n.pages import url_patterns, vietnamese_on_page, vietnamese_words
 
 USERS = ("anonymous", "member", "committee", "unit_admin")
@@ -153,16 +152,6 @@ ADMIN_PREFIX = "admin:"  # the admin is walked by test_admin_pages_in_english
 STORED_PERMISSION_NAME = re.compile(r"^[\w ]+ \| [^|]+ \| Can (add|change|delete|view) ")
 
 
-def _close(response) -> None:
-    """Release a file response's file, without the end-of-request signal closing the test's
-    database connection (as the test client itself does)."""
-    request_finished.disconnect(close_old_connections)
-    try:
-        response.close()
-    finally:
-        request_finished.connect(close_old_connections)
-
-
 def _login(client, world, who: str) -> None:
     client.logout()
     if who != "anonymous":
@@ -222,7 +211,7 @@ def test_every_page_in_english_has_no_vietnamese_interface_text(client, world, s
                 _english(client)
                 url, response = _request(client, world, name, case)
                 text = _text_of(response)
-                _close(response)
+                close_response(response)
                 if text is None:
                     continue
                 seen += 1
@@ -371,7 +360,7 @@ def test_every_page_in_vietnamese_has_no_english_interface_text(client, world, s
                     _login(client, world, who)
                     client.cookies["django_language"] = language
                     url, response = _request(client, world, name, case)
-                    _close(response)
+                    close_response(response)
                     if "html" not in response.get("Content-Type", ""):
                         break
                     pages[language] = visible_texts(response.content.decode(), WORD_ATTRIBUTES)

@@ -17,6 +17,7 @@ from sangkien.imports import exports
 from sangkien.imports.models import ExportRecord, ExportStatus
 from sangkien.roles.models import Role, RoleAssignment
 from tests.factories import InitiativeFactory, PersonFactory, UserFactory, grant
+from tests.http import close_response
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +45,7 @@ def download(client, record):
     response = client.get(reverse("imports:export_file", args=[record.pk]))
     if response.streaming:
         b"".join(response.streaming_content)
-    response.close()
+    close_response(response)
     return response
 
 
