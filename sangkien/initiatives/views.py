@@ -243,7 +243,8 @@ def attachment(request: HttpRequest, code: str, pk: int) -> FileResponse:
 def unit_levels(request: HttpRequest) -> HttpResponse:
     """htmx partial: the unit chooser after a level changed or a search was typed."""
     codes = [request.GET.get(f"unit_{n}", "") for n in range(1, 5)]
-    changed = int(request.GET.get("changed", "0") or 0)
+    raw = request.GET.get("changed", "").strip()
+    changed = int(raw) if raw.isdecimal() and int(raw) <= len(codes) else 0  # anything else: no level changed
     if changed:
         codes = [c if i < changed else "" for i, c in enumerate(codes)]
         codes[changed - 1] = request.GET.get(f"unit_{changed}", "")
