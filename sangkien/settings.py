@@ -91,6 +91,7 @@ MIDDLEWARE = [
     "django.middleware.gzip.GZipMiddleware",  # pages (Django pads the output against BREACH)
     "django.contrib.sessions.middleware.SessionMiddleware",
     "sangkien.core.middleware.LanguageMiddleware",
+    "sangkien.core.middleware.RejectNullCharactersMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
