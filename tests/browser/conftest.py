@@ -8,7 +8,10 @@ between browser steps.  The live server runs in its own thread.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -34,9 +37,9 @@ def _allow_orm_beside_playwright(monkeypatch):
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
-@pytest.fixture
-def browser():
-    """A headless chromium (Debian's binary; never ``playwright install``)."""
+@contextmanager
+def _chromium() -> Iterator[Any]:
+    """Debian's chromium through Playwright with the house flags; fails when it is missing."""
     if not Path(CHROMIUM).exists():  # `make test` installs it (make chromium)
         pytest.fail(f"{CHROMIUM} is not installed: run `make chromium`")
     from playwright.sync_api import sync_playwright
@@ -49,14 +52,21 @@ def browser():
             chromium.close()
 
 
-def sign_in(page, base: str, login: str) -> None:
-    """Sign in through the sign-in page as ``login`` (password :data:`PASSWORD`).
+@pytest.fixture
+def browser():
+    """A headless chromium (Debian's binary; never ``playwright install``)."""
+    with _chromium() as chromium:
+        yield chromium
+
+
+def sign_in(page, base: str, login: str, password: str = PASSWORD) -> None:
+    """Sign in through the sign-in page as ``login`` with ``password``.
 
     :raises AssertionError: the page is still the sign-in page afterwards.
     """
     page.goto(f"{base}/tai-khoan/login/")
     page.fill("input[name=login]", login)
-    page.fill("input[name=password]", PASSWORD)
+    page.fill("input[name=password]", password)
     with page.expect_navigation():
         page.locator("form[action*='/tai-khoan/login/'] button[type=submit]").click()
     assert "/tai-khoan/login/" not in page.url, "sign-in failed"
@@ -215,13 +225,5 @@ def _wait_for_request_threads(timeout: float = 10.0) -> None:
 @pytest.fixture(scope="module")
 def matrix_browser():
     """One headless chromium for the whole matrix module."""
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is not installed: run `make chromium`")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    with _chromium() as chromium:
+        yield chromium

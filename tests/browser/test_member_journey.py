@@ -17,7 +17,7 @@ from django.core.cache import cache
 from sangkien.accounts.models import User
 from sangkien.accounts.sms import read_messages
 from sangkien.initiatives.models import Initiative, Status
-from tests.browser.conftest import DESKTOP, PASSWORD, PHONE, switch_language
+from tests.browser.conftest import DESKTOP, PASSWORD, PHONE, sign_in, switch_language
 
 pytestmark = [
     pytest.mark.browser,
@@ -42,15 +42,6 @@ TEXTS = {
            "submitted": "Submitted, awaiting review", "approved": "Approved", "approved_column": "Approved",
            "mine": "My initiatives"},
 }
-
-
-def _sign_in(page, base: str, login: str, password: str) -> None:
-    page.goto(f"{base}/tai-khoan/login/")
-    page.fill("input[name=login]", login)
-    page.fill("input[name=password]", password)
-    with page.expect_navigation():
-        page.locator("form[action*='/tai-khoan/login/'] button[type=submit]").click()
-    assert "/tai-khoan/login/" not in page.url, "sign-in failed"
 
 
 def _sign_out(page) -> None:
@@ -172,7 +163,7 @@ def test_member_journey_from_qr_to_dashboard(journey_world, live_server, browser
 
     # 4. The district reviewer approves it from the queue.
     _sign_out(page)
-    _sign_in(page, base, journey_world["reviewer"].email, PASSWORD)
+    sign_in(page, base, journey_world["reviewer"].email, PASSWORD)
     page.goto(f"{base}/can-bo/xet-duyet/{slug}/?don-vi=375")
     assert page.locator("html").get_attribute("lang") == language  # the choice outlives signing out
     item = page.locator("article.queue-item", has_text=TITLE)
@@ -200,7 +191,7 @@ def test_member_journey_from_qr_to_dashboard(journey_world, live_server, browser
 
     # 6. The member signs back in and sees the decision on "Sáng kiến của tôi".
     _sign_out(page)
-    _sign_in(page, base, MEMBER_PHONE, MEMBER_PASSWORD)
+    sign_in(page, base, MEMBER_PHONE, MEMBER_PASSWORD)
     page.goto(f"{base}/sang-kien/cua-toi/")
     assert texts["mine"] in page.locator("h1").inner_text()
     card = page.locator("article.card", has_text=TITLE)
