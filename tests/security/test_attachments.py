@@ -285,3 +285,14 @@ def test_an_import_file_must_be_what_its_name_says(client, tree, phase, name, bo
                                {"file": upload(name, body)})
     assert response.status_code == 200
     assert f"Tệp “{name}” {words}" in response.content.decode()
+
+
+def test_each_page_that_takes_files_has_the_larger_cap_and_the_rest_the_small_one():
+    from django.urls import resolve
+
+    from sangkien.core.middleware import body_limit_for
+
+    pages = {"/chuong-trinh/p/gui-sang-kien/": 62, "/sang-kien/ABC123/sua/": 62,
+             "/can-bo/don-vi/375/nhap-ho/p/": 62, "/can-bo/don-vi/375/nhap-excel/p/": 61,
+             "/sang-kien/ABC123/": 2, "/theo-doi/": 2}
+    assert {path: body_limit_for(resolve(path).view_name) >> 20 for path in pages} == pages
