@@ -183,7 +183,7 @@ def _reencode(upload: Any, kind: str, refused: Prepared) -> Prepared:
                 picture = ImageOps.exif_transpose(image)
                 if fmt == "JPEG" and picture.mode not in ("RGB", "L", "CMYK"):
                     picture = picture.convert("RGB")
-                options: dict[str, Any] = {"JPEG": {"quality": 90}, "PNG": {"optimize": True},
+                options: dict[str, Any] = {"JPEG": {"quality": 90}, "PNG": {},
                                            "WEBP": {"quality": 90}, "GIF": {}}[fmt]
                 icc = image.info.get("icc_profile")
                 if icc and fmt != "GIF":

@@ -215,7 +215,7 @@ def enter_on_behalf(request: HttpRequest, code: str, slug: str) -> HttpResponse:
     leaves = list(unit.subtree().filter(numchild=0, is_active=True).order_by("name")) or [unit]
     phase = programme.open_phase()
     if request.method == "POST":
-        form = SubmissionForm(request.POST, request.FILES, phase=phase, uploader=request.user)
+        form = SubmissionForm(request.POST, request.FILES, phase=phase)
         target = next((u for u in leaves if u.code == request.POST.get("target_unit")), None)
         if target is None and len(leaves) == 1:
             target = leaves[0]
