@@ -95,7 +95,7 @@ class RequestBodyLimitMiddleware:
             declared = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             declared = 0
-        if declared > settings.SANGKIEN_MAX_BODY_BYTES:
+        if declared > 0:
             try:
                 url_name = resolve(request.path_info).view_name
             except Resolver404:

@@ -58,3 +58,36 @@ def test_a_web_page_named_png_is_refused_and_the_form_keeps_the_rest(world, live
         page.locator("form.submission-form button[type=submit]").last.click()
     initiative = Initiative.objects.get(title=TITLE)
     assert sorted(a.original_name for a in initiative.attachments.all()) == ["anh-may-cat.png", "ke-hoach.pdf"]
+
+
+TOO_LARGE = {
+    "vi": "Trang này nhận tối đa 1 MB mỗi lần gửi; tệp của bạn chưa được nhận.",
+    "en": "This page takes at most 1 MB per submission; your file was not received.",
+}
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_files_larger_than_the_page_takes_get_the_413_page(world, live_server, phone, shoot, settings, lang):  # noqa: F811
+    settings.SANGKIEN_ATTACHMENT_MAX_BYTES = 100 * 1024  # the cap: 5 × 100 KB + 600 KB = 1 MB
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 600 * 1024
+    base = live_server.url
+    page = phone(lang)
+    sign_in(page, base, "hoa@khanhhoi.vn")
+    page.goto(f"{base}/chuong-trinh/01-trieu-sang-kien/gui-sang-kien/?don-vi=375-0001")
+    page.wait_for_selector("trix-editor")
+    page.check("input[name=sector_block][value=enterprise]")
+    page.fill("#id_title", TITLE)
+    page.click("trix-editor")
+    page.keyboard.type("Dao được mài mỗi tuần.")
+    page.wait_for_function("() => document.querySelector('#id_description').value.includes('mỗi tuần')")
+    page.set_input_files("#id_attachments", files=[
+        {"name": f"ban-scan-{n}.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n" + b"x" * 400_000}
+        for n in range(3)])
+    with page.expect_navigation() as navigation:
+        page.locator("form.submission-form button[type=submit]").last.click()
+    assert navigation.value.status == 413
+    assert TOO_LARGE[lang] in page.locator("[data-testid=too-large]").inner_text()
+    assert page.locator("html").get_attribute("lang") == lang
+    assert not Initiative.objects.filter(title=TITLE).exists()
+    fits_the_phone(page)
+    shoot(page, f"member-upload-too-large-{lang}")
