@@ -96,6 +96,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Before anything reads request.POST (CSRF's process_view): refuses oversized bodies unread.
+    "sangkien.core.middleware.RequestBodyLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -286,6 +288,16 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 SANGKIEN_ATTACHMENT_MAX_BYTES = int(env("SANGKIEN_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
 SANGKIEN_ATTACHMENT_MAX_FILES = 5
 SANGKIEN_ATTACHMENT_EXTENSIONS = ["pdf", "doc", "docx", "xls", "xlsx", "jpg", "jpeg", "png"]
+# Pictures larger than this many pixels are refused before they are decoded (decompression bombs).
+SANGKIEN_UPLOAD_MAX_PIXELS = int(env("SANGKIEN_UPLOAD_MAX_PIXELS", "40000000"))
+# What one person may upload as attachments per clock hour (files received, accepted or not).
+SANGKIEN_UPLOAD_FILES_PER_HOUR = int(env("SANGKIEN_UPLOAD_FILES_PER_HOUR", "30"))
+SANGKIEN_UPLOAD_MB_PER_HOUR = int(env("SANGKIEN_UPLOAD_MB_PER_HOUR", "150"))
+# Request bodies (sangkien.core.middleware.RequestBodyLimitMiddleware): pages with an
+# attachments field take MAX_FILES × MAX_BYTES + DATA_UPLOAD_MAX_MEMORY_SIZE, the import
+# upload 61 MB, every other page this many bytes.
+SANGKIEN_MAX_BODY_BYTES = int(env("SANGKIEN_MAX_BODY_BYTES", str(2 * 1024 * 1024)))
+SANGKIEN_ATTACHMENT_URL_NAMES = ["initiatives:submit", "initiatives:edit", "initiatives:enter"]
 
 # Dashboards count live (exact at every instant, fine up to a few hundred
 # thousand initiatives) or from the roll-ups refreshed by

@@ -13,6 +13,8 @@
 #   and SANGKIEN_ALLOWED_HOSTS covering HOST and that URL's host unless given;
 # - the database (DATABASE_URL, the embedded SQLite by default) migrated, the
 #   static files collected into var/static (SANGKIEN_STATIC_ROOT);
+# - request line and headers bounded by gunicorn's --limit-request-* (bodies are capped
+#   per page by the app, before they are read: RequestBodyLimitMiddleware);
 # - the background worker (`manage.py db_worker`) beside the server: when one of
 #   them stops, or on Ctrl-C / SIGTERM, both stop.
 set -euo pipefail
@@ -69,7 +71,8 @@ trap 'exit 143' TERM
 pids+=($!)
 "$PY" -m gunicorn sangkien.wsgi:application \
   --bind "$bind" --workers "${WEB_CONCURRENCY:-2}" --threads 4 \
-  --timeout 60 --graceful-timeout 5 --access-logfile - &
+  --timeout 60 --graceful-timeout 5 --access-logfile - \
+  --limit-request-line 4094 --limit-request-fields 100 --limit-request-field_size 8190 &
 pids+=($!)
 echo "sangkien is serving on $SANGKIEN_PUBLIC_URL/ (gunicorn, DEBUG off; Ctrl-C stops the server and the worker)"
 status=0

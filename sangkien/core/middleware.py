@@ -1,4 +1,4 @@
-"""Language: Vietnamese unless the person chose English with the switch.
+"""Language: Vietnamese unless the person chose English with the switch; and the body-size cap.
 
 Django's LocaleMiddleware follows the browser's Accept-Language, which on
 most phones and office PCs here is English; the product decision is that
@@ -12,6 +12,8 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import render
+from django.urls import Resolver404, resolve
 from django.utils import translation
 from django.utils.translation import gettext
 
@@ -49,4 +51,56 @@ class RejectNullCharactersMiddleware:
         if any("\x00" in key or any("\x00" in value for value in values) for key, values in fields):
             return HttpResponseBadRequest(gettext("Yêu cầu có ký tự không hợp lệ."),
                                           content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
+
+
+def body_limit_for(url_name: str) -> int:
+    """The largest request body (bytes) accepted for the URL named ``url_name``
+    (``"namespace:name"``; ``""`` when no URL matches).
+
+    Pages that take attachments: ``SANGKIEN_ATTACHMENT_MAX_FILES`` ×
+    ``SANGKIEN_ATTACHMENT_MAX_BYTES`` + ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (the
+    form's text); the import upload: its 60 MB file + 1 MB; every other page:
+    ``SANGKIEN_MAX_BODY_BYTES``.
+    """
+    if url_name in settings.SANGKIEN_ATTACHMENT_URL_NAMES:
+        return (settings.SANGKIEN_ATTACHMENT_MAX_FILES * settings.SANGKIEN_ATTACHMENT_MAX_BYTES
+                + settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+    if url_name == "imports:upload":
+        from sangkien.imports.services import MAX_UPLOAD_BYTES
+
+        return MAX_UPLOAD_BYTES + 1024 * 1024
+    return settings.SANGKIEN_MAX_BODY_BYTES
+
+
+class RequestBodyLimitMiddleware:
+    """Answer 413 (``413.html``, translated) to a request whose declared body is
+    larger than its page takes (:func:`body_limit_for`), before any byte of it is read.
+
+    Django's own limits do not cover this: ``DATA_UPLOAD_MAX_MEMORY_SIZE``
+    counts only the non-file fields, so a 200 MB file was streamed to a
+    temporary file before the form refused it (issue 9 item 10).  A body sent
+    without ``Content-Length`` (chunked) is read by Django's WSGI handler as
+    empty (``LimitedStream`` of length 0), so it cannot pass the cap either.
+    The web server caps bodies first (nginx ``client_max_body_size``,
+    docs/deployment.md).  Must come before any middleware that reads
+    ``request.POST`` (CSRF's ``process_view`` does).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            declared = 0
+        if declared > 0:
+            try:
+                url_name = resolve(request.path_info).view_name
+            except Resolver404:
+                url_name = ""
+            limit = body_limit_for(url_name)
+            if declared > limit:
+                return render(request, "413.html", {"limit_mb": max(limit // (1024 * 1024), 1)}, status=413)
         return self.get_response(request)

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from sangkien.core.money import AmountError, parse_vnd
 from sangkien.core.phone import PhoneError, normalise_phone
 from sangkien.core.sanitise import clean_description, plain_text
-from sangkien.initiatives.attachments import upload_problem
+from sangkien.initiatives.attachments import prepare_upload, spend_upload_quota
 from sangkien.initiatives.models import Attachment, RecognitionForm, SectorBlock, Status
 from sangkien.initiatives.services import ALLOWED_DECISIONS, AuthorData
 from sangkien.programmes.models import Field, Phase
@@ -44,15 +44,21 @@ def attachment_rules() -> str:
 
 
 class AttachmentsField(forms.FileField):
-    """Several files; each checked for type and size (settings.SANGKIEN_ATTACHMENT_*).
+    """Several files; each checked for type (by its bytes) and size (settings.SANGKIEN_ATTACHMENT_*).
 
     ``already`` is how many files the initiative will have besides these
     (held from an earlier try, or attached before): the total may not pass
-    ``SANGKIEN_ATTACHMENT_MAX_FILES``.
+    ``SANGKIEN_ATTACHMENT_MAX_FILES``.  With ``uploader`` set, the files count
+    against that person's hourly upload quota
+    (:func:`~sangkien.initiatives.attachments.spend_upload_quota`); when it is
+    spent, ``over_quota`` is set and no file is kept.  Cleans to the files to
+    store (pictures re-encoded without their metadata).
     """
 
     widget = MultipleFileInput
     already = 0
+    uploader: Any = None
+    over_quota = False
 
     def clean(self, data: Any, initial: Any = None) -> list[Any]:
         files = data if isinstance(data, list | tuple) else ([data] if data else [])
@@ -63,10 +69,14 @@ class AttachmentsField(forms.FileField):
                 raise ValidationError(_("Tối đa %(n)d tệp đính kèm; đã có %(k)d tệp."),
                                       params={"n": limit, "k": self.already})
             raise ValidationError(_("Tối đa %(n)d tệp đính kèm."), params={"n": limit})
-        errors = [ValidationError(problem) for upload in files if (problem := upload_problem(upload.name, upload.size))]
+        if self.uploader is not None and (refusal := spend_upload_quota(user=self.uploader, files=files)):
+            self.over_quota = True
+            raise ValidationError(refusal)
+        prepared = [prepare_upload(upload) for upload in files]
+        errors = [ValidationError(p.problem) for p in prepared if p.problem]
         if errors:
             raise ValidationError(errors)
-        return files
+        return [p.file for p in prepared]
 
 
 class InitiativeDetailsForm(forms.Form):
@@ -166,8 +176,9 @@ class SubmissionForm(InitiativeDetailsForm):
     field_order = ["author_full_name", "author_phone", "author_email", "author_job", "author_workplace",
                    "co_authors"]
 
-    def __init__(self, *args: Any, held: list[Any] | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, held: list[Any] | None = None, uploader: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["attachments"].uploader = uploader
         if not self.is_bound:
             self.initial.setdefault("submission_token", uuid.uuid4().hex)
         self.held = list(held or [])
@@ -232,8 +243,10 @@ class ReturnedEditForm(InitiativeDetailsForm):
     remove_pending = forms.TypedMultipleChoiceField(required=False, coerce=int, choices=[],
                                                     widget=forms.CheckboxSelectMultiple)
 
-    def __init__(self, *args: Any, initiative: Any, held: list[Any] | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, initiative: Any, held: list[Any] | None = None, uploader: Any = None,
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["attachments"].uploader = uploader
         self.initiative = initiative
         self.held = list(held or [])
         attached = initiative.attachments.all()

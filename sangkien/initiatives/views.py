@@ -20,6 +20,7 @@ from sangkien.duplicates.services import ExactResubmission
 from sangkien.duplicates.views import similar_for_form
 from sangkien.initiatives.access import get_initiative_for
 from sangkien.initiatives.attachments import (
+    content_type_for,
     drop_held,
     held_uploads,
     hold_uploads,
@@ -88,7 +89,7 @@ def submit(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST":
         token = (request.POST.get("submission_token") or "")[:64]
         held = held_uploads(owner=request.user, token=token)
-        form = SubmissionForm(request.POST, request.FILES, phase=phase, held=held)
+        form = SubmissionForm(request.POST, request.FILES, phase=phase, held=held, uploader=request.user)
         if form.is_valid():
             unit, unlisted, unit_error = resolve_choice(root, form.unit_codes())
             if unit_error:
@@ -142,7 +143,8 @@ def submit(request: HttpRequest, slug: str) -> HttpResponse:
 def _keep_files(request: HttpRequest, form: Any, token: str, held: list[PendingUpload], attached: int = 0) -> None:
     """After a failed try: drop the held files the member ticked "remove" and
     hold the acceptable new ones (within the maximum, counting the ``attached``
-    ones), so the re-displayed ``form`` lists every held file (``form.held``)."""
+    ones), so the re-displayed ``form`` lists every held file (``form.held``).
+    Nothing new is held when the member's upload quota is spent."""
     if not token:
         return
     removed = {str(v) for v in request.POST.getlist("remove_pending")}
@@ -150,6 +152,8 @@ def _keep_files(request: HttpRequest, form: Any, token: str, held: list[PendingU
         drop_held(owner=request.user, token=token, ids=removed)
     kept = [h for h in held if str(h.pk) not in removed]
     room = settings.SANGKIEN_ATTACHMENT_MAX_FILES - len(kept) - attached
+    if form.fields["attachments"].over_quota:
+        room = 0
     new = hold_uploads(owner=request.user, token=token, uploads=request.FILES.getlist("attachments"),
                        room=max(room, 0))
     form.held = kept + new
@@ -194,7 +198,7 @@ def edit_returned(request: HttpRequest, code: str) -> HttpResponse:
     held = held_uploads(owner=request.user, token=token)
     if request.method == "POST":
         form = ReturnedEditForm(request.POST, request.FILES, phase=initiative.phase, initiative=initiative,
-                                held=held)
+                                held=held, uploader=request.user)
         if form.is_valid():
             removed = set(form.cleaned_data.get("remove_pending") or [])
             kept = [h for h in held if h.pk not in removed]
@@ -234,10 +238,21 @@ def track(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def attachment(request: HttpRequest, code: str, pk: int) -> FileResponse:
-    """Download an attachment: only for those who may see the initiative."""
+    """Download an attachment: only for those who may see the initiative.
+
+    Always as a download (``Content-Disposition: attachment``), with the type
+    of its checked extension (``attachments.content_type_for``), ``nosniff``
+    and a sandboxing Content-Security-Policy, so that even a file stored
+    before contents were checked (HTML named ``.png``) never runs as a page
+    of ours (issue 9 item 10).
+    """
     initiative = get_initiative_for(request.user, code, "initiatives.view_personal_data")
     item = get_object_or_404(initiative.attachments, pk=pk)
-    return FileResponse(item.file.open("rb"), as_attachment=True, filename=item.original_name)
+    response = FileResponse(item.file.open("rb"), as_attachment=True, filename=item.original_name,
+                            content_type=content_type_for(item.original_name))
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
 
 
 def unit_levels(request: HttpRequest) -> HttpResponse:

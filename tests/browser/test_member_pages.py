@@ -19,6 +19,7 @@ from sangkien.initiatives.models import Attachment, Initiative, Status
 from sangkien.programmes.models import Phase
 from tests.browser.conftest import PHONE, SCREENSHOTS, sign_in
 from tests.factories import InitiativeFactory, ProgrammeFactory, UserFactory
+from tests.uploads import image_bytes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -152,7 +153,7 @@ def test_a_chosen_file_survives_a_failed_form_and_is_attached(world, live_server
     page.wait_for_function("() => document.querySelector('#id_description').value.includes('mỗi tuần')")
     page.fill("#id_benefit_vnd", "khoảng chừng")  # not an amount: the form comes back
     page.set_input_files("#id_attachments", files=[
-        {"name": "anh-may-cat.jpg", "mimeType": "image/jpeg", "buffer": b"\xff\xd8\xff\xe0 jpeg"}])
+        {"name": "anh-may-cat.jpg", "mimeType": "image/jpeg", "buffer": image_bytes("JPEG")}])
     with page.expect_navigation():
         page.locator("form.submission-form button[type=submit]").last.click()
     assert page.locator(".field-benefit_vnd small.error").count() == 1
@@ -188,7 +189,7 @@ def test_a_returned_initiative_gets_a_new_photo(world, live_server, phone, shoot
     page.wait_for_selector("trix-editor")
     assert TEXT[lang]["rules"] in page.locator("[data-testid=file-rules]").inner_text()
     page.set_input_files("#id_attachments", files=[
-        {"name": "may-sau-cai-tien.png", "mimeType": "image/png", "buffer": b"\x89PNG\r\n\x1a\n png"}])
+        {"name": "may-sau-cai-tien.png", "mimeType": "image/png", "buffer": image_bytes("PNG")}])
     fits_the_phone(page)
     shoot(page, f"member-returned-add-photo-{lang}")
     page.locator("[data-testid=attachments]").screenshot(path=str(SCREENSHOTS / f"member-returned-field-{lang}.png"))

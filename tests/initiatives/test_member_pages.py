@@ -16,6 +16,7 @@ from sangkien.initiatives.attachments import purge_expired_uploads
 from sangkien.initiatives.models import Attachment, Initiative, PendingUpload, Status
 from tests.factories import InitiativeFactory, UserFactory
 from tests.initiatives.test_submission import form_data, submit_url
+from tests.uploads import photo
 
 pytestmark = pytest.mark.django_db
 
@@ -38,10 +39,6 @@ def media(settings, tmp_path):
 
 def pdf(name="bao-cao.pdf", body=b"%PDF-1.4 bao cao"):
     return SimpleUploadedFile(name, body, content_type="application/pdf")
-
-
-def photo(name="anh-may-cat.jpg", body=b"\xff\xd8\xff\xe0 jpeg"):
-    return SimpleUploadedFile(name, body, content_type="image/jpeg")
 
 
 def stored_files(media):
