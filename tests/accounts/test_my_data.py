@@ -319,3 +319,24 @@ def test_confirming_when_already_a_participant_moves_the_authorships(client, ent
     assert not Person.objects.filter(pk=entered["person"].pk).exists()
     assert set(own.authorships.values_list("initiative_id", flat=True)) == {
         mine.pk, entered["first"].pk, entered["second"].pk}
+
+
+def test_verifying_the_phone_after_sign_up_leads_to_the_step(client, entered):
+    from tests.accounts.test_phone_verification import signup, texted_code
+
+    response = signup(client, next_url="/theo-doi/", phone="0911 222 333", full_name="Lê Thị Cúc")
+    assert response["Location"].startswith(reverse("accounts_verify_phone"))  # not matched before the code
+    response = client.post(reverse("accounts_verify_phone"), {"code": texted_code("+84911222333"),
+                                                              "next": "/theo-doi/"})
+    assert response.status_code == 302 and response["Location"] == reverse("accounts_claim") + "?next=%2Ftheo-doi%2F"
+    page = client.get(response["Location"]).content.decode()
+    assert "Sổ tay an toàn" in page and 'href="/theo-doi/"' in page  # "Để sau" goes on
+
+
+def test_later_records_nothing_and_asks_again_at_the_next_sign_in(client, entered):
+    cuc = make_cuc()
+    assert sign_in(client, "0911222333")["Location"].startswith(reverse("accounts_claim"))
+    client.get(reverse("home"))  # "Để sau" is a plain link
+    client.logout()
+    assert sign_in(client, "0911222333")["Location"].startswith(reverse("accounts_claim"))
+    assert not cuc.person_claims.exists() and Person.objects.get(pk=entered["person"].pk).user is None
