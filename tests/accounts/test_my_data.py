@@ -64,10 +64,10 @@ def test_the_page_needs_sign_in(client, world):
 def test_the_page_shows_what_we_hold_about_me(client, world):
     client.force_login(world["hoa"])
     html = client.get(DATA).content.decode()
-    for text in ("Nguyễn Thị Hoa", "+84912345678", "hoa@example.vn", "Giáo viên", "Trường THCS Khánh Hội",
+    for text in ("Nguyễn Thị Hoa", "0912 345 678", "hoa@example.vn", "Giáo viên", "Trường THCS Khánh Hội",
                  "Bản đồ tư duy", "Gá kẹp cổ áo", "Đồng tác giả", "Lịch sử đồng ý"):
         assert text in html, text
-    assert "Sáng kiến riêng của Bình" not in html and "Kỹ sư bí mật" not in html and "+84987654321" not in html
+    assert "Sáng kiến riêng của Bình" not in html and "Kỹ sư bí mật" not in html and "0987 654 321" not in html
 
 
 def test_nobody_reaches_another_persons_data_by_id_or_phone(client, world):
@@ -76,7 +76,7 @@ def test_nobody_reaches_another_persons_data_by_id_or_phone(client, world):
     query = f"?id={binh.pk}&user={binh.pk}&phone=%2B84987654321&email=binh%40example.vn"
     html = client.get(DATA + query).content.decode()
     assert "Sáng kiến riêng của Bình" not in html and "binh@example.vn" not in html
-    assert "+84987654321" not in html and "Nhà máy Bình" not in html
+    assert "0987 654 321" not in html and "+84987654321" not in html and "Nhà máy Bình" not in html
     _, body = download(client, "json", query)
     data = json.loads(body)
     assert data["account"]["phone"] == "+84912345678"
