@@ -150,13 +150,26 @@ class AccountAdapter(DefaultAccountAdapter):
         """
         response = super().post_login(request, user, **kwargs)
         if not (kwargs.get("signup") and getattr(user, "phone", None) and not user.is_phone_verified):
-            return response
+            return self._claim_step(request, response)
         from sangkien.accounts.verification import start_phone_verification
 
         if not start_phone_verification(request):
             return response
         target = response.get("Location") or reverse("home")
         response["Location"] = f"{reverse('accounts_verify_phone')}?{urlencode({'next': target})}"
+        return response
+
+    def _claim_step(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        """Send the person to "Xác nhận tác giả" first when participants entered by others carry
+        their verified phone (``next`` passes the original destination on); never blocks."""
+        from sangkien.accounts.data_views import claim_target
+
+        location = response.get("Location")
+        if response.status_code != 302 or not location:
+            return response
+        target = claim_target(request, location)
+        if target:
+            response["Location"] = target
         return response
 
     def add_sms_failure_message(self, request: HttpRequest) -> None:

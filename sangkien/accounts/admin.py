@@ -2,7 +2,13 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from sangkien.accounts.models import ConsentRecord, ConsentVersion, User
+from sangkien.accounts.models import (
+    ConsentRecord,
+    ConsentVersion,
+    PersonClaim,
+    PurposeConsent,
+    User,
+)
 
 
 @admin.register(User)
@@ -14,3 +20,28 @@ class SangkienUserAdmin(UserAdmin):
 
 admin.site.register(ConsentVersion)
 admin.site.register(ConsentRecord)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Evidence, not data to edit: consent decisions and authorship answers are only ever added."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(PurposeConsent)
+class PurposeConsentAdmin(ReadOnlyAdmin):
+    list_display = ("user", "purpose", "granted", "version", "at", "source")
+    list_filter = ("purpose", "granted", "source")
+
+
+@admin.register(PersonClaim)
+class PersonClaimAdmin(ReadOnlyAdmin):
+    list_display = ("user", "person", "decision", "at")
+    list_filter = ("decision",)

@@ -70,7 +70,11 @@ class ConsentVersion(models.Model):
 
 
 class ConsentRecord(models.Model):
-    """A person's consent to one version of the notice, when it was given."""
+    """A person's consent to one version of the notice, when it was given.
+
+    Superseded by :class:`PurposeConsent` (migration 0003 copied every row as
+    a ``participation`` grant); no longer written, kept for the record.
+    """
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="consents")
     version = models.ForeignKey(ConsentVersion, on_delete=models.PROTECT, related_name="records")
@@ -81,6 +85,80 @@ class ConsentRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} → {self.version}"
+
+
+class Purpose(models.TextChoices):
+    """What a person's data is used for; each is consented to (and withdrawn) on its own.
+
+    Personal Data Protection Law 91/2025/QH15 (consent per purpose) and
+    Decree 13/2023/NĐ-CP art. 11 (consent for each purpose, verifiable).
+    """
+
+    PARTICIPATION = "participation", _("Tham gia chương trình (bắt buộc để gửi sáng kiến)")
+    SHOWCASE = "showcase", _("Nêu tên công khai khi biểu dương, giới thiệu sáng kiến tiêu biểu")
+    NOTIFICATIONS = "notifications", _("Nhận tin nhắn SMS, e-mail nhắc việc")
+
+
+class ConsentSource(models.TextChoices):
+    """Where a consent decision was taken (kept with it, as proof)."""
+
+    SIGNUP = "signup", _("Khi đăng ký")
+    DATA_PAGE = "data_page", _("Trang Dữ liệu của tôi")
+    CLAIM_STEP = "claim_step", _("Khi xác nhận là tác giả")
+    MIGRATED = "migrated", _("Chuyển từ đồng ý trước đây")
+
+
+class PurposeConsent(models.Model):
+    """One decision of a person on one purpose: a grant or a withdrawal.
+
+    Rows are only ever added (never changed or deleted while the account
+    exists): the latest row of a purpose is the person's current choice and
+    the earlier ones are the verifiable history, each with the notice
+    ``version`` shown and the instant ``at``.  Deleted with the account.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="purpose_consents")
+    purpose = models.CharField(_("mục đích"), max_length=32, choices=Purpose.choices)
+    granted = models.BooleanField(_("đồng ý"))
+    version = models.ForeignKey(ConsentVersion, on_delete=models.PROTECT, related_name="purpose_consents")
+    at = models.DateTimeField(_("lúc"), default=now)
+    source = models.CharField(_("nơi thực hiện"), max_length=16, choices=ConsentSource.choices)
+
+    class Meta:
+        ordering = ["user", "purpose", "at", "pk"]
+        verbose_name = _("đồng ý theo mục đích")
+        verbose_name_plural = _("đồng ý theo mục đích")
+        indexes = [models.Index(fields=["user", "purpose", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.purpose} {'+' if self.granted else '-'} {self.at:%Y-%m-%d %H:%M}"
+
+
+class ClaimDecision(models.TextChoices):
+    CONFIRMED = "confirmed", _("Đúng là tôi")
+    NOT_ME = "not_me", _("Không phải tôi")
+
+
+class PersonClaim(models.Model):
+    """A signed-in person's answer to "is this you?" for a participant entered by others.
+
+    Asked once per (user, person): when the user's *verified* phone is the
+    phone of a participant without an account.  ``confirmed`` linked the
+    participant to the account; ``not_me`` left it unlinked.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="person_claims")
+    person = models.ForeignKey("initiatives.Person", on_delete=models.CASCADE, related_name="claims")
+    decision = models.CharField(_("trả lời"), max_length=16, choices=ClaimDecision.choices)
+    at = models.DateTimeField(_("lúc"), default=now)
+
+    class Meta:
+        verbose_name = _("xác nhận tác giả")
+        verbose_name_plural = _("xác nhận tác giả")
+        constraints = [models.UniqueConstraint(fields=["user", "person"], name="one_claim_per_person")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.decision} {self.person_id}"
 
 
 DEFAULT_CONSENT_TEXT = _(

@@ -81,7 +81,9 @@ def verify_phone(request: HttpRequest) -> HttpResponse:
         form = SmsCodeForm(request.POST, code=process.code)
         if form.is_valid():
             process.finish()
-            return HttpResponseRedirect(next_url)
+            from sangkien.accounts.data_views import claim_target
+
+            return HttpResponseRedirect(claim_target(request, next_url) or next_url)
         if not process.record_invalid_attempt():
             messages.error(request, _("Bạn đã nhập sai quá số lần cho phép. Hãy bấm “Gửi mã” để nhận mã mới."))
             return HttpResponseRedirect(_with_next("accounts_verify_phone", next_url))

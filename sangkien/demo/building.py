@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sangkien.accounts.models import ConsentRecord, ConsentVersion, User
+from sangkien.accounts.models import ConsentSource, Purpose, User
+from sangkien.accounts.services import set_consents
 from sangkien.roles.models import RoleAssignment
 from sangkien.units.models import Unit, UnitKind
 
@@ -49,7 +50,7 @@ def ensure_account(*, email: str = "", phone: str = "", full_name: str, password
         user.save()
         if email:
             EmailAddress.objects.get_or_create(user=user, email=email, defaults={"primary": True, "verified": True})
-        ConsentRecord.objects.get_or_create(user=user, version=ConsentVersion.current())
+        set_consents(user=user, choices={Purpose.PARTICIPATION: True}, source=ConsentSource.SIGNUP)
     for unit, role in roles:
         RoleAssignment.objects.get_or_create(user=user, unit=unit, role=role)
     return user

@@ -10,9 +10,12 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from sangkien.accounts.consent import participation_withdrawn
 from sangkien.core.clock import now
 from sangkien.core.exceptions import DomainError
 from sangkien.core.phone import display_phone
@@ -39,6 +42,11 @@ from sangkien.programmes.models import Programme
 from sangkien.reports.counting import unit_table
 from sangkien.units.chooser import UNLISTED, build_levels, codes_for, resolve_choice
 from sangkien.units.models import Unit
+
+#: Why a member who withdrew the consent to take part cannot submit (docs/privacy.md).
+NO_PARTICIPATION_CONSENT = gettext_lazy(
+    "Bạn đã rút đồng ý tham gia chương trình nên chưa gửi được sáng kiến mới. Để gửi, hãy đồng ý lại ở "
+    "trang “Dữ liệu của tôi”.")
 
 
 def _root() -> Unit:
@@ -83,6 +91,9 @@ def submit(request: HttpRequest, slug: str) -> HttpResponse:
         return _closed(request, programme)
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
+    if request.method == "GET" and participation_withdrawn(request.user):
+        messages.error(request, NO_PARTICIPATION_CONSENT)
+        return redirect(reverse("accounts_my_data") + "#dong-y")
     root = _root()
     preselected = None
     existing = similar = None
@@ -92,7 +103,9 @@ def submit(request: HttpRequest, slug: str) -> HttpResponse:
         form = SubmissionForm(request.POST, request.FILES, phase=phase, held=held, uploader=request.user)
         if form.is_valid():
             unit, unlisted, unit_error = resolve_choice(root, form.unit_codes())
-            if unit_error:
+            if participation_withdrawn(request.user):  # withdrawn while the form was open: keep the text
+                form.add_error(None, NO_PARTICIPATION_CONSENT)
+            elif unit_error:
                 form.add_error(None, unit_error)
             else:
                 removed = set(form.cleaned_data.get("remove_pending") or [])

@@ -3,7 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from sangkien.accounts.models import ConsentRecord, ConsentVersion, User
+from sangkien.accounts.consent import has_consent
+from sangkien.accounts.models import ConsentVersion, PurposeConsent, User
 
 pytestmark = pytest.mark.django_db
 
@@ -20,11 +21,25 @@ def test_signup_with_a_phone_number_records_consent_and_signs_in(client):
     assert response.status_code == 302
     user = User.objects.get()
     assert user.phone == "+84978892973" and user.full_name == "Lê Văn Tám"
-    record = ConsentRecord.objects.get(user=user)
-    assert record.version == ConsentVersion.current() and record.given_at is not None
+    record = PurposeConsent.objects.get(user=user)
+    assert record.purpose == "participation" and record.granted and record.source == "signup"
+    assert record.version == ConsentVersion.current() and record.at is not None
+    assert has_consent(user, "participation")
+    assert not has_consent(user, "showcase") and not has_consent(user, "notifications")
     client.logout()
     login = client.post(reverse("account_login"), {"login": "0978 892 973", "password": "mot-mat-khau-dai"})
     assert login.status_code == 302
+
+
+def test_signup_offers_the_optional_purposes_off_by_default(client):
+    page = client.get(reverse("account_signup")).content.decode()
+    assert 'name="showcase"' in page and 'name="notifications"' in page
+    assert 'name="showcase" checked' not in page
+    signup(client, phone="0978892973", showcase="on")
+    user = User.objects.get()
+    assert has_consent(user, "showcase") and not has_consent(user, "notifications")
+    assert set(PurposeConsent.objects.filter(user=user).values_list("purpose", flat=True)) == {
+        "participation", "showcase"}
 
 
 def test_signup_with_an_email(client):

@@ -57,14 +57,15 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 SKIPPED_PREFIXES = ("quan-tri-he-thong/", "i18n/", "favicon.ico", "static/")
 ALLAUTH_KEPT = {"account_login", "account_signup", "account_logout", "account_reset_password",
                 "account_change_password", "accounts_reset_password_code", "accounts_reset_password_set",
-                "accounts_verify_phone"}
+                "accounts_verify_phone", "accounts_my_data", "accounts_my_data_download", "accounts_delete",
+                "accounts_claim"}
 
 #: Answers that are not a full HTML page (files, htmx partials, POST-only
 #: actions): only their status is checked.
 NOT_PAGES = {
     "units:qr", "initiatives:unit_levels", "initiatives:review", "initiatives:bulk_review", "initiatives:attachment",
     "duplicates:submit_panel", "duplicates:mark", "duplicates:unmark", "imports:template", "imports:job_progress",
-    "imports:job_file", "imports:export_file",
+    "imports:job_file", "imports:export_file", "accounts_my_data_download",
 }
 
 VIETNAMESE_LETTERS = (
@@ -117,6 +118,10 @@ PAGES: dict[str, dict[str, Kwargs]] = {
     "accounts_reset_password_code": NO_KWARGS,
     "accounts_reset_password_set": NO_KWARGS,
     "accounts_verify_phone": NO_KWARGS,
+    "accounts_my_data": NO_KWARGS,
+    "accounts_my_data_download": _one(lambda w: {"fmt": "xlsx"}),
+    "accounts_delete": NO_KWARGS,
+    "accounts_claim": NO_KWARGS,
     "home": NO_KWARGS,
     "reports:home": NO_KWARGS,
     "units:link": _one(lambda w: {"code": w.inside.unit.code}),

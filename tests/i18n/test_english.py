@@ -77,6 +77,14 @@ CASES: dict[str, list[Case]] = {
     "accounts_reset_password_code": [Case()],
     "accounts_reset_password_set": [Case()],
     "accounts_verify_phone": [Case()],
+    # the person's own data (docs/privacy.md): the claim step sends back when nothing awaits an answer
+    "accounts_my_data": [Case(), Case(method="post", users=("member",), data=lambda w: {
+        "action": "profile", "full_name": "", "email": "not-an-email"}),
+        Case(method="post", users=("member",), data=lambda w: {"action": "consent", "participation": "on",
+                                                                "showcase": "on"})],
+    "accounts_my_data_download": [Case(args=lambda w: ["xlsx"]), Case(args=lambda w: ["json"])],
+    "accounts_delete": [Case(), Case(method="post", users=("member",), data=lambda w: {"confirm": "wrong"})],
+    "accounts_claim": [Case()],
     "account_confirm_login_code": [Case()],
     "account_confirm_email": [Case(args=lambda w: ["bad-key"])],
     "account_verify_phone": [Case()],

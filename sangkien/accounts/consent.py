@@ -1,0 +1,63 @@
+"""Consent per purpose: what a person agreed to, now and over time (reads).
+
+Personal Data Protection Law 91/2025/QH15 (in force 1 Jan 2026) asks for
+consent to each purpose, that can be withdrawn and is kept verifiable; Decree
+13/2023/NĐ-CP art. 11 the same.  Decisions are rows of
+:class:`~sangkien.accounts.models.PurposeConsent`, only ever added; the
+latest row (by insertion order) of a purpose is the current choice.  Writes are
+:func:`sangkien.accounts.services.set_consent`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sangkien.accounts.models import Purpose, PurposeConsent
+
+#: The purposes in the order they are shown; only ``participation`` is needed to submit.
+PURPOSES: tuple[str, ...] = (Purpose.PARTICIPATION, Purpose.SHOWCASE, Purpose.NOTIFICATIONS)
+
+
+def _latest(user: Any, purpose: str) -> PurposeConsent | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return PurposeConsent.objects.filter(user=user, purpose=purpose).order_by("-pk").first()
+
+
+def has_consent(user: Any, purpose: str) -> bool:
+    """True when ``user``'s latest decision on ``purpose`` (a :class:`Purpose` value) is a grant.
+
+    False for an anonymous user, for a purpose never decided (the optional
+    ones are off by default) and after a withdrawal.
+
+    :raises ValueError: ``purpose`` is not one of :class:`Purpose`.
+    """
+    if purpose not in Purpose.values:
+        raise ValueError(f"unknown purpose {purpose!r}")
+    latest = _latest(user, purpose)
+    return bool(latest and latest.granted)
+
+
+def participation_withdrawn(user: Any) -> bool:
+    """True when ``user`` withdrew the ``participation`` consent (and has not given it again).
+
+    Used to refuse new submissions.  An account with no decision at all
+    (made by an administrator, or by a test) is not refused: it never saw
+    the sign-up notice, and its data is handled under the programme's
+    records.
+    """
+    latest = _latest(user, Purpose.PARTICIPATION)
+    return latest is not None and not latest.granted
+
+
+def current_choices(user: Any) -> dict[str, bool]:
+    """``{purpose: granted}`` for every purpose of :data:`PURPOSES` (False when never decided)."""
+    choices = dict.fromkeys(PURPOSES, False)
+    for row in PurposeConsent.objects.filter(user=user).order_by("pk"):
+        choices[row.purpose] = row.granted
+    return choices
+
+
+def history(user: Any) -> list[PurposeConsent]:
+    """Every decision of ``user``, oldest first, with its notice version."""
+    return list(PurposeConsent.objects.filter(user=user).select_related("version").order_by("pk"))
