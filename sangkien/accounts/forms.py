@@ -96,11 +96,17 @@ class ConsentForm(forms.Form):
 
 
 class DeleteAccountForm(forms.Form):
-    """Confirm deleting the account by typing its password or its phone number."""
+    """Confirm deleting the account by typing its password.
+
+    The phone number is not accepted: it is printed on the same page, so
+    anyone at an unlocked phone could type it.  An account without a usable
+    password (made by an officer, never signed in with one) confirms with
+    its phone number, which it has just proved by SMS code to sign in.
+    """
 
     confirm = forms.CharField(
-        label=_("Nhập mật khẩu hoặc số điện thoại của tài khoản để xác nhận"), max_length=128,
-        widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
+        label=_("Nhập mật khẩu của tài khoản để xác nhận"), max_length=128,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
@@ -109,8 +115,10 @@ class DeleteAccountForm(forms.Form):
 
     def clean_confirm(self) -> str:
         typed = self.cleaned_data["confirm"]
-        if self.user.has_usable_password() and self.user.check_password(typed):
-            return typed
+        if self.user.has_usable_password():
+            if self.user.check_password(typed):
+                return typed
+            raise forms.ValidationError(_("Mật khẩu không đúng. Tài khoản chưa bị xoá."))
         if self.user.phone:
             try:
                 if normalise_phone(typed) == self.user.phone:

@@ -195,14 +195,24 @@ def test_earlier_consents_are_copied_as_participation_grants(world):
         "participation", True, record.version_id, record.given_at, "migrated")
 
 
-def test_deleting_needs_the_password_or_phone(client, world):
+def test_deleting_needs_the_password_not_the_phone_shown_on_the_page(client, world):
     client.force_login(world["hoa"])
     assert client.get(reverse("accounts_delete")).status_code == 200
-    response = client.post(reverse("accounts_delete"), {"confirm": "wrong"})
-    assert response.status_code == 400 and "Tài khoản chưa bị xoá" in response.content.decode()
-    assert User.objects.filter(pk=world["hoa"].pk).exists()
-    response = client.post(reverse("accounts_delete"), {"confirm": "0912 345 678"})
+    for typed in ("wrong", "0912 345 678"):
+        response = client.post(reverse("accounts_delete"), {"confirm": typed})
+        assert response.status_code == 400 and "Tài khoản chưa bị xoá" in response.content.decode()
+        assert User.objects.filter(pk=world["hoa"].pk).exists()
+    response = client.post(reverse("accounts_delete"), {"confirm": PASSWORD})
     assert response.status_code == 302 and not User.objects.filter(pk=world["hoa"].pk).exists()
+
+
+def test_an_account_without_a_password_confirms_with_its_phone(client, world):
+    hoa = world["hoa"]
+    hoa.set_unusable_password()
+    hoa.save()
+    client.force_login(hoa)
+    response = client.post(reverse("accounts_delete"), {"confirm": "0912 345 678"})
+    assert response.status_code == 302 and not User.objects.filter(pk=hoa.pk).exists()
 
 
 def test_deleting_the_account_anonymises_and_keeps_counts(client, world):
