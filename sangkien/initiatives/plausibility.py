@@ -127,7 +127,10 @@ class Hold:
 
 def subtree_members(unit: Unit) -> int | None:
     """Members of ``unit``'s subtree: the sum of ``member_count`` of its active
-    grassroots unions, or ``None`` when there is none or one has no count."""
+    grassroots unions, or ``None`` when there is none or one has no count.
+    A grassroots union without units below is read from ``unit`` itself (no query)."""
+    if unit.numchild == 0:
+        return unit.member_count if unit.kind == UnitKind.GRASSROOTS and unit.is_active else None
     grassroots = Unit.objects.filter(path__startswith=unit.path, is_active=True, kind=UnitKind.GRASSROOTS)
     figures = grassroots.aggregate(total=Sum("member_count"), n=Count("pk"), known=Count("member_count"))
     if not figures["n"] or figures["known"] != figures["n"]:
@@ -135,12 +138,20 @@ def subtree_members(unit: Unit) -> int | None:
     return int(figures["total"] or 0)
 
 
-def counted_in(unit: Unit, programme: Programme) -> tuple[int, int]:
-    """``(participants, initiatives)`` counted now in ``unit``'s subtree for ``programme``."""
-    initiatives = Initiative.objects.filter(COUNTED, programme=programme, unit__path__startswith=unit.path)
-    people = Authorship.objects.filter(initiative__programme=programme, initiative__unit__path__startswith=unit.path,
-                                       initiative__duplicate_of__isnull=True, initiative__held_at__isnull=True)
-    return people.values("person_id").distinct().count(), initiatives.count()
+def _counted_authorships(unit: Unit, programme_id: int) -> Any:
+    return Authorship.objects.filter(initiative__programme_id=programme_id,
+                                     initiative__unit__path__startswith=unit.path,
+                                     initiative__duplicate_of__isnull=True, initiative__held_at__isnull=True)
+
+
+def counted_participants(unit: Unit, programme: Programme) -> int:
+    """Participants (distinct authors and co-authors) counted now in ``unit``'s subtree for ``programme``."""
+    return _counted_authorships(unit, programme.pk).values("person_id").distinct().count()
+
+
+def counted_initiatives(unit: Unit, programme: Programme) -> int:
+    """Initiatives counted now in ``unit``'s subtree for ``programme``."""
+    return Initiative.objects.filter(COUNTED, programme=programme, unit__path__startswith=unit.path).count()
 
 
 def earlier_best(unit: Unit, programme: Programme) -> int:
@@ -157,27 +168,27 @@ def assess(*, unit: Unit, programme: Programme, participants_added: int, initiat
     ``initiatives_added`` initiatives to ``unit``'s subtree in ``programme``,
     or ``None`` when plausible.  Checks ``rules`` in order (see the module);
     the participant rules only when ``check_participants`` (the addition
-    brings someone new)."""
+    brings someone new).  Each bound is at least the floor, so small units
+    are never held; only the figures a rule needs are counted."""
     limit = limit or limits()
-    participants, initiatives = counted_in(unit, programme)
-    participants += participants_added
-    initiatives += initiatives_added
-    if participants <= limit.floor and initiatives <= limit.floor:
-        return None
     members = subtree_members(unit) if check_participants else None
-    if (MEMBERS in rules and check_participants and members is not None
-            and participants > max(limit.floor, members * limit.members_factor)):
-        return Hold(rule=MEMBERS, figure=participants, basis=members,
-                    limit=int(max(limit.floor, members * limit.members_factor)))
-    if (GRASSROOTS_MAX in rules and check_participants and members is None and unit.kind == UnitKind.GRASSROOTS
-            and participants > limit.grassroots_max):
-        return Hold(rule=GRASSROOTS_MAX, figure=participants, basis=limit.grassroots_max,
-                    limit=limit.grassroots_max)
+    by_members = MEMBERS in rules and members is not None
+    by_maximum = GRASSROOTS_MAX in rules and members is None and unit.kind == UnitKind.GRASSROOTS
+    if check_participants and (by_members or by_maximum):
+        participants = counted_participants(unit, programme) + participants_added
+        if by_members and participants > max(limit.floor, members * limit.members_factor):
+            return Hold(rule=MEMBERS, figure=participants, basis=members,
+                        limit=int(max(limit.floor, members * limit.members_factor)))
+        if by_maximum and participants > max(limit.floor, limit.grassroots_max):
+            return Hold(rule=GRASSROOTS_MAX, figure=participants, basis=limit.grassroots_max,
+                        limit=limit.grassroots_max)
     if HISTORY in rules and initiatives_added:
         best = earlier_best(unit, programme)
         bound = int(max(limit.floor, best * limit.history_factor))
-        if best and initiatives > bound:
-            return Hold(rule=HISTORY, figure=initiatives, basis=best, limit=bound)
+        if best:
+            initiatives = counted_initiatives(unit, programme) + initiatives_added
+            if initiatives > bound:
+                return Hold(rule=HISTORY, figure=initiatives, basis=best, limit=bound)
     return None
 
 
@@ -189,21 +200,17 @@ def assess_submission(initiative: Initiative, *, limit: Limits | None = None) ->
     Members: only when one of its authors is a new participant of the unit.
     """
     limit = limit or limits()
-    main = initiative.authorships.order_by("position").values_list("person_id", flat=True).first()
-    if main is not None:
-        day = initiative.submitted_at.astimezone(LOCAL_TZ).date()
-        same_day = Initiative.objects.filter(
-            programme_id=initiative.programme_id, authorships__person_id=main,
-            submitted_at__gte=start_of_day(day), submitted_at__lt=end_of_day(day)).distinct().count()
-        if same_day > limit.daily_per_person:
-            return Hold(rule=DAILY, figure=same_day, basis=limit.daily_per_person, limit=limit.daily_per_person)
-    authors = set(initiative.authorships.values_list("person_id", flat=True))
-    known = set(Authorship.objects.filter(
-        person_id__in=authors, initiative__programme_id=initiative.programme_id,
-        initiative__unit__path__startswith=initiative.unit.path, initiative__duplicate_of__isnull=True,
-        initiative__held_at__isnull=True).exclude(initiative=initiative).values_list("person_id", flat=True))
-    if not authors - known:
-        return None
+    day = initiative.submitted_at.astimezone(LOCAL_TZ).date()
+    main_author = Authorship.objects.filter(initiative=initiative, position=0).values("person_id")
+    same_day = Initiative.objects.filter(
+        programme_id=initiative.programme_id, authorships__person_id__in=main_author,
+        submitted_at__gte=start_of_day(day), submitted_at__lt=end_of_day(day)).distinct().count()
+    if same_day > limit.daily_per_person:
+        return Hold(rule=DAILY, figure=same_day, basis=limit.daily_per_person, limit=limit.daily_per_person)
+    counted = _counted_authorships(initiative.unit, initiative.programme_id).exclude(initiative=initiative)
+    if not Authorship.objects.filter(initiative=initiative).exclude(
+            person_id__in=counted.values("person_id")).exists():
+        return None  # every author is already counted in the unit: no one new
     return assess(unit=initiative.unit, programme=initiative.programme, participants_added=0, initiatives_added=0,
                   rules=SUBMISSION_RULES, limit=limit)
 
