@@ -118,9 +118,8 @@ class Hold:
             return _("%(figure)s người tham gia ở một công đoàn cơ sở chưa khai số đoàn viên (tối đa "
                      "%(basis)s)") % {"figure": figure, "basis": basis}
         if self.rule == HISTORY:
-            return _("%(figure)s sáng kiến, gấp hơn %(factor)s lần số cao nhất đơn vị từng có "
-                     "(%(basis)s)") % {"figure": figure, "basis": basis,
-                                       "factor": _number(self.limit // max(self.basis, 1))}
+            return _("%(figure)s sáng kiến, quá mức hợp lý %(limit)s (số cao nhất đơn vị từng có: "
+                     "%(basis)s)") % {"figure": figure, "basis": basis, "limit": _number(self.limit)}
         return _("%(figure)s sáng kiến của một người trong một ngày (tối đa %(basis)s)") % {
             "figure": figure, "basis": basis}
 

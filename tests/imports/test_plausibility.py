@@ -7,11 +7,12 @@ from __future__ import annotations
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 
 from sangkien.core.models import AuditEntry
 from sangkien.imports.models import ImportJob, JobStatus
 from sangkien.initiatives.models import Initiative
-from sangkien.initiatives.plausibility import HISTORY, MEMBERS, assess
+from sangkien.initiatives.plausibility import DAILY, GRASSROOTS_MAX, HISTORY, MEMBERS, Hold, assess
 from sangkien.reports.counting import unit_table
 from sangkien.roles.models import Role
 from tests.factories import InitiativeFactory, PhaseFactory, ProgrammeFactory, UserFactory, grant
@@ -181,3 +182,13 @@ def test_history_bounds_a_unit_without_member_counts(tree, phase):
     held = assess(unit=tree["d1"], programme=phase.programme, participants_added=101, initiatives_added=101)
     assert held is not None and held.rule == HISTORY and (held.figure, held.basis, held.limit) == (101, 20, 100)
     assert assess(unit=tree["d1"], programme=phase.programme, participants_added=100, initiatives_added=100) is None
+
+
+def test_each_reason_reads_with_its_figures():
+    with translation.override("vi"):
+        assert Hold(MEMBERS, 100_000, 420, 420).describe() == "100.000 người tham gia, đơn vị có 420 đoàn viên"
+        assert Hold(HISTORY, 101, 20, 100).describe() == (
+            "101 sáng kiến, quá mức hợp lý 100 (số cao nhất đơn vị từng có: 20)")
+        assert Hold(GRASSROOTS_MAX, 10_001, 10_000, 10_000).describe().startswith("10.001 người tham gia")
+        assert Hold(DAILY, 11, 10, 10).describe() == "11 sáng kiến của một người trong một ngày (tối đa 10)"
+    assert Hold.from_dict({"rule": "x"}) is None and Hold.from_dict({}) is None
