@@ -307,6 +307,12 @@ SANGKIEN_DASHBOARD_SOURCE = env("SANGKIEN_DASHBOARD_SOURCE", "live")
 
 # Imports: the largest file accepted, in rows (docs/imports.md).
 SANGKIEN_IMPORT_MAX_ROWS = int(env("SANGKIEN_IMPORT_MAX_ROWS", "200000"))
+# Plausibility holds (issue 9 item 8, sangkien.initiatives.plausibility; docs/imports.md).
+SANGKIEN_PLAUSIBILITY_FLOOR = int(env("SANGKIEN_PLAUSIBILITY_FLOOR", "50"))
+SANGKIEN_PLAUSIBILITY_MEMBERS_FACTOR = float(env("SANGKIEN_PLAUSIBILITY_MEMBERS_FACTOR", "1"))
+SANGKIEN_PLAUSIBILITY_HISTORY_FACTOR = float(env("SANGKIEN_PLAUSIBILITY_HISTORY_FACTOR", "5"))
+SANGKIEN_PLAUSIBILITY_GRASSROOTS_MAX = int(env("SANGKIEN_PLAUSIBILITY_GRASSROOTS_MAX", "10000"))
+SANGKIEN_PLAUSIBILITY_DAILY_PER_PERSON = int(env("SANGKIEN_PLAUSIBILITY_DAILY_PER_PERSON", "10"))
 # Hostile files are refused before they are read: an XLSX whose parts decompress to
 # more than this (zip bombs), or whose shared strings are larger than this.
 # Built export files (phone numbers, e-mails) are deleted after this many hours.

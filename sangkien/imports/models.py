@@ -23,11 +23,13 @@ class JobStatus(models.TextChoices):
     QUEUED = "queued", _("Đang chờ kiểm tra")
     CHECKING = "checking", _("Đang kiểm tra")
     CHECKED = "checked", _("Đã kiểm tra, chờ xác nhận")
+    HELD = "held", _("Chờ cấp trên xác nhận")
     SAVING = "saving", _("Đang lưu")
     SAVED = "saved", _("Đã lưu")
     REJECTED = "rejected", _("Không lưu (tệp còn lỗi)")
     CANCELLED = "cancelled", _("Đã huỷ")
     FAILED = "failed", _("Lỗi hệ thống")
+    REFUSED = "refused", _("Cấp trên không xác nhận")
 
 
 class SaveMode(models.TextChoices):
@@ -61,7 +63,11 @@ class ImportJob(models.Model):
     ``report`` holds the outcome of the last pass (shape in
     :mod:`sangkien.imports.services`): per-row errors, rows already saved,
     a sample of valid rows.  Counters are rows of the data sheet (example
-    rows and blank rows are not counted).
+    rows and blank rows are not counted).  An import larger than plausible
+    for its unit is ``held`` after checking (``hold`` holds the figures of
+    :class:`sangkien.initiatives.plausibility.Hold`) until an officer of the
+    level above confirms it (then it saves as usual) or refuses it
+    (``hold_refusal``).
     """
 
     programme = models.ForeignKey("programmes.Programme", on_delete=models.PROTECT, related_name="+")
@@ -95,6 +101,13 @@ class ImportJob(models.Model):
     result_file = models.FileField(upload_to=import_result_path, max_length=300, blank=True)
     rows_file = models.FileField(upload_to=import_rows_path, max_length=300, blank=True,
                                  help_text="checked rows, JSON lines (sangkien.imports.staging)")
+    # Plausibility hold (issue 9 item 8, sangkien.imports.holds): the rule's figures, who decided, why not.
+    hold = models.JSONField(default=dict, blank=True)
+    held_at = models.DateTimeField(_("giữ chờ xác nhận lúc"), null=True, blank=True)
+    hold_decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                        related_name="+", verbose_name=_("người xác nhận"))
+    hold_decided_at = models.DateTimeField(null=True, blank=True)
+    hold_refusal = models.TextField(_("lý do không xác nhận"), blank=True)
 
     class Meta:
         verbose_name = _("lần nhập từ tệp")
@@ -110,7 +123,8 @@ class ImportJob(models.Model):
 
     @property
     def is_finished(self) -> bool:
-        return self.status in (JobStatus.SAVED, JobStatus.REJECTED, JobStatus.CANCELLED, JobStatus.FAILED)
+        return self.status in (JobStatus.SAVED, JobStatus.REJECTED, JobStatus.CANCELLED, JobStatus.FAILED,
+                               JobStatus.REFUSED)
 
     @property
     def scope_unit(self) -> Any:

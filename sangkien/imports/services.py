@@ -35,7 +35,7 @@ from django.utils.translation import gettext as _
 from sangkien.core.clock import now
 from sangkien.core.exceptions import DomainError, InvalidTransition, NotAllowed
 from sangkien.core.models import log_action
-from sangkien.imports import progress
+from sangkien.imports import holds, progress
 from sangkien.imports.models import FileFormat, ImportJob, JobStatus, SaveMode
 from sangkien.imports.passes import PassResult, run_check, run_save, write_result
 from sangkien.imports.reading import FileRefused
@@ -164,7 +164,9 @@ def _fail(job: ImportJob, message: str) -> None:
 def check_job(job_id: int) -> ImportJob:
     """First pass: check every row, keep the report, the result workbook and the
     checked rows.  Leaves the job ``checked`` (the preview), ``rejected`` when
-    the file cannot be read at all, ``failed`` on an unexpected error (logged)."""
+    the file cannot be read at all, ``failed`` on an unexpected error (logged),
+    ``held`` when saving it would be larger than plausible for the unit
+    (:mod:`sangkien.imports.holds`)."""
     job = ImportJob.objects.select_related("programme", "phase", "unit").get(pk=job_id)
     if job.status not in (JobStatus.QUEUED, JobStatus.CHECKING):
         return job
@@ -187,6 +189,9 @@ def check_job(job_id: int) -> ImportJob:
     job.report["durations"] = {"check_s": round(time.monotonic() - started, 2)}
     job.status = JobStatus.CHECKED
     job.message = ""
+    held = holds.assess_job(job, new_rows=result.valid, existing_rows=set(result.existing))
+    if held is not None:
+        holds.hold(job, held)  # larger than plausible for the unit: an officer above confirms (issue 9 item 8)
     job.save()
     progress.clear(job.pk)
     return job
@@ -296,13 +301,13 @@ def _write_result(job: ImportJob, **data: Any) -> None:
 
 
 def cancel_job(*, job: ImportJob, actor: Any) -> ImportJob:
-    """Drop a checked import without saving.
+    """Drop a checked (or held) import without saving.
 
     :raises InvalidTransition: it is saving or already finished.
     """
     with transaction.atomic():
         locked = ImportJob.objects.select_for_update().get(pk=job.pk)
-        if locked.status not in (JobStatus.QUEUED, JobStatus.CHECKED):
+        if locked.status not in (JobStatus.QUEUED, JobStatus.CHECKED, JobStatus.HELD):
             raise InvalidTransition(_("Không thể huỷ lần nhập ở trạng thái “%(status)s”.") % {
                 "status": locked.get_status_display()})
         locked.status = JobStatus.CANCELLED

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRefresh
 
 from sangkien.core.exceptions import DomainError
-from sangkien.imports import progress, services
+from sangkien.imports import holds, progress, services
 from sangkien.imports.exports import (
     build_inline_xlsx,
     csv_download,
@@ -37,6 +37,7 @@ from sangkien.imports.tasks import enqueue_check, enqueue_export, enqueue_save
 from sangkien.imports.workbook import build_template
 from sangkien.initiatives.access import get_unit_for
 from sangkien.programmes.models import Programme
+from sangkien.units.models import Unit
 
 #: Files up to this size are checked and saved while the officer waits; larger ones in the background.
 INLINE_BYTES = 512 * 1024
@@ -44,13 +45,16 @@ ERRORS_SHOWN = 200
 
 
 def get_job_for(user: Any, pk: int) -> ImportJob:
-    """The import ``pk`` if ``user`` may import for its unit or administers it.
+    """The import ``pk`` if ``user`` may import for its unit, administers it,
+    or may confirm it because it was held (an officer of the level above).
 
     :raises Http404: no such import, or out of the user's scope (not revealed).
     """
-    job = ImportJob.objects.select_related("programme", "unit", "created_by", "phase").filter(pk=pk).first()
+    job = (ImportJob.objects.select_related("programme", "unit", "created_by", "phase", "hold_decided_by")
+           .filter(pk=pk).first())
     if job is None or not (user.has_perm("imports.import_initiatives", job.unit)
-                           or user.has_perm("imports.view_log", job.unit)):
+                           or user.has_perm("imports.view_log", job.unit)
+                           or (job.held_at is not None and user.has_perm("imports.confirm_held", job))):
         raise Http404
     return job
 
@@ -108,11 +112,35 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Progress, then the preview (errors, rows already saved, sample), then the result."""
     job = get_job_for(request.user, pk)
     can_import = request.user.has_perm("imports.import_initiatives", job.unit)
-    if request.method == "POST":
+    can_confirm = job.status == JobStatus.HELD and request.user.has_perm("imports.confirm_held", job)
+    action = request.POST.get("action")
+    refusal = ""
+    if request.method == "POST" and action in ("confirm-held", "refuse-held"):
+        if not can_confirm:
+            raise PermissionDenied
+        refusal = request.POST.get("reason", "")
+        try:
+            if action == "refuse-held":
+                _refuse_held(request, job, refusal)
+            else:
+                form = ConfirmForm(request.POST)
+                job = holds.confirm_held_job(job=job, mode=form.cleaned_data["mode"] if form.is_valid() else "",
+                                             actor=request.user)
+                if job.rows_total <= services.INLINE_ROWS:
+                    job = services.save_job(job.pk)  # entered by the uploader, confirmed by the actor
+                    _announce(request, job)
+                else:
+                    enqueue_save(job.pk)
+            return redirect("imports:job", pk=job.pk)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            if action != "refuse-held":
+                return redirect("imports:job", pk=job.pk)
+    elif request.method == "POST":
         if not can_import:
             raise PermissionDenied
         try:
-            if request.POST.get("action") == "cancel":
+            if action == "cancel":
                 services.cancel_job(job=job, actor=request.user)
                 messages.success(request, _("Đã huỷ lần nhập; không dòng nào được lưu."))
             else:
@@ -134,8 +162,22 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "errors": _error_rows(errors[:ERRORS_SHOWN]), "errors_hidden": max(0, job.rows_invalid - ERRORS_SHOWN),
         "existing": report.get("existing", [])[:ERRORS_SHOWN], "sample": report.get("sample", []),
         "same_file": report.get("same_file"), "progress": progress.read(job.pk),
-        "JobStatus": JobStatus,
+        "JobStatus": JobStatus, "can_confirm": can_confirm, "hold_reason": holds.describe(job),
+        "level_above": _level_above(job), "refusal": refusal,
     })
+
+
+def _refuse_held(request: HttpRequest, job: ImportJob, reason: str) -> None:
+    """Refuse a held import and say so (errors raise :class:`DomainError`)."""
+    holds.refuse_held_job(job=job, reason=reason, actor=request.user)
+    messages.success(request, _("Đã không xác nhận lần nhập; người nhập sẽ thấy lý do."))
+
+
+def _level_above(job: ImportJob) -> Any:
+    """The unit whose officers confirm a held ``job``: its unit's parent (the root: itself)."""
+    if not job.held_at:
+        return None
+    return Unit.objects.get_parent(job.unit) or job.unit
 
 
 def _error_rows(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -93,7 +93,9 @@ class Initiative(models.Model):
     ``duplicate_of`` is set when a reviewer marked it as a duplicate of
     another initiative of the programme (the original): it is then left out
     of every count (``reports.counting``), and the member sees
-    ``duplicate_reason``.
+    ``duplicate_reason``.  ``held_at`` is set when the submission broke the
+    plausibility rule (:mod:`sangkien.initiatives.plausibility`): it is saved
+    but left out of every count until released.
     """
 
     programme = models.ForeignKey("programmes.Programme", on_delete=models.PROTECT, related_name="initiatives")
@@ -138,6 +140,10 @@ class Initiative(models.Model):
         help_text=_("Sáng kiến gốc khi người xét duyệt xác định đây là bản trùng; chỉ bản gốc được tính."),
     )
     duplicate_reason = models.TextField(_("lý do đánh dấu trùng"), blank=True)
+    # Plausibility hold (issue 9 item 8, sangkien.initiatives.plausibility): saved but not counted
+    # until a reviewer of a higher level releases it; ``held_reason`` is the rule's figures (a dict).
+    held_at = models.DateTimeField(_("giữ chờ xác nhận lúc"), null=True, blank=True)
+    held_reason = models.JSONField(_("lý do giữ chờ xác nhận"), default=dict, blank=True)
     authors = models.ManyToManyField(Person, through="Authorship", related_name="initiatives")
 
     objects = InitiativeQuerySet.as_manager()

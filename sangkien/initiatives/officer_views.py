@@ -42,7 +42,7 @@ def _programme_lines(user: Any, programmes: list[Programme]) -> list[dict[str, A
     (``reports.counting``: initiatives marked as duplicates are left out);
     waiting counts every initiative still to decide, as the queue's tab does.
     """
-    counted = Q(duplicate_of__isnull=True)
+    counted = Q(duplicate_of__isnull=True, held_at__isnull=True)
     found = {row["programme_id"]: row for row in (
         Initiative.objects.filter(scope_filter(user), programme__in=programmes)
         .values("programme_id")
@@ -117,7 +117,7 @@ def queue(request: HttpRequest, slug: str) -> HttpResponse:
         "programme": programme, "page": page, "items": items, "status": status, "tabs": tabs,
         "unit": unit, "form": form, "query": keep.urlencode(),
         "filter_fields": [form[name] for name in ("don-vi", "linh-vuc", "tu-ngay", "den-ngay", "loi-tu", "loi-den",
-                                                  "sap-xep")], "bulk_form": BulkReviewForm(),
+                                                  "cho-xac-nhan", "sap-xep")], "bulk_form": BulkReviewForm(),
         "any_decidable": any(item["can_decide"] for item in items),
     })
 

@@ -4,7 +4,8 @@ The query-string names are Vietnamese, as in the rest of the site's URLs:
 ``q`` (title, tracking code, author name), ``don-vi`` (a unit's code: its
 whole subtree), ``linh-vuc`` (a field's code), ``tu-ngay``/``den-ngay``
 (submitted, local dates dd/mm/yyyy, both days included), ``loi-tu``/``loi-den``
-(yearly benefit, VND, as people write it: "1,5 triệu"), ``sap-xep``,
+(yearly benefit, VND, as people write it: "1,5 triệu"), ``cho-xac-nhan``
+(only submissions held as implausible, issue 9 item 8), ``sap-xep``,
 ``trang-thai`` and ``trang`` (page).
 """
 
@@ -87,6 +88,8 @@ class QueueFilterForm(forms.Form):
                                                   input_formats=DATE_FORMATS, widget=DATE_WIDGET)
         self.fields["loi-tu"] = BenefitField(label=_("Giá trị làm lợi từ (đồng)"), required=False)
         self.fields["loi-den"] = BenefitField(label=_("đến (đồng)"), required=False)
+        self.fields["cho-xac-nhan"] = forms.BooleanField(label=_("Chỉ sáng kiến đang chờ cấp trên xác nhận"),
+                                                         required=False)
         self.fields["sap-xep"] = self.fields.pop("sort")
 
     def clean(self) -> dict[str, Any]:
@@ -103,7 +106,7 @@ class QueueFilterForm(forms.Form):
     def is_filtered(self) -> bool:
         """True when any filter beyond sorting is set (the form opens by itself)."""
         return any(self.data.get(name) for name in ("don-vi", "linh-vuc", "tu-ngay", "den-ngay", "loi-tu",
-                                                     "loi-den"))
+                                                     "loi-den", "cho-xac-nhan"))
 
     def apply(self, qs: QuerySet[Initiative]) -> QuerySet[Initiative]:
         """``qs`` narrowed by the valid filters (invalid ones are left out and shown as errors).
@@ -127,6 +130,8 @@ class QueueFilterForm(forms.Form):
             qs = qs.filter(benefit_vnd__gte=data["loi-tu"])
         if data.get("loi-den") is not None:
             qs = qs.filter(benefit_vnd__lte=data["loi-den"])
+        if data.get("cho-xac-nhan"):
+            qs = qs.filter(held_at__isnull=False)
         return qs
 
     def ordering(self) -> tuple[Any, ...]:

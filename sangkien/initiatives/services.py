@@ -30,6 +30,7 @@ from sangkien.initiatives.models import (
     StatusChange,
     new_tracking_code,
 )
+from sangkien.initiatives.plausibility import hold_if_implausible
 from sangkien.programmes.models import Phase, Programme
 from sangkien.units.models import Unit
 
@@ -140,7 +141,9 @@ def submit_initiative(
     actor is the main author.  A repeated ``submission_token`` (double click,
     resent form) returns the first initiative instead of a second one.
 
-    Returns ``(initiative, created)``.
+    Returns ``(initiative, created)``.  A submission larger than plausible
+    (:mod:`sangkien.initiatives.plausibility`) is saved but held: not
+    counted until a reviewer of the level above releases it.
 
     The initiative is added to the programme's near-duplicate index in the
     same transaction.
@@ -195,6 +198,7 @@ def submit_initiative(
             )
             log_action(actor=actor, action="initiative.submitted", obj=initiative, unit=unit,
                        on_behalf=on_behalf, tracking_code=initiative.tracking_code)
+            hold_if_implausible(initiative, actor=actor)  # issue 9 item 8: saved, not counted until released
     except IntegrityError:
         if submission_token:
             existing = Initiative.objects.filter(submission_token=submission_token).first()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sangkien.initiatives import officer_views, views
+from sangkien.initiatives import hold_views, officer_views, views
 
 app_name = "initiatives"
 
@@ -16,5 +16,6 @@ urlpatterns = [
     path("can-bo/xet-duyet/<slug:slug>/", officer_views.queue, name="queue"),
     path("can-bo/xet-duyet/<slug:slug>/hang-loat/", officer_views.bulk_review, name="bulk_review"),
     path("can-bo/sang-kien/<str:code>/xet-duyet/", officer_views.review, name="review"),
+    path("can-bo/sang-kien/<str:code>/xac-nhan-giu/", hold_views.release, name="release_hold"),
     path("can-bo/don-vi/<str:code>/nhap-ho/<slug:slug>/", officer_views.enter_on_behalf, name="enter"),
 ]

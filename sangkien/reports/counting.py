@@ -11,6 +11,9 @@ subtree, not with the number of units.
 Definitions (docs/architecture.md):
 - every figure leaves out initiatives marked as duplicates of another
   (``Initiative.duplicate_of``): the original is counted, once;
+- every figure leaves out initiatives held as implausible (``Initiative.held_at``,
+  issue 9 item 8, ``initiatives.plausibility``) until a reviewer of the level
+  above releases them;
 - ``submitted``: initiatives received, whatever their status;
 - ``approved``: initiatives approved (được thông qua);
 - ``participants``: distinct authors and co-authors;
@@ -156,6 +159,7 @@ def _initiative_filter(*, programme: Programme, unit: Unit, phase: Phase | None,
         f"{prefix}programme": programme,
         f"{prefix}unit__path__startswith": unit.path,
         f"{prefix}duplicate_of__isnull": True,
+        f"{prefix}held_at__isnull": True,
     }
     if phase is not None:
         conditions[f"{prefix}phase"] = phase
@@ -174,7 +178,8 @@ def filtered_initiatives(
     and submitted between two local dates (both included).
 
     Initiatives a reviewer marked as duplicates are left out: a duplicated
-    initiative counts once, as its original (issue 3).
+    initiative counts once, as its original (issue 3).  Held initiatives
+    (``held_at``) are left out until released (issue 9 item 8).
     """
     return Initiative.objects.filter(_initiative_filter(programme=programme, unit=unit, phase=phase,
                                                         date_from=date_from, date_to=date_to))

@@ -55,13 +55,14 @@ Point = tuple[int, int, int]  # (phase id, unit id, day ordinal) of a person's a
 
 
 def counted_initiatives(programme_id: int | None = None) -> QuerySet[Initiative]:
-    """The initiatives the dashboards count: all of a programme's, except duplicates."""
+    """The initiatives the dashboards count: all of a programme's, except duplicates and held ones
+    (``Initiative.held_at``, issue 9 item 8: not counted until released)."""
     qs = Initiative.objects.all()
     if programme_id is not None:
         qs = qs.filter(programme_id=programme_id)
     if HAS_DUPLICATES:
         qs = qs.filter(duplicate_of__isnull=True)
-    return qs
+    return qs.filter(held_at__isnull=True)
 
 
 def local_day(moment: dt.datetime) -> int:
@@ -137,14 +138,15 @@ def own_counts(programme_id: int, keys: set[tuple[int, int]] | None = None) -> d
             result[(unit_id, phase_id, day.toordinal())] = [int(v or 0) for v in values]
         return result
     # By unit only: a filter on the programme or the date lets SQLite pick a far larger index range.
-    fields = ["unit_id", "programme_id", "phase_id", "submitted_at", "status", "sector_block", "benefit_vnd"]
+    fields = ["unit_id", "programme_id", "phase_id", "submitted_at", "status", "sector_block", "benefit_vnd",
+              "held_at"]
     if HAS_DUPLICATES:
         fields.append("duplicate_of_id")
     for units in batches(sorted({unit for unit, _day in keys})):
-        for unit_id, programme, phase_id, at, status, sector, benefit, *duplicate in (
+        for unit_id, programme, phase_id, at, status, sector, benefit, held, *duplicate in (
                 Initiative.objects.filter(unit_id__in=units).values_list(*fields)):
             day = local_day(at)
-            if programme != programme_id or (duplicate and duplicate[0]) or (unit_id, day) not in keys:
+            if programme != programme_id or held or (duplicate and duplicate[0]) or (unit_id, day) not in keys:
                 continue
             row = result.setdefault((unit_id, phase_id, day), [0] * len(COUNT_FIELDS))
             approved = status == Status.APPROVED
@@ -163,7 +165,7 @@ def activity(programme_id: int, person_ids: Iterable[int] | None = None) -> dict
     (all participants of the programme, or ``person_ids``)."""
     result: dict[int, set[Point]] = defaultdict(set)
     if person_ids is None:
-        base = Authorship.objects.filter(initiative__programme_id=programme_id)
+        base = Authorship.objects.filter(initiative__programme_id=programme_id, initiative__held_at__isnull=True)
         if HAS_DUPLICATES:
             base = base.filter(initiative__duplicate_of__isnull=True)
         rows = (base.annotate(local=TruncDate("initiative__submitted_at", tzinfo=LOCAL_TZ)).order_by()
@@ -172,13 +174,13 @@ def activity(programme_id: int, person_ids: Iterable[int] | None = None) -> dict
             result[person_id].add((phase_id, unit_id, day.toordinal()))
         return result
     fields = ["person_id", "initiative__programme_id", "initiative__phase_id", "initiative__unit_id",
-              "initiative__submitted_at"]
+              "initiative__submitted_at", "initiative__held_at"]
     if HAS_DUPLICATES:
         fields.append("initiative__duplicate_of_id")
     for batch in batches(person_ids):  # by person only, for the same reason as in own_counts
-        for person_id, programme, phase_id, unit_id, at, *duplicate in (
+        for person_id, programme, phase_id, unit_id, at, held, *duplicate in (
                 Authorship.objects.filter(person_id__in=batch).values_list(*fields)):
-            if programme == programme_id and not (duplicate and duplicate[0]):
+            if programme == programme_id and not held and not (duplicate and duplicate[0]):
                 result[person_id].add((phase_id, unit_id, local_day(at)))
     return result
 

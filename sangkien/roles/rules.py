@@ -11,7 +11,7 @@ from typing import Any
 import rules
 
 from sangkien.roles.models import Role
-from sangkien.roles.scope import ANY_ROLE, reaches
+from sangkien.roles.scope import ANY_ROLE, level_above, reaches
 
 
 def _unit_of(obj: Any) -> Any:
@@ -69,3 +69,29 @@ rules.add_perm("imports.view_log", admin_over)
 # committee: the whole programme).
 rules.add_perm("duplicates.mark", reviewer_over)
 rules.add_perm("duplicates.view_report", any_role_over)
+
+
+# Plausibility holds (issue 9 item 8, sangkien.initiatives.plausibility): an
+# implausible import is confirmed or refused by an officer with review or
+# import rights over the level above its unit (national scope: its own level),
+# never by the person who uploaded it; a held web submission is released by a
+# reviewer of the level above.
+def _above(*roles: str) -> Any:
+    wanted = frozenset(roles)
+
+    @rules.predicate
+    def predicate(user: Any, obj: Any) -> bool:
+        return reaches(user, level_above(_unit_of(obj)), wanted)
+
+    predicate.name = "above_" + "_".join(sorted(wanted))
+    return predicate
+
+
+@rules.predicate
+def is_uploader(user: Any, job: Any) -> bool:
+    return bool(user.is_authenticated and job is not None and job.created_by_id == user.pk)
+
+
+HOLD_CONFIRMERS = (Role.REVIEWER, Role.UNIT_ADMIN, Role.SUPPORT_TEAM)
+rules.add_perm("imports.confirm_held", _above(*HOLD_CONFIRMERS) & ~is_uploader)
+rules.add_perm("initiatives.release_hold", _above(Role.REVIEWER))

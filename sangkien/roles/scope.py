@@ -65,6 +65,38 @@ def scope_filter(user: Any, roles: Iterable[str] = ANY_ROLE, *, field: str = "un
     return query
 
 
+def level_above(unit: Any) -> Any:
+    """What stands for "the level above ``unit``" in scope checks: an object
+    with the parent's ``path`` (no query), or ``unit`` itself at the root —
+    the national level confirms its own (issue 9 item 8)."""
+    if unit is None:
+        return None
+    steplen = len(unit.path) // max(unit.depth, 1)
+    if unit.depth <= 1:
+        return unit
+    return _Path(unit.path[:-steplen])
+
+
+class _Path:
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+
+def above_filter(user: Any, roles: Iterable[str] = ANY_ROLE, *, field: str = "unit__path") -> Q:
+    """A ``Q`` matching rows whose unit's level above (:func:`level_above`)
+    lies in ``user``'s scope for ``roles``: strictly below one of their
+    units, or a root unit they hold a role on."""
+    paths = role_paths(user, roles)
+    if not paths:
+        return Q(pk__in=[])
+    depth = field.removesuffix("path") + "depth"
+    query = Q()
+    for path in paths:
+        query |= Q(**{f"{field}__startswith": path}) & ~Q(**{field: path})
+        query |= Q(**{field: path, depth: 1})
+    return query
+
+
 def clear_cache(user: Any) -> None:
     """Forget the cached scope (after granting or revoking a role)."""
     if hasattr(user, "_sangkien_role_paths"):

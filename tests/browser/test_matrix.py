@@ -65,7 +65,7 @@ ALLAUTH_KEPT = {"account_login", "account_signup", "account_logout", "account_re
 NOT_PAGES = {
     "units:qr", "initiatives:unit_levels", "initiatives:review", "initiatives:bulk_review", "initiatives:attachment",
     "duplicates:submit_panel", "duplicates:mark", "duplicates:unmark", "imports:template", "imports:job_progress",
-    "imports:job_file", "imports:export_file", "accounts_my_data_download",
+    "imports:job_file", "imports:export_file", "accounts_my_data_download", "initiatives:release_hold",
 }
 
 VIETNAMESE_LETTERS = (
@@ -149,6 +149,7 @@ PAGES: dict[str, dict[str, Kwargs]] = {
     "duplicates:matches": _sides(lambda s: {"code": s.submitted.tracking_code}),
     "duplicates:mark": _sides(lambda s: {"code": s.submitted.tracking_code}),
     "duplicates:unmark": _sides(lambda s: {"code": s.duplicate.tracking_code}),
+    "initiatives:release_hold": _sides(lambda s: {"code": s.submitted.tracking_code}),
     "duplicates:report": {"programme": lambda w: (_slug(w), ""),
                           "in": lambda w: (_slug(w), f"?don-vi={w.inside.unit.code}"),
                           "out": lambda w: (_slug(w), f"?don-vi={w.outside.unit.code}")},

@@ -112,6 +112,7 @@ CASES: dict[str, list[Case]] = {
                                      data=lambda w: {"ma": [w["copy"].tracking_code], "decision": "returned"})],
     "initiatives:review": [Case(args=_code("copy"), method="post", data=lambda w: {"decision": "rejected"},
                                 users=("committee",))],
+    "initiatives:release_hold": [Case(args=_code("copy"), method="post", users=("committee",))],
     "initiatives:enter": [Case(args=lambda w: ["375", w["programme"].slug]),
                           Case(args=lambda w: ["375", w["programme"].slug], method="post",
                                data=lambda w: BAD_SUBMISSION, users=("committee",))],

@@ -69,7 +69,7 @@ def test_officer_home_queries_do_not_grow_with_programmes_or_initiatives(client,
     for _ in range(3):
         ProgrammeFactory(organiser=tree["root"])
     assert count(client, "get", url) == small
-    assert small <= 7
+    assert small <= 8  # 7 + the held imports the officer may confirm (issue 9 item 8)
 
 
 @time_machine.travel(local_datetime(2021, 4, 5, 10), tick=False)

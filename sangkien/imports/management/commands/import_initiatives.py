@@ -25,7 +25,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from sangkien.accounts.models import User
 from sangkien.core.exceptions import DomainError
-from sangkien.imports import services
+from sangkien.imports import holds, services
 from sangkien.imports.columns import BY_KEY
 from sangkien.imports.models import JobStatus, SaveMode
 from sangkien.programmes.models import Programme
@@ -82,6 +82,9 @@ class Command(BaseCommand):
         elif job.status == JobStatus.CANCELLED:
             report["message"] = ("Tệp còn dòng lỗi nên không lưu dòng nào "
                                  "(dùng --valid-only để lưu các dòng hợp lệ).")
+        elif job.status == JobStatus.HELD:
+            report["message"] = ("Số liệu lớn hơn mức hợp lý với đơn vị nên lần nhập chờ cán bộ cấp trên xác nhận "
+                                 f"trên trang lần nhập: {holds.describe(job)}.")
         if options["format"] == "json":
             self.stdout.write(json.dumps(report, ensure_ascii=False, indent=2))
         else:

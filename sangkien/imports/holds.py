@@ -1,0 +1,162 @@
+"""Plausibility holds of imports (issue 9 item 8): held after checking, confirmed or refused above.
+
+The rule is :func:`sangkien.initiatives.plausibility.assess`.  :func:`assess_job`
+applies it to a checked import — the new participants are the distinct
+authors of its new rows (matched like ``saving.BulkWriter``: phone, then
+e-mail, then name) who are not already counted in the unit's subtree for the
+programme.  A held import has saved nothing; an officer with review or
+import rights over the level above its unit (``imports.confirm_held``, never
+its uploader) confirms it — it then saves as usual — or refuses it with a
+reason the uploader reads on the job page.  Both are audited.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from sangkien.core.clock import now
+from sangkien.core.exceptions import DomainError, InvalidTransition, NotAllowed
+from sangkien.core.models import log_action
+from sangkien.imports import progress
+from sangkien.imports.models import ImportJob, JobStatus, SaveMode
+from sangkien.imports.staging import read_staged
+from sangkien.initiatives.models import Authorship
+from sangkien.initiatives.plausibility import Hold, assess
+from sangkien.roles.rules import HOLD_CONFIRMERS
+from sangkien.roles.scope import above_filter
+
+REFUSAL_MAX_CHARS = 2000
+IN_BATCH = 400
+
+
+def _identity(phone: str, email: str, name: str) -> str:
+    if phone:
+        return "p:" + phone
+    if email:
+        return "e:" + email.lower()
+    return "n:" + name
+
+
+def new_participants(job: ImportJob, *, existing_rows: set[int]) -> int:
+    """Distinct authors of ``job``'s staged new rows (rows in ``existing_rows``
+    are already saved) not yet counted in its unit's subtree for its programme."""
+    phones: set[str] = set()
+    emails: set[str] = set()
+    others: set[str] = set()
+    for number, row, _error in read_staged(job.rows_file.path):
+        if row is None or number in existing_rows:
+            continue
+        for author in row.authors:
+            if author.phone:
+                phones.add(author.phone)
+            elif author.email:
+                emails.add(author.email.lower())
+            else:
+                others.add(_identity("", "", author.full_name))
+    counted = Authorship.objects.filter(initiative__programme_id=job.programme_id,
+                                        initiative__unit__path__startswith=job.unit.path,
+                                        initiative__duplicate_of__isnull=True, initiative__held_at__isnull=True)
+    known = 0
+    for items, field in ((sorted(phones), "person__phone"), (sorted(emails), "person__email")):
+        for start in range(0, len(items), IN_BATCH):
+            batch = items[start:start + IN_BATCH]
+            known += counted.filter(**{f"{field}__in": batch}).values(field).distinct().count()
+    return len(phones) + len(emails) + len(others) - known
+
+
+def assess_job(job: ImportJob, *, new_rows: int, existing_rows: set[int]) -> Hold | None:
+    """The hold for saving ``new_rows`` rows of checked ``job``, or ``None`` when plausible."""
+    if not new_rows:
+        return None
+    added = new_participants(job, existing_rows=existing_rows)
+    return assess(unit=job.unit, programme=job.programme, participants_added=added,
+                  initiatives_added=new_rows, check_participants=added > 0)
+
+
+def hold(job: ImportJob, held: Hold) -> None:
+    """Mark checked ``job`` as held for ``held`` (the caller saves it); audited."""
+    job.status = JobStatus.HELD
+    job.hold = held.as_dict()
+    job.held_at = now()
+    log_action(actor=job.created_by, action="import.held", obj=job, unit=job.unit, **held.as_dict())
+
+
+def describe(job: ImportJob) -> str:
+    """Why ``job`` was held, in the reader's language ("" when it never was)."""
+    held = Hold.from_dict(job.hold)
+    return held.describe() if held else ""
+
+
+def confirm_held_job(*, job: ImportJob, mode: str, actor: Any) -> ImportJob:
+    """An officer of the level above confirms a held import; it then saves as usual
+    (the caller runs or queues :func:`sangkien.imports.services.save_job`).
+
+    :raises NotAllowed: ``actor`` may not confirm it (outside the level above, or its uploader).
+    :raises InvalidTransition: it is not held, no mode was chosen, or
+        all-or-nothing was chosen for a file with errors.
+    """
+    if not actor.has_perm("imports.confirm_held", job):
+        raise NotAllowed(_("Chỉ cán bộ cấp trên (không phải người tải tệp lên) mới xác nhận được lần nhập này."))
+    if mode not in SaveMode.values:
+        raise InvalidTransition(_("Hãy chọn cách lưu."))
+    with transaction.atomic():
+        locked = ImportJob.objects.select_for_update().get(pk=job.pk)
+        if locked.status != JobStatus.HELD:
+            raise InvalidTransition(_("Lần nhập này không còn chờ cấp trên xác nhận (trạng thái: %(status)s).") % {
+                "status": locked.get_status_display()})
+        if mode == SaveMode.ALL_OR_NOTHING and locked.rows_invalid:
+            raise InvalidTransition(_("Tệp còn %(n)d dòng lỗi: chỉ có thể lưu các dòng hợp lệ.") % {
+                "n": locked.rows_invalid})
+        locked.mode = mode
+        locked.status = JobStatus.SAVING
+        locked.hold_decided_by = actor
+        locked.hold_decided_at = now()
+        locked.save(update_fields=["mode", "status", "hold_decided_by", "hold_decided_at"])
+        log_action(actor=actor, action="import.hold_confirmed", obj=locked, unit=locked.unit, mode=mode,
+                   hold=locked.hold)
+    job.refresh_from_db()
+    return job
+
+
+def refuse_held_job(*, job: ImportJob, reason: str, actor: Any) -> ImportJob:
+    """An officer of the level above refuses a held import: nothing is saved;
+    the uploader reads ``reason`` on the job page.
+
+    :raises NotAllowed: as :func:`confirm_held_job`.
+    :raises DomainError: no reason, or longer than :data:`REFUSAL_MAX_CHARS`.
+    :raises InvalidTransition: it is not held.
+    """
+    if not actor.has_perm("imports.confirm_held", job):
+        raise NotAllowed(_("Chỉ cán bộ cấp trên (không phải người tải tệp lên) mới xác nhận được lần nhập này."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("Hãy ghi lý do không xác nhận để người nhập biết."))
+    if len(reason) > REFUSAL_MAX_CHARS:
+        raise DomainError(_("Lý do dài quá %(n)d ký tự.") % {"n": REFUSAL_MAX_CHARS})
+    with transaction.atomic():
+        locked = ImportJob.objects.select_for_update().get(pk=job.pk)
+        if locked.status != JobStatus.HELD:
+            raise InvalidTransition(_("Lần nhập này không còn chờ cấp trên xác nhận (trạng thái: %(status)s).") % {
+                "status": locked.get_status_display()})
+        locked.status = JobStatus.REFUSED
+        locked.hold_refusal = reason
+        locked.hold_decided_by = actor
+        locked.hold_decided_at = locked.finished_at = now()
+        locked.save(update_fields=["status", "hold_refusal", "hold_decided_by", "hold_decided_at", "finished_at"])
+        log_action(actor=actor, action="import.hold_refused", obj=locked, unit=locked.unit, reason=reason,
+                   hold=locked.hold)
+    progress.clear(job.pk)
+    job.refresh_from_db()
+    return job
+
+
+def held_jobs_for(user: Any) -> QuerySet[ImportJob]:
+    """Held imports ``user`` may confirm: units whose level above is in their
+    review/import scope, except their own uploads; oldest first."""
+    return (ImportJob.objects.filter(above_filter(user, HOLD_CONFIRMERS), status=JobStatus.HELD)
+            .exclude(created_by_id=user.pk).select_related("unit", "programme", "created_by")
+            .order_by("held_at", "pk"))
