@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "sangkien.reports",
     "sangkien.duplicates",
     "sangkien.imports",
+    "sangkien.privacy",
     "sangkien.demo",
 ]
 

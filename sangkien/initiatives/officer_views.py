@@ -29,6 +29,7 @@ from sangkien.initiatives.services import (
     review_initiatives,
     submit_initiative,
 )
+from sangkien.privacy.services import record_access
 from sangkien.programmes.models import Programme
 from sangkien.roles.models import Role, RoleAssignment
 from sangkien.roles.scope import role_paths, scope_filter
@@ -150,6 +151,7 @@ def review(request: HttpRequest, code: str) -> HttpResponse:
             messages.error(request, _("%(initiative)s: %(error)s") % {
                 "initiative": _named(initiative), "error": exc.message})
         else:
+            record_access(actor=request.user, kind="review", initiative=initiative, object_ref=initiative.tracking_code)
             messages.success(request, _("Đã ghi nhận: “%(title)s” — %(status)s.") % {
                 "title": initiative.title, "status": initiative.get_status_display()})
     else:

@@ -1,0 +1,72 @@
+"""Writes of the privacy app: the access log (one INSERT per access) and retention.
+
+:func:`record_access` is called by the initiative page, the attachment
+download, a review decision and an export with personal data.  It is cheap by
+design: the actor's role comes from the scope cache the permission check has
+just filled (:func:`sangkien.roles.scope.role_paths`), the role's unit is a
+sub-select inside the same INSERT, so a call costs one statement and no read.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Subquery
+
+from sangkien.privacy.models import AccessKind, PersonalDataAccess
+from sangkien.roles.models import Role
+from sangkien.roles.scope import role_paths
+from sangkien.units.models import Unit
+
+#: When two roles reach a unit from the same unit, the one shown (most specific first).
+ROLE_ORDER = (Role.REVIEWER, Role.UNIT_ADMIN, Role.SUPPORT_TEAM, Role.ORGANISING_COMMITTEE)
+
+
+def acting_role(user: Any, unit: Any) -> tuple[str, str]:
+    """``(role, path)`` of the role through which ``user`` reaches ``unit``: the one held on the
+    nearest unit above it (ties: :data:`ROLE_ORDER`); ``("", "")`` when no role reaches it.
+
+    Reads the per-request scope cache of :func:`~sangkien.roles.scope.role_paths` (one query
+    the first time in a request, none after a permission check).
+    """
+    if unit is None or not role_paths(user):
+        return "", ""
+    cache: dict[str, list[str]] = getattr(user, "_sangkien_role_paths", {})
+    best: tuple[int, int, str, str] | None = None
+    for role, paths in cache.items():
+        rank = ROLE_ORDER.index(role) if role in ROLE_ORDER else len(ROLE_ORDER)
+        for path in paths:
+            if unit.path.startswith(path):
+                key = (-len(path), rank, role, path)
+                if best is None or key < best:
+                    best = key
+    return (best[2], best[3]) if best else ("", "")
+
+
+def record_access(*, actor: Any, kind: str, initiative: Any = None, unit: Any = None, programme: Any = None,
+                  object_ref: str = "", purpose: str = "") -> PersonalDataAccess | None:
+    """Log that ``actor`` did ``kind`` (an :class:`AccessKind`) with someone's personal data.
+
+    ``initiative``: the initiative seen (its unit and programme are used when ``unit`` /
+    ``programme`` are not given); for an export, ``unit`` is the exported subtree's unit.
+    Nothing is logged (returns None) for an anonymous actor or when the actor is the
+    initiative's submitter (a person looking at their own data).  One INSERT, atomic by
+    itself; rows are never changed afterwards.
+
+    :raises ValueError: ``kind`` is not an :class:`AccessKind`.
+    """
+    if kind not in AccessKind.values:
+        raise ValueError(f"unknown access kind {kind!r}")
+    if actor is None or not actor.is_authenticated:
+        return None
+    if initiative is not None:
+        if initiative.submitted_by_id == actor.pk:
+            return None
+        unit = unit if unit is not None else initiative.unit
+        programme = programme if programme is not None else initiative.programme_id
+    role, path = acting_role(actor, unit)
+    return PersonalDataAccess.objects.create(
+        actor=actor, kind=kind, role=role,
+        role_unit_id=Subquery(Unit.objects.filter(path=path).values("pk")[:1]) if path else None,
+        initiative=initiative, unit=unit,
+        programme_id=getattr(programme, "pk", programme), object_ref=object_ref[:255], purpose=purpose[:300])
