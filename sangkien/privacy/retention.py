@@ -9,7 +9,7 @@ period.  Periods come from settings (``SANGKIEN_RETENTION_*``, in days; docs/con
 what                        setting                                         default
 ==========================  ==============================================  =======
 access-log rows             ``SANGKIEN_RETENTION_ACCESS_LOG_DAYS``           730
-audit-log rows, export log  ``SANGKIEN_RETENTION_AUDIT_DAYS``                1825
+audit, export, import logs  ``SANGKIEN_RETENTION_AUDIT_DAYS``                1825
 import files, staged rows   ``SANGKIEN_RETENTION_IMPORT_FILES_DAYS``         30
 sign-in attempts (axes)     ``SANGKIEN_RETENTION_LOGIN_ATTEMPTS_DAYS``       90
 texted codes (SMS outbox)   ``SANGKIEN_RETENTION_SMS_DAYS``                  1
@@ -142,7 +142,7 @@ def purge_personal_data(*, at: dt.datetime | None = None) -> dict[str, int]:
 
     from sangkien.core.models import AuditEntry
     from sangkien.imports.exports import purge_expired_exports
-    from sangkien.imports.models import ExportRecord, ExportStatus
+    from sangkien.imports.models import ExportRecord, ExportStatus, ImportJob
     from sangkien.initiatives.attachments import purge_expired_uploads
     from sangkien.privacy.models import PersonalDataAccess
 
@@ -157,6 +157,9 @@ def purge_personal_data(*, at: dt.datetime | None = None) -> dict[str, int]:
             ExportRecord.objects.filter(created_at__lt=audit_cutoff).exclude(status=ExportStatus.RUNNING)),
         "export_files": lambda: _repeat(purge_expired_exports),
         "import_files": lambda: _purge_import_files(at - retention("IMPORT_FILES")),
+        "import_log": lambda: _delete_in_batches(
+            ImportJob.objects.filter(created_at__lt=min(audit_cutoff, at - retention("IMPORT_FILES")),
+                                     file="", rows_file="", result_file="")),
         "held_uploads": lambda: _repeat(purge_expired_uploads),
         "login_attempts": lambda: sum(_delete_in_batches(model.objects.filter(attempt_time__lt=logins_cutoff))
                                       for model in (AccessAttempt, AccessFailureLog, AccessLog)),

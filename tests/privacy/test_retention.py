@@ -53,6 +53,7 @@ def test_purge_deletes_only_what_is_old(people, settings, tmp_path, django_captu
     old_job = _import_job(people, at - retention("IMPORT_FILES") - DAY, "old")
     new_job = _import_job(people, at - retention("IMPORT_FILES") + DAY, "new")
     old_job_files = [old_job.file.path, old_job.rows_file.path, old_job.result_file.path]
+    ancient_job = _import_job(people, at - retention("AUDIT") - DAY, "ancient")
     old_upload, new_upload = (
         PendingUpload.objects.create(owner=people["member"], token="t", file=ContentFile(b"%PDF", name=n),
                                      original_name=n, size=4, created_at=when)
@@ -86,13 +87,14 @@ def test_purge_deletes_only_what_is_old(people, settings, tmp_path, django_captu
     assert (old_job.file.name, old_job.rows_file.name, old_job.result_file.name, old_job.report) == ("", "", "", {})
     assert not any(os.path.exists(p) for p in old_job_files)
     assert new_job.file and new_job.rows_file and new_job.result_file and new_job.report
+    assert not ImportJob.objects.filter(pk=ancient_job.pk).exists()  # its log line too, past the audit period
     assert os.path.exists(new_job.file.path)
     assert list(PendingUpload.objects.all()) == [new_upload]
     assert not os.path.exists(old_upload.file.path) and os.path.exists(new_upload.file.path)
     assert list(AccessLog.objects.values_list("user_agent", flat=True)) == ["new"]
     assert sorted(p.name for p in outbox.iterdir()) == ["new.json"]
     assert list(Session.objects.values_list("session_key", flat=True)) == [live.session_key]
-    assert "access_log: 1" in out.getvalue() and "import_files: 1" in out.getvalue()
+    assert "access_log: 1" in out.getvalue() and "import_files: 2" in out.getvalue()
     del old_access, old_export, old_upload
 
     again = StringIO()
