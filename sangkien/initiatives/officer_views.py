@@ -29,7 +29,7 @@ from sangkien.initiatives.services import (
     review_initiatives,
     submit_initiative,
 )
-from sangkien.privacy.services import record_access
+from sangkien.privacy.services import record_access, record_accesses
 from sangkien.programmes.models import Programme
 from sangkien.roles.models import Role, RoleAssignment
 from sangkien.roles.scope import role_paths, scope_filter
@@ -197,6 +197,7 @@ def bulk_review(request: HttpRequest, slug: str) -> HttpResponse:
         except BulkReviewRefused as exc:
             refused = exc.refused
         else:
+            record_accesses(actor=request.user, kind="review", initiatives=chosen)
             messages.success(request, ngettext(
                 "Đã ghi quyết định “%(decision)s” cho %(n)d sáng kiến.",
                 "Đã ghi quyết định “%(decision)s” cho %(n)d sáng kiến.", len(chosen)) % {

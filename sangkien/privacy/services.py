@@ -17,6 +17,7 @@ from django.db.models.expressions import RawSQL
 from sangkien.privacy.models import AccessKind, PersonalDataAccess
 from sangkien.roles.models import Role
 from sangkien.roles.scope import role_paths
+from sangkien.units.models import Unit
 
 #: The role's unit, looked up inside the INSERT (a sub-select on the unique tree path; compiled
 #: once, where an ORM Subquery costs ~1 ms of query building per call).
@@ -74,3 +75,23 @@ def record_access(*, actor: Any, kind: str, initiative: Any = None, unit: Any = 
         role_unit_id=RawSQL(_ROLE_UNIT_SQL, [path]) if path else None,  # noqa: S611 - constant SQL, path a parameter
         initiative=initiative, unit=unit,
         programme_id=getattr(programme, "pk", programme), object_ref=object_ref[:255], purpose=purpose[:300])
+
+
+def record_accesses(*, actor: Any, kind: str, initiatives: list[Any]) -> list[PersonalDataAccess]:
+    """:func:`record_access` for several initiatives at once (a bulk decision): one SELECT for the
+    roles' units and one INSERT for all rows; the actor's own initiatives are left out.
+
+    :raises ValueError: ``kind`` is not an :class:`AccessKind`.
+    """
+    if kind not in AccessKind.values:
+        raise ValueError(f"unknown access kind {kind!r}")
+    if actor is None or not actor.is_authenticated:
+        return []
+    others = [i for i in initiatives if i.submitted_by_id != actor.pk]
+    roles = {i.pk: acting_role(actor, i.unit) for i in others}
+    paths = {path for _role, path in roles.values() if path}
+    units = dict(Unit.objects.filter(path__in=paths).values_list("path", "pk")) if paths else {}
+    return PersonalDataAccess.objects.bulk_create([
+        PersonalDataAccess(actor=actor, kind=kind, role=roles[i.pk][0], role_unit_id=units.get(roles[i.pk][1]),
+                           initiative=i, unit=i.unit, programme_id=i.programme_id, object_ref=i.tracking_code)
+        for i in others])

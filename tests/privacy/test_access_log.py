@@ -123,3 +123,23 @@ def test_the_detail_page_writes_one_row_per_view(client, people):
         close_response(client.get(url))
     inserts = [q["sql"] for q in queries.captured_queries if "privacy_personaldataaccess" in q["sql"]]
     assert len(inserts) == 1 and inserts[0].lstrip().upper().startswith("INSERT")
+
+
+def test_a_bulk_decision_is_one_row_per_initiative_in_one_insert(client, people, tree, phase):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import InitiativeFactory
+
+    second = InitiativeFactory(phase=phase, unit=tree["g12"], title="Đèn LED", submitted_by=people["member"])
+    codes = [people["initiative"].tracking_code, second.tracking_code]
+    client.force_login(people["reviewer"])
+    with CaptureQueriesContext(connection) as queries:
+        client.post(reverse("initiatives:bulk_review", args=[phase.programme.slug]),
+                    {"ma": codes, "decision": Status.APPROVED, "reason": "Tốt", "xac-nhan": "1"})
+    rows = PersonalDataAccess.objects.order_by("object_ref")
+    assert sorted(r.object_ref for r in rows) == sorted(codes)
+    assert {(r.kind, r.role, r.role_unit_id) for r in rows} == {(AccessKind.REVIEW, Role.REVIEWER, tree["d1"].pk)}
+    assert len([q for q in queries.captured_queries if q["sql"].startswith('INSERT INTO "privacy_')]) == 1
+    page = _log_of(client, people["member"])
+    assert page.count('data-testid="access"') == 2 and "Đèn LED" in page
