@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "sangkien.reports",
     "sangkien.duplicates",
     "sangkien.imports",
+    "sangkien.privacy",
     "sangkien.demo",
 ]
 
@@ -317,6 +318,13 @@ SANGKIEN_PLAUSIBILITY_DAILY_PER_PERSON = int(env("SANGKIEN_PLAUSIBILITY_DAILY_PE
 # more than this (zip bombs), or whose shared strings are larger than this.
 # Built export files (phone numbers, e-mails) are deleted after this many hours.
 SANGKIEN_EXPORT_RETENTION_HOURS = float(env("SANGKIEN_EXPORT_RETENTION_HOURS", "24"))
+# Retention of personal data, in days (sangkien.privacy.retention; `manage.py purge_personal_data`
+# hourly; docs/privacy.md "Retention").
+SANGKIEN_RETENTION_ACCESS_LOG_DAYS = float(env("SANGKIEN_RETENTION_ACCESS_LOG_DAYS", "730"))
+SANGKIEN_RETENTION_AUDIT_DAYS = float(env("SANGKIEN_RETENTION_AUDIT_DAYS", "1825"))
+SANGKIEN_RETENTION_IMPORT_FILES_DAYS = float(env("SANGKIEN_RETENTION_IMPORT_FILES_DAYS", "30"))
+SANGKIEN_RETENTION_LOGIN_ATTEMPTS_DAYS = float(env("SANGKIEN_RETENTION_LOGIN_ATTEMPTS_DAYS", "90"))
+SANGKIEN_RETENTION_SMS_DAYS = float(env("SANGKIEN_RETENTION_SMS_DAYS", "1"))
 SANGKIEN_IMPORT_MAX_UNCOMPRESSED_MB = int(env("SANGKIEN_IMPORT_MAX_UNCOMPRESSED_MB", "300"))
 SANGKIEN_IMPORT_MAX_SHARED_STRINGS_MB = int(env("SANGKIEN_IMPORT_MAX_SHARED_STRINGS_MB", "50"))
 

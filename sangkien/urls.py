@@ -9,6 +9,7 @@ from sangkien.reports import views as report_views
 urlpatterns = [
     path("favicon.ico", core_views.favicon),
     path("tai-khoan/", include("sangkien.accounts.urls")),
+    path("tai-khoan/", include("sangkien.privacy.urls")),
     path("tai-khoan/", include("allauth.urls")),
     path("quan-tri-he-thong/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1,10 +1,13 @@
 """Exports: the lists and dashboards an officer sees, as XLSX or CSV.
 
 Always limited to one unit's subtree that the officer reaches
-(``imports.export``).  Phones and e-mails of authors are written only where
-the officer holds ``imports.export_personal_data`` (the predicate of
-``initiatives.view_personal_data``: any role over the initiative's unit);
-elsewhere they are masked.  Rows are read in chunks of
+(``imports.export``).  Phones and e-mails of authors are masked unless the
+officer asked for them with a stated purpose (``ExportFilters.personal_data``
+and ``purpose``, kept on the :class:`ExportRecord`) and holds
+``imports.export_personal_data`` over the unit (reviewers and the organising
+committee; not support teams nor unit administrators, docs/roles.md); such an
+export is one row of the personal-data access log
+(:func:`sangkien.privacy.services.record_access`).  Rows are read in chunks of
 :data:`CHUNK` by primary key, CSV is streamed, XLSX is written by xlsxwriter
 in ``constant_memory`` mode (to a temporary file, or in a background task
 above :data:`INLINE_XLSX_ROWS` rows): memory stays bounded whatever the
@@ -16,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import tempfile
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
@@ -27,11 +30,14 @@ from django.core.files import File
 from django.utils.translation import gettext as _
 
 from sangkien.core.clock import LOCAL_TZ, now
+from sangkien.core.exceptions import NotAllowed
 from sangkien.core.models import log_action
 from sangkien.core.phone import display_phone, mask_phone
 from sangkien.core.spreadsheet import XLSX_SAFE_OPTIONS, csv_writer, safe_cell
 from sangkien.imports.models import ExportKind, ExportRecord, ExportStatus, FileFormat
 from sangkien.initiatives.models import Authorship, Initiative, RecognitionForm, SectorBlock, Status
+from sangkien.privacy.models import AccessKind
+from sangkien.privacy.services import record_access
 from sangkien.programmes.models import Field, Phase, Programme
 from sangkien.reports.counting import unit_table
 from sangkien.units.models import Unit
@@ -51,6 +57,8 @@ class ExportFilters:
     date_from: dt.date | None = None
     date_to: dt.date | None = None
     rank_by: str = "submitted"
+    personal_data: bool = False  # phones and e-mails asked for (unmasked where allowed)
+    purpose: str = ""  # what the exporter said they need them for
 
     def as_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -73,16 +81,22 @@ def mask_email(email: str) -> str:
 
 
 class PersonalData:
-    """Decides, per unit, whether ``user`` sees authors' phone and e-mail (cached)."""
+    """Decides, per unit, whether ``user`` sees authors' phone and e-mail (cached).
 
-    def __init__(self, user: Any) -> None:
+    Masked unless ``requested`` (the exporter ticked "personal data" and stated a purpose)
+    and ``user`` holds ``imports.export_personal_data`` over the unit.
+    """
+
+    def __init__(self, user: Any, *, requested: bool = False) -> None:
         self.user = user
+        self.requested = requested
         self._by_unit: dict[int, bool] = {}
         self.any_shown = False
 
     def allowed(self, unit: Unit) -> bool:
         if unit.pk not in self._by_unit:
-            self._by_unit[unit.pk] = bool(self.user.has_perm("imports.export_personal_data", unit))
+            self._by_unit[unit.pk] = self.requested and bool(
+                self.user.has_perm("imports.export_personal_data", unit))
         shown = self._by_unit[unit.pk]
         self.any_shown |= shown
         return shown
@@ -275,7 +289,7 @@ def export_parts(record: ExportRecord, user: Any) -> tuple[list[str], Iterator[l
     if record.kind == ExportKind.UNIT_TABLE:
         return unit_table_headers(), unit_table_rows(programme=record.programme, unit=record.unit,
                                                      filters=filters), None
-    personal = PersonalData(user)
+    personal = PersonalData(user, requested=filters.personal_data)
     rows = initiative_rows(user=user, programme=record.programme, unit=record.unit, filters=filters,
                            personal=personal)
     return initiative_headers(), rows, personal
@@ -292,8 +306,18 @@ def start_export(*, user: Any, programme: Programme, unit: Unit, kind: str, file
     """Record an export; returns ``(record, in_background)``.
 
     XLSX lists above :data:`INLINE_XLSX_ROWS` rows are built by a background
-    task; everything else is built while it is downloaded.
+    task; everything else is built while it is downloaded.  A list asked for with personal
+    data is logged once in the personal-data access log (with its purpose).
+
+    :raises NotAllowed: personal data asked for without a purpose, or by someone who may
+        not have it (``imports.export_personal_data`` over ``unit``).
     """
+    if kind != ExportKind.INITIATIVES:  # counts only: nothing personal to ask for
+        filters = replace(filters, personal_data=False, purpose="")
+    personal = filters.personal_data
+    if filters.personal_data and not (filters.purpose.strip()
+                                      and user.has_perm("imports.export_personal_data", unit)):
+        raise NotAllowed(_("Bạn không được tải số điện thoại và e-mail của tác giả, hoặc chưa ghi mục đích."))
     purge_expired_exports(limit=50)
     record = ExportRecord.objects.create(user=user, programme=programme, unit=unit, kind=kind,
                                          file_format=file_format, filters=filters.as_json())
@@ -302,6 +326,9 @@ def start_export(*, user: Any, programme: Programme, unit: Unit, kind: str, file
         background = initiatives_queryset(programme=programme, unit=unit, filters=filters).count() > INLINE_XLSX_ROWS
     log_action(actor=user, action="export.started", obj=record, unit=unit, kind=kind, format=file_format,
                filters=record.filters, background=background)
+    if personal:
+        record_access(actor=user, kind=AccessKind.EXPORT, unit=unit, programme=programme,
+                      object_ref=str(record.pk), purpose=filters.purpose)
     return record, background
 
 

@@ -230,10 +230,14 @@ def export(request: HttpRequest, slug: str, code: str) -> HttpResponse:
         raise Http404
     query = request.GET.copy()
     kind, _dot, file_format = query.pop("tai", [""])[0].partition(".")
-    form = ExportForm(query or None, programme=programme)
+    personal_allowed = request.user.has_perm("imports.export_personal_data", unit)
+    form = ExportForm(query or None, programme=programme, personal_allowed=personal_allowed)
     if kind in ExportKind.values and file_format in FileFormat.values and (not form.is_bound or form.is_valid()):
-        record, background = start_export(user=request.user, programme=programme, unit=unit, kind=kind,
-                                          file_format=file_format, filters=form.filters())
+        try:
+            record, background = start_export(user=request.user, programme=programme, unit=unit, kind=kind,
+                                              file_format=file_format, filters=form.filters())
+        except DomainError as exc:
+            raise PermissionDenied(exc.message) from exc  # the form only offers what is allowed
         if background:
             enqueue_export(record.pk)
             return redirect("imports:export_record", pk=record.pk)
@@ -244,7 +248,7 @@ def export(request: HttpRequest, slug: str, code: str) -> HttpResponse:
         return FileResponse(build_inline_xlsx(record, request.user), as_attachment=True, filename=file_name(record))
     return render(request, "imports/export.html", {
         "unit": unit, "programme": programme, "form": form, "query": query.urlencode(),
-        "personal": request.user.has_perm("imports.export_personal_data", unit),
+        "personal_allowed": personal_allowed,
         "can_log": request.user.has_perm("imports.view_log", unit),
     })
 

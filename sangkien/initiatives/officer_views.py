@@ -29,6 +29,7 @@ from sangkien.initiatives.services import (
     review_initiatives,
     submit_initiative,
 )
+from sangkien.privacy.services import record_access, record_accesses
 from sangkien.programmes.models import Programme
 from sangkien.roles.models import Role, RoleAssignment
 from sangkien.roles.scope import role_paths, scope_filter
@@ -150,6 +151,7 @@ def review(request: HttpRequest, code: str) -> HttpResponse:
             messages.error(request, _("%(initiative)s: %(error)s") % {
                 "initiative": _named(initiative), "error": exc.message})
         else:
+            record_access(actor=request.user, kind="review", initiative=initiative, object_ref=initiative.tracking_code)
             messages.success(request, _("Đã ghi nhận: “%(title)s” — %(status)s.") % {
                 "title": initiative.title, "status": initiative.get_status_display()})
     else:
@@ -195,6 +197,7 @@ def bulk_review(request: HttpRequest, slug: str) -> HttpResponse:
         except BulkReviewRefused as exc:
             refused = exc.refused
         else:
+            record_accesses(actor=request.user, kind="review", initiatives=chosen)
             messages.success(request, ngettext(
                 "Đã ghi quyết định “%(decision)s” cho %(n)d sáng kiến.",
                 "Đã ghi quyết định “%(decision)s” cho %(n)d sáng kiến.", len(chosen)) % {

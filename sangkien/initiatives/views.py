@@ -38,6 +38,7 @@ from sangkien.initiatives.forms import (
 )
 from sangkien.initiatives.models import Initiative, PendingUpload, Status
 from sangkien.initiatives.services import submit_initiative
+from sangkien.privacy.services import record_access
 from sangkien.programmes.models import Programme
 from sangkien.reports.counting import unit_table
 from sangkien.units.chooser import UNLISTED, build_levels, codes_for, resolve_choice
@@ -187,6 +188,7 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
     if initiative.duplicate_of_id:
         initiative.duplicate_of = Initiative.objects.select_related("unit").get(pk=initiative.duplicate_of_id)
     can_review = request.user.has_perm("initiatives.review", initiative)
+    record_access(actor=request.user, kind="initiative_view", initiative=initiative, object_ref=initiative.tracking_code)
     return render(request, "initiatives/detail.html", {
         "initiative": initiative,
         "authorships": initiative.authorships.select_related("person"),
@@ -261,6 +263,7 @@ def attachment(request: HttpRequest, code: str, pk: int) -> FileResponse:
     """
     initiative = get_initiative_for(request.user, code, "initiatives.view_personal_data")
     item = get_object_or_404(initiative.attachments, pk=pk)
+    record_access(actor=request.user, kind="attachment_download", initiative=initiative, object_ref=item.original_name)
     response = FileResponse(item.file.open("rb"), as_attachment=True, filename=item.original_name,
                             content_type=content_type_for(item.original_name))
     response["X-Content-Type-Options"] = "nosniff"

@@ -54,12 +54,14 @@ rules.add_perm("reports.view_officer_dashboard", any_role_over)
 rules.add_perm("units.print_poster", any_role_over)
 rules.add_perm("units.manage", admin_over)
 rules.add_perm("roles.grant", admin_over)
-# Bulk entry and exports (sangkien.imports, issue 4).  Personal data in exports
-# follows initiatives.view_personal_data: any role over the unit sees phones and
-# e-mails; anyone else allowed to export (a future read-only role) gets them masked.
+# Bulk entry and exports (sangkien.imports, issue 4).  Exports mask phones and
+# e-mails; an officer with review rights over the unit (a reviewer, the organising
+# committee) may ask for them unmasked, stating a purpose (issue 9 item 11; Law
+# 91/2025/QH15: the least data for the purpose).  Support teams and unit
+# administrators export masked lists.
 rules.add_perm("imports.import_initiatives", enterer_over)
 rules.add_perm("imports.export", any_role_over)
-rules.add_perm("imports.export_personal_data", any_role_over)
+rules.add_perm("imports.export_personal_data", reviewer_over)
 rules.add_perm("imports.view_log", admin_over)
 
 

@@ -58,7 +58,7 @@ SKIPPED_PREFIXES = ("quan-tri-he-thong/", "i18n/", "favicon.ico", "static/")
 ALLAUTH_KEPT = {"account_login", "account_signup", "account_logout", "account_reset_password",
                 "account_change_password", "accounts_reset_password_code", "accounts_reset_password_set",
                 "accounts_verify_phone", "accounts_my_data", "accounts_my_data_download", "accounts_delete",
-                "accounts_claim"}
+                "accounts_claim", "privacy:access_log"}  # and our own pages under tai-khoan/
 
 #: Answers that are not a full HTML page (files, htmx partials, POST-only
 #: actions): only their status is checked.
@@ -162,6 +162,7 @@ PAGES: dict[str, dict[str, Kwargs]] = {
     "imports:export_file": _sides(lambda s: {"pk": s.export_record.pk}),
     "imports:export": _unit_and_programme(),
     "imports:log": _sides(lambda s: {"code": s.unit.code}),
+    "privacy:access_log": NO_KWARGS,
 }
 
 

@@ -150,6 +150,8 @@ CASES: dict[str, list[Case]] = {
     "imports:export_file": [Case(args=lambda w: [w["export"].pk])],
     "imports:export": [Case(args=lambda w: [w["programme"].slug, "37"])],
     "imports:log": [Case(args=lambda w: ["37"])],
+    # privacy
+    "privacy:access_log": [Case()],
 }
 #: Patterns not walked here, and why.
 NOT_PAGES = {

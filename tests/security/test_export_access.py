@@ -32,7 +32,8 @@ def built(client, tree, phase, settings, tmp_path, monkeypatch, django_capture_o
     officer = UserFactory()
     grant(officer, tree["d1"], Role.REVIEWER)
     client.force_login(officer)
-    url = reverse("imports:export", args=[phase.programme.slug, tree["d1"].code]) + "?tai=initiatives.xlsx"
+    url = (reverse("imports:export", args=[phase.programme.slug, tree["d1"].code])
+           + "?tai=initiatives.xlsx&ca_nhan=on&muc_dich=contact")  # phones asked for, with a purpose
     with django_capture_on_commit_callbacks(execute=True):
         client.get(url)
     record = ExportRecord.objects.get()
