@@ -102,6 +102,11 @@ def test_member_sees_corrects_downloads_and_deletes_their_data(phone, live_serve
     assert info.value.suggested_filename.endswith(".xlsx")
 
     with page.expect_navigation():
+        page.locator("[data-testid=access-log-link]").click()
+    assert page.url.endswith("/tai-khoan/nhat-ky-truy-cap/")
+    page.go_back()
+
+    with page.expect_navigation():
         page.locator("[data-testid=delete-link]").click()
     assert page.evaluate(NO_SIDEWAYS_SCROLL)
     shoot(page, f"rights-delete-{lang}")
