@@ -172,7 +172,7 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
     can_review = request.user.has_perm("initiatives.review", initiative)
     return render(request, "initiatives/detail.html", {
         "initiative": initiative,
-        "authorships": initiative.authorships.select_related("person"),
+        "authorships": initiative.authorships.all(),  # the snapshots; never the person's stored fields
         "history": initiative.history.select_related("actor"),
         "attachments": initiative.attachments.all(),
         "show_personal": request.user.has_perm("initiatives.view_personal_data", initiative),
