@@ -139,10 +139,9 @@ def _verified_accounts(phones: set[str]) -> dict[str, int]:
     persons = dict(Person.objects.filter(user_id__in=list(users)).values_list("user_id", "pk"))
     for pk, user in users.items():
         if pk not in persons:
-            persons[pk] = Person.objects.create(
-                user=user, full_name=(user.get_full_name() or user.display_name)[:150], phone=user.phone,
-                email=user.email or "",
-            ).pk
+            persons[pk] = Person.objects.get_or_create(user=user, defaults={  # a savepoint: safe in a race
+                "full_name": (user.get_full_name() or user.display_name)[:150], "phone": user.phone,
+                "email": user.email or ""})[0].pk
     return {user.phone: persons[pk] for pk, user in users.items()}
 
 

@@ -258,3 +258,13 @@ def test_the_web_and_the_import_apply_the_same_rule(case, tree, phase):
     web = match_people([typed], circle=Circle(entered_by_id=actor.pk))
     bulk = match_people([typed], circle=Circle(unit_path=tree["d1"].path))
     assert list(web.values()) == list(bulk.values()) == ([expected] if expected else [])
+
+
+def test_a_verified_account_without_a_person_gets_one_from_the_account_not_from_what_was_typed(client, member,
+                                                                                              tree, phase):
+    owner = UserFactory(full_name="Đỗ Ngọc Phong", phone=STRANGER_PHONE, phone_verified_at=now())
+    initiative = submit(client, phase, tree)
+    co = initiative.authorships.get(position=1)
+    assert co.person.user == owner and co.person.full_name == "Đỗ Ngọc Phong"
+    assert co.full_name == "A"
+    assert_no_stranger(authors_html(client, initiative))
