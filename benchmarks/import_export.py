@@ -295,8 +295,9 @@ def stage_seed(target: int) -> dict:
                 for c in columns)
             cursor.execute(f"INSERT INTO {table} (id, {', '.join(columns)}) "
                            f"SELECT id + {offset}, {select} FROM {table} WHERE id <= {take}")
-            cursor.execute(f"INSERT INTO {auth} (initiative_id, person_id, position) "
-                           f"SELECT initiative_id + {offset}, person_id, position FROM {auth} "
+            people = "full_name, phone, email, job, workplace"  # each authorship's snapshot
+            cursor.execute(f"INSERT INTO {auth} (initiative_id, person_id, position, {people}) "
+                           f"SELECT initiative_id + {offset}, person_id, position, {people} FROM {auth} "
                            f"WHERE initiative_id <= {take}")
             cursor.execute(f"SELECT COUNT(*) FROM {table}")
             count = cursor.fetchone()[0]

@@ -229,7 +229,7 @@ def delete_account(*, user: User) -> dict[str, int]:
     - The person's participant row stays (counts of participants are counts
       of distinct participants), anonymised: name :data:`ANONYMISED_NAME`,
       phone, e-mail, job and workplace cleared, no account; the same fields
-      are cleared on its authorship rows when they keep a copy.
+      are cleared on its authorship rows (what was typed for each initiative).
     - Initiatives stay (the programme's records, counts and awards); the
       account is removed from "submitted by"/"entered by" (``SET_NULL``).
     - Consents, claim answers, role assignments, sign-in e-mail addresses
@@ -250,12 +250,9 @@ def delete_account(*, user: User) -> dict[str, int]:
         person.full_name, person.phone, person.email, person.job, person.workplace = ANONYMISED_NAME, "", "", "", ""
         person.user = None
         person.save()
-    copied = [f for f in PERSON_FIELDS if _has_field(Authorship, f)]
-    if copied and person_ids:
-        blank = dict.fromkeys(copied, "")
-        if "full_name" in blank:
-            blank["full_name"] = ANONYMISED_NAME
-        Authorship.objects.filter(person_id__in=person_ids).update(**blank)
+    if person_ids:  # what was typed for each initiative (its snapshot) goes too
+        Authorship.objects.filter(person_id__in=person_ids).update(
+            full_name=ANONYMISED_NAME, phone="", email="", job="", workplace="")
     for upload in PendingUpload.objects.filter(owner=locked):
         upload.file.delete(save=False)
     _forget_sign_in_attempts(locked)
@@ -263,15 +260,6 @@ def delete_account(*, user: User) -> dict[str, int]:
     locked.delete()
     return {"persons": len(persons), "initiatives": kept}
 
-
-def _has_field(model: Any, name: str) -> bool:
-    from django.core.exceptions import FieldDoesNotExist
-
-    try:
-        model._meta.get_field(name)
-    except FieldDoesNotExist:
-        return False
-    return True
 
 
 def _forget_sign_in_attempts(user: User) -> None:

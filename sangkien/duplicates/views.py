@@ -41,8 +41,8 @@ def _rows_for(user: Any, matches: list[SimilarInitiative]) -> list[dict[str, Any
     rows = []
     in_scope_ids = [m.initiative.pk for m in matches
                     if user.has_perm("initiatives.view_initiative", m.initiative)]
-    authors = {a.initiative_id: a.person.full_name for a in
-               Authorship.objects.filter(initiative_id__in=in_scope_ids, position=0).select_related("person")}
+    authors = dict(Authorship.objects.filter(initiative_id__in=in_scope_ids, position=0)
+                   .values_list("initiative_id", "full_name"))
     for m in matches:
         in_scope = m.initiative.pk in in_scope_ids
         rows.append({"initiative": m.initiative, "percent": m.percent, "likely": m.likely_duplicate,

@@ -164,8 +164,7 @@ def initiative_rows(*, user: Any, programme: Programme, unit: Unit, filters: Exp
         authors: dict[int, list[tuple[Any, ...]]] = {}
         for row in (Authorship.objects.filter(initiative_id__in=[r[0] for r in chunk])
                     .order_by("initiative_id", "position")
-                    .values_list("initiative_id", "person__full_name", "person__phone", "person__email",
-                                 "person__job", "person__workplace")):
+                    .values_list("initiative_id", "full_name", "phone", "email", "job", "workplace")):
             authors.setdefault(row[0], []).append(row[1:])
         for (pk, code, title, unit_id, sector, field_id, status, submitted_at, benefit, recognition,
              recognised_by, recognised_on, applied_from, applied_to, secret, effect, entered_by,

@@ -5,10 +5,13 @@ initiative entered on a member's behalf, done for a batch in a handful of
 queries: ``entered_by`` is the officer, ``submitted_by`` empty, status
 submitted, a tracking code from
 :func:`sangkien.initiatives.models.new_tracking_code`, one history entry.
-People are matched like ``services._person_for`` (phone, then e-mail, then
-— for a co-author with no contact — the name among people the same officer
-entered before); within one import the same person is one participant
-however many rows name them.
+People are matched by :func:`sangkien.initiatives.people.match_people`,
+the rule the web form uses, with the import unit's subtree as the circle
+(a verified account's phone, else an earlier authorship in the subtree with
+the same phone / e-mail / — no contact — name; else a new person); within
+one import the same person is one participant however many rows name them.
+Each authorship keeps what its row said (``Authorship.full_name`` …);
+existing persons are never changed.
 
 Must run inside the caller's transaction (:func:`sangkien.imports.services.run_pass`).
 """
@@ -31,10 +34,11 @@ from sangkien.initiatives.models import (
     StatusChange,
     new_tracking_code,
 )
+from sangkien.initiatives.people import Circle, aliases, identity, match_people, snapshot
 from sangkien.initiatives.services import AuthorData
 from sangkien.programmes.models import Phase, Programme
+from sangkien.units.models import Unit
 
-PERSON_FIELDS = ("job", "workplace", "email", "phone")
 _PREPARED = (models.DateField, models.DateTimeField, models.DecimalField, models.JSONField, models.UUIDField)
 
 
@@ -70,8 +74,10 @@ def insert_rows(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
 class BulkWriter:
     """Writes batches of :class:`CleanRow` for one import."""
 
-    def __init__(self, *, programme: Programme, phase: Phase, actor: Any, reason: str) -> None:
+    def __init__(self, *, programme: Programme, phase: Phase, actor: Any, reason: str, scope: Unit) -> None:
+        """``scope``: the import's unit; authors are matched to people inside its subtree."""
         self.programme = programme
+        self.circle = Circle(unit_path=scope.path)
         self.phase = phase
         self.actor = actor if getattr(actor, "is_authenticated", False) else None
         self.reason = reason
@@ -98,11 +104,12 @@ class BulkWriter:
         for row, code in zip(rows, codes, strict=True):
             placed: set[int] = set()
             for position, author in enumerate(row.authors):
-                pk = person_ids[_identity(author)]
+                pk = person_ids[identity(author)]
                 if pk in placed:  # the same person twice on one initiative
                     continue
                 placed.add(pk)
-                authorships.append({"initiative_id": ids[code], "person_id": pk, "position": position})
+                authorships.append({"initiative_id": ids[code], "person_id": pk, "position": position,
+                                    **snapshot(author)})
         insert_rows(Authorship, authorships)
         insert_rows(StatusChange, [
             {"initiative_id": ids[code], "at": at, "actor_id": base["entered_by_id"], "from_status": "",
@@ -128,81 +135,24 @@ class BulkWriter:
     # -- participants --------------------------------------------------------
     def _people(self, authors: list[AuthorData]) -> dict[str, int]:
         """Identity key of each author → Person pk (found or created)."""
-        todo = [a for a in authors if _identity(a) not in self.people]
+        todo = [a for a in authors if identity(a) not in self.people]
         if todo:
-            self._find_existing(todo)
+            self.people.update(match_people(todo, circle=self.circle))
             new: dict[str, Person] = {}
             for author in todo:
-                key = _identity(author)
+                key = identity(author)
                 if key in self.people or key in new:
                     continue
-                new[key] = Person(full_name=author.full_name, phone=author.phone, email=author.email,
-                                  job=author.job, workplace=author.workplace)
+                new[key] = Person(**snapshot(author))
             if new:
                 Person.objects.bulk_create(list(new.values()))
                 for key, person in new.items():
                     self.people[key] = person.pk
             for author in todo:  # an author found by e-mail is also known by phone from now on
-                pk = self.people[_identity(author)]
-                for alias in _aliases(author):
+                pk = self.people[identity(author)]
+                for alias in aliases(author):
                     self.people.setdefault(alias, pk)
-        return {_identity(a): self.people[_identity(a)] for a in authors}
-
-    def _find_existing(self, authors: list[AuthorData]) -> None:
-        phones = {a.phone for a in authors if a.phone}
-        by_phone: dict[str, Person] = {}
-        if phones:
-            for person in Person.objects.filter(phone__in=phones).order_by("pk"):
-                by_phone.setdefault(person.phone, person)
-        emails = {a.email.lower() for a in authors if a.email and a.phone not in by_phone}
-        by_email: dict[str, Person] = {}
-        if emails:
-            for person in Person.objects.filter(email__in=emails | {e.upper() for e in emails}).order_by("pk"):
-                by_email.setdefault(person.email.lower(), person)
-        names = {a.full_name for a in authors if not a.phone and not a.email}
-        by_name: dict[str, Person] = {}
-        if names and self.actor is not None:
-            # People first, then their authorships: never a scan of every initiative.
-            candidates = dict(Person.objects.filter(full_name__in=names).values_list("pk", "full_name"))
-            links = list(Authorship.objects.filter(person_id__in=list(candidates)).order_by()
-                         .values_list("person_id", "initiative_id")) if candidates else []
-            theirs = set(Initiative.objects.filter(pk__in={i for _p, i in links}, entered_by=self.actor)
-                         .values_list("pk", flat=True)) if links else set()
-            entered = {p for p, i in links if i in theirs}
-            for person in Person.objects.filter(pk__in=sorted(entered)).order_by("pk"):
-                by_name.setdefault(person.full_name, person)
-        changed: dict[int, Person] = {}
-        for author in authors:
-            person = (by_phone.get(author.phone) if author.phone else None) \
-                or (by_email.get(author.email.lower()) if author.email else None) \
-                or (by_name.get(author.full_name) if not author.phone and not author.email else None)
-            if person is None:
-                continue
-            self.people[_identity(author)] = person.pk
-            for name in PERSON_FIELDS:  # fill what was blank, like services._person_for
-                value = getattr(author, name)
-                if value and not getattr(person, name):
-                    setattr(person, name, value)
-                    changed[person.pk] = person
-        if changed:
-            Person.objects.bulk_update(list(changed.values()), list(PERSON_FIELDS))
-
-
-def _identity(author: AuthorData) -> str:
-    if author.phone:
-        return "p:" + author.phone
-    if author.email:
-        return "e:" + author.email.lower()
-    return "n:" + author.full_name
-
-
-def _aliases(author: AuthorData) -> list[str]:
-    keys = []
-    if author.phone:
-        keys.append("p:" + author.phone)
-    if author.email:
-        keys.append("e:" + author.email.lower())
-    return keys
+        return {identity(a): self.people[identity(a)] for a in authors}
 
 
 def history_reason(*, job_id: int, actor: Any) -> str:

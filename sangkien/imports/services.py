@@ -248,7 +248,7 @@ def save_job(job_id: int, *, actor: Any = None) -> ImportJob:
         with transaction.atomic():
             Programme.objects.select_for_update().filter(pk=job.programme_id).first()  # one import at a time
             writer = BulkWriter(programme=job.programme, phase=phase, actor=actor,
-                                reason=history_reason(job_id=job.pk, actor=actor))
+                                reason=history_reason(job_id=job.pk, actor=actor), scope=job.unit)
             result = run_save(job, writer=writer, mode=mode)
             if mode == SaveMode.ALL_OR_NOTHING and result.errors:
                 raise NothingSaved

@@ -170,22 +170,56 @@ class Initiative(models.Model):
 
 
 class Authorship(models.Model):
-    """``person`` is an author (``position`` 0) or co-author of ``initiative``."""
+    """``person`` is an author (``position`` 0) or co-author of ``initiative``.
+
+    The five snapshot fields keep what was typed for this initiative — by
+    the member, the officer entering on their behalf, or the import file —
+    at the time: pages, exports and reports show them, never the
+    :class:`Person`'s stored fields (issue 9 items 1 and 11).  ``person``
+    only says who the participant is, for counting; the rules that link it
+    are in :mod:`sangkien.initiatives.people`.  ``phone`` is E.164 or empty.
+
+    Saved with an empty snapshot (test factories, demo data), it is copied
+    from ``person``; the services always pass what was typed (an author
+    typed with nothing at all matches no existing person, so that copy
+    never reveals anyone).
+    """
 
     initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="authorships")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="authorships")
     position = models.PositiveSmallIntegerField(default=0)
+    full_name = models.CharField(_("họ và tên"), max_length=150, blank=True, default="")
+    phone = models.CharField(_("số điện thoại"), max_length=16, blank=True, default="")
+    email = models.EmailField(_("e-mail"), blank=True, default="")
+    job = models.CharField(_("công việc"), max_length=150, blank=True, default="")
+    workplace = models.CharField(_("nơi làm việc"), max_length=255, blank=True, default="")
 
     class Meta:
         ordering = ["initiative", "position"]
         constraints = [models.UniqueConstraint(fields=["initiative", "person"], name="author_once")]
+        indexes = [
+            # Person matching looks earlier entries up by what was typed.
+            models.Index(fields=["phone"], name="authorship_phone"),
+            models.Index(fields=["email"], name="authorship_email"),
+            models.Index(fields=["full_name"], name="authorship_full_name"),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.person} — {self.initiative}"
+        return f"{self.full_name} — {self.initiative}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.person_id is not None and not any(getattr(self, name) for name in SNAPSHOT_FIELDS):
+            for name in SNAPSHOT_FIELDS:
+                setattr(self, name, getattr(self.person, name))
+        super().save(*args, **kwargs)
 
     @property
     def is_main_author(self) -> bool:
         return self.position == 0
+
+
+#: What an :class:`Authorship` keeps of what was typed (same names as on :class:`Person`).
+SNAPSHOT_FIELDS = ("full_name", "phone", "email", "job", "workplace")
 
 
 def attachment_path(instance: Attachment, filename: str) -> str:

@@ -117,7 +117,7 @@ class QueueFilterForm(forms.Form):
         data = self.cleaned_data if self.is_bound and hasattr(self, "cleaned_data") else {}
         text = (data.get("q") or "").strip()
         if text:
-            authors = Authorship.objects.filter(initiative=OuterRef("pk"), person__full_name__icontains=text)
+            authors = Authorship.objects.filter(initiative=OuterRef("pk"), full_name__icontains=text)
             qs = qs.filter(Q(title__icontains=text) | Q(tracking_code__iexact=text.upper())
                            | Q(Exists(authors)))
         if data.get("linh-vuc"):

@@ -30,6 +30,7 @@ from sangkien.initiatives.models import (
     StatusChange,
     new_tracking_code,
 )
+from sangkien.initiatives.people import Circle, identity, match_people, snapshot
 from sangkien.initiatives.plausibility import hold_if_implausible
 from sangkien.programmes.models import Phase, Programme
 from sangkien.units.models import Unit
@@ -79,6 +80,7 @@ def open_phase_or_raise(programme: Programme, at: dt.datetime | None = None) -> 
 
 
 def _person_for_user(user: Any, author: AuthorData) -> Person:
+    """The member's own person, updated with what they typed (older initiatives keep their snapshot)."""
     person = Person.objects.filter(user=user).first()
     if person is None:
         person = Person(user=user)
@@ -92,31 +94,18 @@ def _person_for_user(user: Any, author: AuthorData) -> Person:
 
 
 def _person_for(author: AuthorData, actor: Any) -> Person:
-    """Find the participant by phone, then e-mail, then — for a co-author typed
-    without contact details — by name among the people the same actor has
-    entered before; else create one.  One person, many initiatives."""
-    person = None
-    if author.phone:
-        person = Person.objects.filter(phone=author.phone).order_by("pk").first()
-    if person is None and author.email:
-        person = Person.objects.filter(email__iexact=author.email).order_by("pk").first()
-    if person is None and not author.phone and not author.email:
-        person = (Person.objects.filter(full_name=author.full_name, authorships__initiative__entered_by=actor)
-                  .order_by("pk").first())
-    if person is None:
-        return Person.objects.create(
-            full_name=author.full_name, phone=author.phone, email=author.email,
-            job=author.job, workplace=author.workplace,
-        )
-    changed = False
-    for field in ("job", "workplace", "email", "phone"):
-        value = getattr(author, field)
-        if value and not getattr(person, field):
-            setattr(person, field, value)
-            changed = True
-    if changed:
-        person.save()
-    return person
+    """The participant a co-author (or an author entered on someone's behalf) is.
+
+    :func:`sangkien.initiatives.people.match_people` with the actor's own
+    entries as the circle: a verified account's person, else the person
+    the same actor typed before with that phone / e-mail / (no contact)
+    name; else a new person made from what was typed.  An existing person
+    is never changed.
+    """
+    pk = match_people([author], circle=Circle(entered_by_id=actor.pk)).get(identity(author))
+    if pk is not None:
+        return Person.objects.get(pk=pk)
+    return Person.objects.create(**snapshot(author))
 
 
 def submit_initiative(
@@ -186,7 +175,8 @@ def submit_initiative(
                     person = _person_for_user(actor, author)
                 else:
                     person = _person_for(author, actor)
-                initiative.authorships.get_or_create(person=person, defaults={"position": position})
+                initiative.authorships.get_or_create(person=person,
+                                                     defaults={"position": position, **snapshot(author)})
             for upload in files or []:
                 Attachment.objects.create(
                     initiative=initiative, file=upload, original_name=upload.name[:255], size=upload.size

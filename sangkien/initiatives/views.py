@@ -191,7 +191,7 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
     record_access(actor=request.user, kind="initiative_view", initiative=initiative, object_ref=initiative.tracking_code)
     return render(request, "initiatives/detail.html", {
         "initiative": initiative,
-        "authorships": initiative.authorships.select_related("person"),
+        "authorships": initiative.authorships.all(),  # the snapshots; never the person's stored fields
         "history": initiative.history.select_related("actor"),
         "attachments": initiative.attachments.all(),
         "show_personal": request.user.has_perm("initiatives.view_personal_data", initiative),

@@ -229,6 +229,8 @@ def test_deleting_the_account_anonymises_and_keeps_counts(client, world):
     assert (after.participants, after.submitted) == (before.participants, before.submitted)
     own = Initiative.objects.get(pk=world["own"].pk)
     assert own.submitted_by is None and own.authorships.get().person == person
+    typed = own.authorships.get()
+    assert (typed.full_name, typed.phone, typed.email, typed.job, typed.workplace) == (ANONYMISED_NAME, "", "", "", "")
     assert not PurposeConsent.objects.filter(user_id=hoa.pk).exists()
     entry = AuditEntry.objects.get(action="user.deleted")
     assert entry.object_id == str(hoa.pk) and entry.data == {"persons": 1, "initiatives": 2}

@@ -15,7 +15,7 @@ from sangkien.imports import passes, saving, services
 from sangkien.imports.models import ImportJob, JobStatus
 from sangkien.initiatives.models import Authorship, Initiative, Person, Status, StatusChange
 from sangkien.roles.models import Role
-from tests.factories import UserFactory, grant
+from tests.factories import InitiativeFactory, UserFactory, grant
 from tests.imports.conftest import csv_file, row, xlsx_file
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen", "fields")]
@@ -114,6 +114,7 @@ def test_reupload_of_the_same_file_or_a_corrected_copy_never_doubles(signed_in, 
 
 def test_people_in_many_rows_and_people_already_known_are_one_participant(signed_in, officer, tree, phase):
     known = Person.objects.create(full_name="Trần Văn Bình", phone="+84987654321")
+    InitiativeFactory(phase=phase, unit=tree["g12"], author=known)  # known inside the import unit's subtree
     rows = [row(co_authors="Trần Văn Bình, 0987 654 321; Lê Thị Cúc"),
             row(co_authors="Lê Thị Cúc"),
             row(author_full_name="Trần Văn Bình", author_phone="0987.654.321", author_job="Tổ trưởng")]
@@ -121,8 +122,10 @@ def test_people_in_many_rows_and_people_already_known_are_one_participant(signed
     confirm(signed_in, job, "all")
     assert Person.objects.filter(phone="+84987654321").count() == 1
     known.refresh_from_db()
-    assert known.job == "Tổ trưởng"  # blanks filled, as submit_initiative does
-    assert Authorship.objects.filter(person=known).count() == 2
+    assert known.job == ""  # an existing person is never changed by what someone typed …
+    mine = Authorship.objects.get(person=known, position=0, initiative__title=rows[2]["title"])
+    assert mine.job == "Tổ trưởng"  # … the initiative keeps it
+    assert Authorship.objects.filter(person=known).count() == 3
     assert Person.objects.filter(full_name="Lê Thị Cúc").count() == 1  # no contact: matched by name
 
 

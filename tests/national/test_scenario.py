@@ -10,12 +10,12 @@ from decimal import ROUND_HALF_UP, Decimal
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db.models import Count, Max, Min
+from django.db.models import Count, F, Max, Min, Q
 
 from sangkien.core.clock import LOCAL_TZ, start_of_day
 from sangkien.demo.apportion import apportion
 from sangkien.demo.scenarios import national_2023 as scenario
-from sangkien.initiatives.models import Initiative, Person, Status
+from sangkien.initiatives.models import SNAPSHOT_FIELDS, Authorship, Initiative, Person, Status
 from sangkien.units.models import Unit, UnitKind
 from tests.demo.fit import assert_texts_fit_units
 
@@ -98,6 +98,12 @@ def test_small_scale_keeps_the_shape():
     grassroots = Unit.objects.filter(kind=UnitKind.GRASSROOTS)
     assert grassroots.count() == 1_300 and not grassroots.filter(member_count__isnull=True).exists()
     assert Person.objects.annotate(n=Count("authorships")).filter(n=0).count() == 0
+    # each authorship keeps what was "typed": its person's details (pages and exports show these)
+    differs = Q()
+    for name in SNAPSHOT_FIELDS:
+        differs |= ~Q(**{name: F(f"person__{name}")})
+    assert not Authorship.objects.filter(differs).exists()
+    assert not Authorship.objects.filter(full_name="").exists()
     span = Initiative.objects.aggregate(first=Min("submitted_at"), last=Max("submitted_at"))
     assert span["first"].astimezone(LOCAL_TZ).date() >= dt.date(2022, 1, 8)
     assert span["last"] < scenario.AS_OF

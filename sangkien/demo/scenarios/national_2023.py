@@ -79,7 +79,7 @@ from sangkien.demo.scenarios.national_2023_activity import (
 from sangkien.demo.scenarios.national_2023_units import grassroots_rows
 from sangkien.demo.scenarios.ninh_binh_2021 import FIELDS
 from sangkien.duplicates.index import index_batch
-from sangkien.initiatives.models import Authorship, Initiative, Person
+from sangkien.initiatives.models import SNAPSHOT_FIELDS, Authorship, Initiative, Person
 from sangkien.programmes.models import Field, Phase, Programme, Target
 from sangkien.units.importers import import_rows
 from sangkien.units.models import Unit
@@ -239,6 +239,9 @@ def _write_activity(programme: Programme, phases: dict[int, Phase], fields: dict
         started = time.monotonic()
         index_batch([(r[0], r[1], r[8], r[9]) for r in rows.initiatives])  # id, programme, title, description
         index_seconds += time.monotonic() - started
-        totals["authorships"] += bulk.insert_rows(Authorship, AUTHORSHIP_FIELDS, rows.authorships)
+        # Each authorship keeps what was "typed": here, its person's details (id, name, phone, e-mail, job, workplace).
+        typed = {p[0]: p[1:6] for p in rows.persons}
+        totals["authorships"] += bulk.insert_rows(Authorship, AUTHORSHIP_FIELDS + SNAPSHOT_FIELDS,
+                                                  [a + typed[a[2]] for a in rows.authorships])
     bulk.reset_sequences(Person, Initiative, Authorship)
     return {**totals, "index_seconds": round(index_seconds, 1)}

@@ -1,0 +1,166 @@
+"""Who a typed author is: the one rule linking an author to a participant (issue 9 item 1).
+
+A participant (:class:`~sangkien.initiatives.models.Person`) is what the
+reports count; an author typed on a form or in an import file is linked to
+an existing participant only with proof, never by a phone or e-mail that
+happens to be stored somewhere else in the country:
+
+1. the main author submitting for themself is their own account's person
+   (:func:`sangkien.initiatives.services.submit_initiative`);
+2. any other author typed with a phone that an account has **verified**
+   (one-time SMS code, ``User.is_phone_verified``) is that account's person;
+3. else the person of an earlier authorship **inside the circle** typed
+   with the same phone, else the same e-mail, else — typed with neither —
+   the same name.  The circle is, on the web, the initiatives entered by
+   the same actor (a member's own submissions, an officer's entries on
+   members' behalf), so the same co-author typed twice by one member is one
+   participant; for an import — an officer's explicit act inside their
+   scope — the initiatives attached to the import unit's subtree;
+4. else a new person with what was typed.
+
+Nothing of an existing person is changed by what someone else typed, and
+nothing of it is shown: every page and export shows the authorship's own
+snapshot (``Authorship.full_name`` …).  The web form and the import call the
+same set-based :func:`match_people` (one author, or a batch).  Documented
+in docs/privacy.md, "Participants and co-authors".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.contrib.auth import get_user_model
+
+from sangkien.initiatives.models import Authorship, Initiative, Person
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
+    from sangkien.initiatives.services import AuthorData
+
+#: ``pk__in`` lists are cut to this size (SQLite's bound on query parameters).
+_CHUNK = 5_000
+
+
+@dataclass(frozen=True)
+class Circle:
+    """The earlier entries that count as proof that two typed authors are one person.
+
+    ``entered_by_id``: initiatives entered by that user (the web);
+    ``unit_path``: initiatives attached to that unit's subtree (an import).
+    Both empty: no earlier entry counts (only verified accounts match).
+    """
+
+    entered_by_id: int | None = None
+    unit_path: str | None = None
+
+    def keep(self, initiative_ids: set[int]) -> set[int]:
+        """The ids among ``initiative_ids`` that are inside the circle (indexed look-ups by pk)."""
+        if self.entered_by_id is None and self.unit_path is None:
+            return set()
+        kept: set[int] = set()
+        ids = sorted(initiative_ids)
+        for start in range(0, len(ids), _CHUNK):
+            qs = Initiative.objects.filter(pk__in=ids[start:start + _CHUNK]).order_by()
+            if self.entered_by_id is not None:
+                qs = qs.filter(entered_by_id=self.entered_by_id)
+            if self.unit_path is not None:
+                qs = qs.filter(unit__path__startswith=self.unit_path)
+            kept.update(qs.values_list("pk", flat=True))
+        return kept
+
+
+def identity(author: AuthorData) -> str:
+    """The key one typed author is known by: ``p:<phone>``, else ``e:<email>``, else ``n:<name>``."""
+    if author.phone:
+        return "p:" + author.phone
+    if author.email:
+        return "e:" + author.email.lower()
+    return "n:" + author.full_name
+
+
+def aliases(author: AuthorData) -> list[str]:
+    """Every contact key of ``author`` (phone and e-mail), for an import's memory of who is who."""
+    keys = []
+    if author.phone:
+        keys.append("p:" + author.phone)
+    if author.email:
+        keys.append("e:" + author.email.lower())
+    return keys
+
+
+def snapshot(author: AuthorData) -> dict[str, str]:
+    """What an :class:`Authorship` keeps of ``author``: the five typed fields, cut to their column sizes."""
+    return {"full_name": author.full_name[:150], "phone": author.phone[:16], "email": author.email[:254],
+            "job": author.job[:150], "workplace": author.workplace[:255]}
+
+
+def match_people(authors: Iterable[AuthorData], *, circle: Circle) -> dict[str, int]:
+    """Identity key (:func:`identity`) → pk of the existing person each author is.
+
+    Steps 2 and 3 of the module's rule; authors that match nobody are left
+    out (the caller creates their persons from what was typed).  Reads a
+    handful of indexed queries whatever the number of authors.  The only
+    write: a verified account that has no person yet gets one, made from the
+    account (name, phone, e-mail), never from what was typed.
+    """
+    authors = list(authors)
+    phones = {a.phone for a in authors if a.phone}
+    by_phone = _verified_accounts(phones)
+    rest = phones - by_phone.keys()
+    if rest:
+        by_phone |= _in_circle(Authorship.objects.filter(phone__in=rest), "phone", circle)
+    emails = {a.email.lower() for a in authors if a.email and by_phone.get(a.phone) is None}
+    by_email: dict[str, int] = {}
+    if emails:
+        variants = emails | {e.upper() for e in emails}
+        by_email = _in_circle(Authorship.objects.filter(email__in=variants), "email", circle)
+    names = {a.full_name for a in authors if not a.phone and not a.email and a.full_name}
+    by_name = _in_circle(Authorship.objects.filter(full_name__in=names), "full_name", circle) if names else {}
+    found: dict[str, int] = {}
+    for author in authors:
+        pk = (by_phone.get(author.phone) if author.phone else None) \
+            or (by_email.get(author.email.lower()) if author.email else None) \
+            or (by_name.get(author.full_name) if not author.phone and not author.email else None)
+        if pk is not None:
+            found[identity(author)] = pk
+    return found
+
+
+def _verified_accounts(phones: set[str]) -> dict[str, int]:
+    """Phone → person pk of the account that verified that phone (creating the person if missing)."""
+    if not phones:
+        return {}
+    users = {u.pk: u for u in get_user_model().objects.filter(phone__in=phones, phone_verified_at__isnull=False)}
+    if not users:
+        return {}
+    persons = dict(Person.objects.filter(user_id__in=list(users)).values_list("user_id", "pk"))
+    for pk, user in users.items():
+        if pk not in persons:
+            persons[pk] = Person.objects.get_or_create(user=user, defaults={  # a savepoint: safe in a race
+                "full_name": (user.get_full_name() or user.display_name)[:150], "phone": user.phone,
+                "email": user.email or ""})[0].pk
+    return {user.phone: persons[pk] for pk, user in users.items()}
+
+
+def _in_circle(rows: QuerySet[Authorship], field: str, circle: Circle) -> dict[str, int]:
+    """Value of ``field`` (e-mails lower-cased) → the lowest person pk among ``rows`` inside ``circle``.
+
+    Two indexed look-ups, no join (the authorships by the typed value, then
+    their initiatives by pk): a join lets SQLite's planner start from every
+    initiative of the circle.
+    """
+    links = list(rows.order_by().values_list(field, "person_id", "initiative_id"))
+    if not links:
+        return {}
+    inside = circle.keep({i for _v, _p, i in links})
+    found: dict[str, int] = {}
+    for value, person_id, initiative_id in links:
+        if initiative_id not in inside:
+            continue
+        key = value.lower() if field == "email" else value
+        if key not in found or person_id < found[key]:
+            found[key] = person_id
+    return found
