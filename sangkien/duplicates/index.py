@@ -5,6 +5,10 @@ same transaction as the initiative (``initiatives.services`` calls
 :func:`index_initiative` and :func:`reindex_initiative`), survive restarts,
 work on SQLite and PostgreSQL alike, and can be rebuilt from the
 initiatives by :func:`rebuild` (``manage.py rebuild_duplicate_index``).
+
+The same calls claim the initiative's exact text for its author
+(:func:`sangkien.duplicates.exact.claim`), which is how the database refuses
+an exact resubmission racing the first one.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from typing import Any
 from django.db import connection, transaction
 
 from sangkien.duplicates.detector import SHOW_FROM, Document, Match, rank
+from sangkien.duplicates.exact import claim, claim_batch, text_hash
 from sangkien.duplicates.models import BandKey, Fingerprint
 from sangkien.initiatives.models import Initiative
 
@@ -71,10 +76,15 @@ def _rows(initiative_id: int, keys: Iterable[int]) -> list[BandKey]:
 
 
 def index_initiative(initiative: Initiative, document: Document | None = None) -> int:
-    """Add ``initiative``'s band keys and sketch; call inside the transaction
-    that saves it.  Returns the number of keys written.
+    """Add ``initiative``'s band keys and sketch, and claim its exact text;
+    call inside the transaction that saves it (after its authors).  Returns
+    the number of keys written.
+
+    :raises ExactResubmission: its author's claim on this text is held by
+        another initiative (see :mod:`sangkien.duplicates.exact`).
     """
     document = document or Document.of(initiative.title, initiative.description)
+    claim(initiative, document)
     keys = document.index_keys(initiative.programme_id)
     BandKey.objects.bulk_create(_rows(initiative.pk, keys), ignore_conflicts=True)
     Fingerprint.objects.update_or_create(initiative_id=initiative.pk, defaults={"sketch": document.sketch})
@@ -93,7 +103,10 @@ def unindex_text(*, initiative_id: int, programme_id: int, title: str, descripti
 
 
 def reindex_initiative(initiative: Initiative, *, old_title: str, old_description: str) -> None:
-    """The text of ``initiative`` changed: swap its keys (same transaction)."""
+    """The text of ``initiative`` changed: swap its keys and its claim (same transaction).
+
+    :raises ExactResubmission: the new text is claimed by another initiative of the same author.
+    """
     unindex_text(initiative_id=initiative.pk, programme_id=initiative.programme_id,
                  title=old_title, description=old_description)
     index_initiative(initiative)
@@ -154,13 +167,18 @@ def _batches(queryset: Any, size: int) -> Iterator[list[tuple[int, int, str, str
 Analysed = tuple[list[tuple[int, int]], list[tuple[int, bytes]]]
 
 
-def _keys_of(rows: list[tuple[int, int, str, str]]) -> Analysed:
-    """``([(band_key, initiative_id), ...], [(initiative_id, sketch), ...])`` of a batch."""
+def _keys_of(rows: list[tuple[int, int, str, str]], hashes: dict[int, str] | None = None) -> Analysed:
+    """``([(band_key, initiative_id), ...], [(initiative_id, sketch), ...])`` of a batch.
+
+    With ``hashes``, also fills it: initiative pk → :func:`~sangkien.duplicates.exact.text_hash`.
+    """
     keys, sketches = [], []
     for pk, programme_id, title, description in rows:
         document = Document.of(title, description)
         keys.extend((key, pk) for key in document.index_keys(programme_id))
         sketches.append((pk, document.sketch))
+        if hashes is not None:
+            hashes[pk] = text_hash(document)
     keys.sort()  # inserted in key order: neighbouring pages of the primary key's B-tree
     return keys, sketches
 
@@ -173,18 +191,24 @@ def _insert_sql() -> tuple[str, str]:
     return keys, sketches
 
 
-def index_batch(rows: list[tuple[int, int, str, str]]) -> int:
+def index_batch(rows: list[tuple[int, int, str, str]], *, author_keys: dict[int, str] | None = None) -> int:
     """Index new initiatives given as ``(pk, programme_id, title, description)``.
 
     For bulk inserts that bypass :func:`index_initiative` (an import writes a
     batch with ``executemany``): call it in the same transaction, with rows
-    not indexed yet.  Returns the number of keys written.
+    not indexed yet.  With ``author_keys`` (initiative pk → author key,
+    :func:`sangkien.duplicates.exact.author_key`) the texts are also claimed,
+    a claim already held being skipped (:func:`~sangkien.duplicates.exact.claim_batch`).
+    Returns the number of keys written.
     """
-    keys, sketches = _keys_of(rows)
+    hashes: dict[int, str] | None = {} if author_keys is not None else None
+    keys, sketches = _keys_of(rows, hashes)
     insert_keys, insert_sketches = _insert_sql()
     with connection.cursor() as cursor:
         cursor.executemany(insert_keys, keys)
         cursor.executemany(insert_sketches, sketches)
+    if author_keys is not None and hashes is not None:
+        claim_batch([(pk, programme_id, author_keys.get(pk, ""), hashes[pk]) for pk, programme_id, _t, _d in rows])
     return len(keys)
 
 

@@ -21,6 +21,7 @@ from django.db import connection, models
 from django.utils.translation import gettext as _
 
 from sangkien.core.clock import now
+from sangkien.duplicates.exact import author_key
 from sangkien.duplicates.index import index_batch
 from sangkien.imports.checking import CleanRow
 from sangkien.initiatives.models import (
@@ -95,8 +96,10 @@ class BulkWriter:
         ])
         ids = dict(Initiative.objects.filter(tracking_code__in=codes).values_list("tracking_code", "pk"))
         authorships = []
+        main_person: dict[int, int] = {}  # initiative pk → main author's Person pk
         for row, code in zip(rows, codes, strict=True):
             placed: set[int] = set()
+            main_person[ids[code]] = person_ids[_identity(row.authors[0])]
             for position, author in enumerate(row.authors):
                 pk = person_ids[_identity(author)]
                 if pk in placed:  # the same person twice on one initiative
@@ -109,9 +112,15 @@ class BulkWriter:
              "to_status": Status.SUBMITTED, "reason": self.reason}
             for code in codes
         ])
-        # Imported initiatives join the near-duplicate index in the same transaction.
+        # Imported initiatives join the near-duplicate index, and claim their exact
+        # text for their main author (sangkien.duplicates.exact), in the same transaction.
+        contacts = {pk: (phone, email) for pk, phone, email in
+                    Person.objects.filter(pk__in=set(main_person.values())).values_list("pk", "phone", "email")}
+        author_keys = {initiative: author_key(submitted_by_id=None, phone=contacts[person][0],
+                                              email=contacts[person][1])
+                       for initiative, person in main_person.items()}
         index_batch([(ids[code], self.programme.pk, row.details["title"], row.details["description"])
-                     for row, code in zip(rows, codes, strict=True)])
+                     for row, code in zip(rows, codes, strict=True)], author_keys=author_keys)
         self.saved += len(rows)
         return {row.number: code for row, code in zip(rows, codes, strict=True)}
 
