@@ -191,6 +191,38 @@ def _insert_sql() -> tuple[str, str]:
     return keys, sketches
 
 
+@dataclass(frozen=True)
+class Analysis:
+    """What indexing and claiming need of one text: band keys, sketch, exact-text hash."""
+
+    keys: list[int]
+    sketch: bytes
+    text_hash: str
+
+
+def analyse(programme_id: int, title: str, description: str) -> Analysis:
+    """Analyse a text before its initiative is written (CPU only, no query): an
+    import does this outside its write transaction (issue 9 item 6)."""
+    document = Document.of(title, description)
+    return Analysis(document.index_keys(programme_id), document.sketch, text_hash(document))
+
+
+def index_analysed(items: list[tuple[int, int, Analysis]], *, author_keys: dict[int, str]) -> int:
+    """Index and claim new initiatives given as ``(pk, programme_id, analysis)``.
+
+    :func:`index_batch` for texts analysed beforehand (:func:`analyse`);
+    ``author_keys`` as there.  Returns the number of keys written.
+    """
+    keys = sorted((key, pk) for pk, _programme, analysis in items for key in analysis.keys)
+    insert_keys, insert_sketches = _insert_sql()
+    with connection.cursor() as cursor:
+        cursor.executemany(insert_keys, keys)
+        cursor.executemany(insert_sketches, [(pk, analysis.sketch) for pk, _programme, analysis in items])
+    claim_batch([(pk, programme_id, author_keys.get(pk, ""), analysis.text_hash)
+                 for pk, programme_id, analysis in items])
+    return len(keys)
+
+
 def index_batch(rows: list[tuple[int, int, str, str]], *, author_keys: dict[int, str] | None = None) -> int:
     """Index new initiatives given as ``(pk, programme_id, title, description)``.
 

@@ -225,10 +225,11 @@ def run_save(job: ImportJob, *, writer: BulkWriter, mode: str, chunks: SaveChunk
                     result.errors[number] = found
                 else:
                     clean.append(row)
+            analysed = writer.analyse(clean) if chunks else None  # CPU work outside the write lock
             with chunks[1]() if chunks else nullcontext(lambda _n: None) as record:
                 existing = dedupe.existing(clean) if clean else {}
                 fresh = [r for r in clean if r.number not in existing]
-                saved = {} if mode == SaveMode.ALL_OR_NOTHING and result.errors else writer.write(fresh)
+                saved = {} if mode == SaveMode.ALL_OR_NOTHING and result.errors else writer.write(fresh, analysed)
                 record(len(saved))
             result.existing.update(existing)
             result.valid += len(fresh)

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from sangkien.core.clock import now
 from sangkien.duplicates.exact import author_key
-from sangkien.duplicates.index import index_batch
+from sangkien.duplicates.index import Analysis, analyse, index_analysed
 from sangkien.imports.checking import CleanRow
 from sangkien.initiatives.models import (
     Authorship,
@@ -79,10 +79,21 @@ class BulkWriter:
         self.people: dict[str, int] = {}  # identity key → Person pk, for the whole import
         self.saved = 0
 
-    def write(self, rows: list[CleanRow]) -> dict[int, str]:
-        """Insert ``rows``; return row number → tracking code."""
+    def analyse(self, rows: list[CleanRow]) -> dict[int, Analysis]:
+        """Row number → the analysis of its text (no query: may run outside the write transaction)."""
+        return {row.number: analyse(self.programme.pk, row.details["title"], row.details["description"])
+                for row in rows}
+
+    def write(self, rows: list[CleanRow], analysed: dict[int, Analysis] | None = None) -> dict[int, str]:
+        """Insert ``rows``; return row number → tracking code.
+
+        ``analysed`` (from :meth:`analyse`, by row number) spares the text
+        analysis inside the caller's transaction.
+        """
         if not rows:
             return {}
+        if analysed is None:
+            analysed = self.analyse(rows)
         person_ids = self._people([a for r in rows for a in r.authors])
         codes = self._codes(len(rows))
         at = now()
@@ -119,8 +130,8 @@ class BulkWriter:
         author_keys = {initiative: author_key(submitted_by_id=None, phone=contacts[person][0],
                                               email=contacts[person][1])
                        for initiative, person in main_person.items()}
-        index_batch([(ids[code], self.programme.pk, row.details["title"], row.details["description"])
-                     for row, code in zip(rows, codes, strict=True)], author_keys=author_keys)
+        index_analysed([(ids[code], self.programme.pk, analysed[row.number]) for row, code in zip(rows, codes, strict=True)],
+                       author_keys=author_keys)
         self.saved += len(rows)
         return {row.number: code for row, code in zip(rows, codes, strict=True)}
 

@@ -231,7 +231,7 @@ def confirm_job(*, job: ImportJob, mode: str, actor: Any) -> ImportJob:
 
 
 #: Rows per write transaction when saving on SQLite (see :func:`save_job`).
-SQLITE_CHUNK_ROWS = 100
+SQLITE_CHUNK_ROWS = 50
 
 
 def saves_in_chunks() -> bool:
