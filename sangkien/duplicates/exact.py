@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import hashlib
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection
 from django.utils.translation import gettext as _
 
 from sangkien.core.exceptions import DomainError
@@ -85,29 +85,35 @@ def key_of(initiative: Initiative) -> str:
 def claim(initiative: Initiative, document: Document) -> None:
     """Claim ``document``'s text for ``initiative``'s author, inside the transaction saving it.
 
-    Replaces the initiative's earlier claim (a returned initiative sent back
-    with a new text).
+    One ``INSERT … ON CONFLICT DO NOTHING``: a concurrent claim of the same
+    key makes it wait for that transaction, then insert nothing.  The
+    initiative must hold no claim (a changed text: :func:`release` first).
 
     :raises ExactResubmission: the same author's claim on the same text is
         held by another initiative of the programme (committed, or committed
         while we waited for its lock); the caller's transaction must roll back.
     """
-    ExactText.objects.filter(initiative_id=initiative.pk).delete()
     key, digest = key_of(initiative), text_hash(document)
     if not key or not digest:
         return
-    try:
-        with transaction.atomic():  # a savepoint: PostgreSQL's transaction survives the refusal
-            ExactText.objects.create(initiative_id=initiative.pk, programme_id=initiative.programme_id,
-                                     author_key=key, text_hash=digest)
-    except IntegrityError:
-        holder = (ExactText.objects.filter(programme_id=initiative.programme_id, author_key=key,
-                                           text_hash=digest).values_list("initiative_id", flat=True).first())
-        existing = Initiative.objects.filter(pk=holder).first() if holder else None
-        if existing is None:  # the holder was deleted meanwhile: nothing to point at
-            raise
-        raise ExactResubmission(resubmission_message(existing, on_behalf=not initiative.submitted_by_id),
-                                existing) from None
+    qn = connection.ops.quote_name
+    sql = (f"INSERT INTO {qn(ExactText._meta.db_table)} (initiative_id, programme_id, author_key, text_hash) "  # noqa: S608
+           "VALUES (%s, %s, %s, %s) ON CONFLICT DO NOTHING")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [initiative.pk, initiative.programme_id, key, digest])
+        if cursor.rowcount == 1:
+            return
+    holder = (ExactText.objects.filter(programme_id=initiative.programme_id, author_key=key, text_hash=digest)
+              .values_list("initiative_id", flat=True).first())
+    existing = Initiative.objects.filter(pk=holder).first() if holder else None
+    if existing is None:  # cannot happen: the conflicting row is committed and cascades with its initiative
+        raise IntegrityError("exact-text claim refused without a holder")
+    raise ExactResubmission(resubmission_message(existing, on_behalf=not initiative.submitted_by_id), existing)
+
+
+def release(initiative: Initiative) -> None:
+    """Drop ``initiative``'s claim (its text is about to change)."""
+    ExactText.objects.filter(initiative_id=initiative.pk).delete()
 
 
 def claim_batch(claims: list[tuple[int, int, str, str]]) -> None:

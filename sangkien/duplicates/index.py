@@ -21,7 +21,7 @@ from typing import Any
 from django.db import connection, transaction
 
 from sangkien.duplicates.detector import SHOW_FROM, Document, Match, rank
-from sangkien.duplicates.exact import claim, claim_batch, text_hash
+from sangkien.duplicates.exact import claim, claim_batch, release, text_hash
 from sangkien.duplicates.models import BandKey, Fingerprint
 from sangkien.initiatives.models import Initiative
 
@@ -109,6 +109,7 @@ def reindex_initiative(initiative: Initiative, *, old_title: str, old_descriptio
     """
     unindex_text(initiative_id=initiative.pk, programme_id=initiative.programme_id,
                  title=old_title, description=old_description)
+    release(initiative)
     index_initiative(initiative)
 
 
