@@ -330,10 +330,14 @@ def report(result: dict[str, Any], args: argparse.Namespace) -> str:
                      f"{imp['longest_write_s']} s | {imp['median_write_s']} s | {imp['submissions']} | "
                      f"{imp['saved']} | {imp['busy_503']} | {imp['latency_p50_s']} s | {imp['latency_max_s']} s | "
                      f"{imp['load_avg_1m'][0]} → {imp['load_avg_1m'][1]} |")
-    lines += ["", "In one transaction the import holds SQLite's only write lock for the whole save, so every "
-              "submission waits for the busy timeout and is refused (now a 503 with the form kept, before "
-              "this change a 500 with the text lost); in chunks each write transaction is short and the "
-              "submissions are saved between two chunks.", ""]
+    lines += ["", "In one transaction the import holds SQLite's only write lock for the whole save: a "
+              "submission arriving meanwhile waits until it commits, and past the busy timeout (10 s) is "
+              "refused (now a 503 with the form kept; before issue 9 a 500 with the text lost).  In chunks "
+              "each write transaction is short and submissions are saved between two chunks; the import "
+              "yields to them, so under a constant stream of submissions it takes longer (the 'save' "
+              "column) — without submissions the chunked save costs about the same as one transaction.  "
+              "The longest single write and the worst latency are at the mercy of the machine's load "
+              "(SQLite's busy handler polls with sleeps of up to 100 ms, without a queue).", ""]
     return "\n".join(lines)
 
 
