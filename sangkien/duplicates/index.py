@@ -168,18 +168,13 @@ def _batches(queryset: Any, size: int) -> Iterator[list[tuple[int, int, str, str
 Analysed = tuple[list[tuple[int, int]], list[tuple[int, bytes]]]
 
 
-def _keys_of(rows: list[tuple[int, int, str, str]], hashes: dict[int, str] | None = None) -> Analysed:
-    """``([(band_key, initiative_id), ...], [(initiative_id, sketch), ...])`` of a batch.
-
-    With ``hashes``, also fills it: initiative pk → :func:`~sangkien.duplicates.exact.text_hash`.
-    """
+def _keys_of(rows: list[tuple[int, int, str, str]]) -> Analysed:
+    """``([(band_key, initiative_id), ...], [(initiative_id, sketch), ...])`` of a batch."""
     keys, sketches = [], []
     for pk, programme_id, title, description in rows:
         document = Document.of(title, description)
         keys.extend((key, pk) for key in document.index_keys(programme_id))
         sketches.append((pk, document.sketch))
-        if hashes is not None:
-            hashes[pk] = text_hash(document)
     keys.sort()  # inserted in key order: neighbouring pages of the primary key's B-tree
     return keys, sketches
 
@@ -211,8 +206,10 @@ def analyse(programme_id: int, title: str, description: str) -> Analysis:
 def index_analysed(items: list[tuple[int, int, Analysis]], *, author_keys: dict[int, str]) -> int:
     """Index and claim new initiatives given as ``(pk, programme_id, analysis)``.
 
-    :func:`index_batch` for texts analysed beforehand (:func:`analyse`);
-    ``author_keys`` as there.  Returns the number of keys written.
+    :func:`index_batch` for texts analysed beforehand (:func:`analyse`), with claims;
+    ``author_keys``: initiative pk → :func:`sangkien.duplicates.exact.author_key`;
+    a claim already held is skipped (:func:`~sangkien.duplicates.exact.claim_batch`).
+    Returns the number of keys written.
     """
     keys = sorted((key, pk) for pk, _programme, analysis in items for key in analysis.keys)
     insert_keys, insert_sketches = _insert_sql()
@@ -224,24 +221,19 @@ def index_analysed(items: list[tuple[int, int, Analysis]], *, author_keys: dict[
     return len(keys)
 
 
-def index_batch(rows: list[tuple[int, int, str, str]], *, author_keys: dict[int, str] | None = None) -> int:
+def index_batch(rows: list[tuple[int, int, str, str]]) -> int:
     """Index new initiatives given as ``(pk, programme_id, title, description)``.
 
-    For bulk inserts that bypass :func:`index_initiative` (an import writes a
-    batch with ``executemany``): call it in the same transaction, with rows
-    not indexed yet.  With ``author_keys`` (initiative pk → author key,
-    :func:`sangkien.duplicates.exact.author_key`) the texts are also claimed,
-    a claim already held being skipped (:func:`~sangkien.duplicates.exact.claim_batch`).
-    Returns the number of keys written.
+    For bulk inserts that bypass :func:`index_initiative` (demo data, a
+    rebuild): call it in the same transaction, with rows not indexed yet.
+    No exact-text claims (an import uses :func:`index_analysed`).  Returns
+    the number of keys written.
     """
-    hashes: dict[int, str] | None = {} if author_keys is not None else None
-    keys, sketches = _keys_of(rows, hashes)
+    keys, sketches = _keys_of(rows)
     insert_keys, insert_sketches = _insert_sql()
     with connection.cursor() as cursor:
         cursor.executemany(insert_keys, keys)
         cursor.executemany(insert_sketches, sketches)
-    if author_keys is not None and hashes is not None:
-        claim_batch([(pk, programme_id, author_keys.get(pk, ""), hashes[pk]) for pk, programme_id, _t, _d in rows])
     return len(keys)
 
 

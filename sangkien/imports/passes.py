@@ -189,8 +189,8 @@ def save_time_errors(job: ImportJob) -> dict[int, list[CellError]]:
     return errors
 
 
-#: ``chunk(size)``: rows per write transaction and a context manager opening
-#: one (given the number of rows the chunk will save, to record progress).
+#: ``(rows, open_chunk)``: rows per write transaction, and a context manager
+#: opening one that yields ``record(n)``, to count the ``n`` rows it saved.
 SaveChunks = tuple[int, Callable[[], AbstractContextManager[Callable[[int], None]]]]
 
 

@@ -292,3 +292,16 @@ def test_imported_initiatives_join_the_duplicate_index(signed_in, tree, phase):
     matches = similar_initiatives(programme_id=phase.programme_id, title=saved.title,
                                   description=saved.description)
     assert [m.initiative.pk for m in matches][:1] == [saved.pk]
+
+
+def test_imported_rows_claim_their_exact_text_for_their_main_author(signed_in, tree, phase):
+    """Issue 9.7: an import claims like a form (by phone, else e-mail), so an entry of the
+    same text for the same author racing the import is refused by the database."""
+    from sangkien.duplicates.models import ExactText
+
+    rows = [row(author_phone="0912 000 111"), row(author_phone="", author_email="Hoa@Example.vn")]
+    job = upload(signed_in, tree["d1"], phase, rows)
+    confirm(signed_in, job, "all")
+    claims = dict(ExactText.objects.values_list("initiative__tracking_code", "author_key"))
+    saved = dict(Initiative.objects.values_list("tracking_code", "authorships__person__phone"))
+    assert sorted(claims.values()) == ["e:hoa@example.vn", "p:+84912000111"] and set(claims) == set(saved)
