@@ -60,8 +60,9 @@ class ExactText(models.Model):
     makes "the same author may not send the same text twice" hold under
     concurrent posts (two tabs, a double click with new tokens): the row is
     written in the transaction that saves the initiative, so of two racing
-    submissions one commits and the other gets an ``IntegrityError``
-    (turned into :class:`~sangkien.duplicates.services.ExactResubmission`).
+    submissions one commits and the other's insert finds the claim taken
+    (:class:`~sangkien.duplicates.services.ExactResubmission`, its
+    transaction rolled back).
 
     - ``author_key``: ``"u:<user pk>"`` for a member's own submission; for
       an entry on a member's behalf (or an import) the main author's
