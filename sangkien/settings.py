@@ -134,10 +134,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets dashboards read while a submission writes; IMMEDIATE takes the
-        # write lock at BEGIN so concurrent writers queue instead of failing.
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;",
+        # write lock at BEGIN so concurrent writers queue instead of failing.  A
+        # writer waits at most `timeout` seconds for the lock, then gets "database
+        # is locked": the forms then come back with everything typed (a 503).  An
+        # import saves in chunks of a fraction of a second (imports.services), so
+        # a submission waits for one chunk, not for the whole import (issue 9.6).
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
+        "timeout": float(env("SANGKIEN_SQLITE_BUSY_TIMEOUT", "10")),
     }
 DATABASE_REPLICA_URL = env("DATABASE_REPLICA_URL")
 if DATABASE_REPLICA_URL:

@@ -5,6 +5,10 @@ same transaction as the initiative (``initiatives.services`` calls
 :func:`index_initiative` and :func:`reindex_initiative`), survive restarts,
 work on SQLite and PostgreSQL alike, and can be rebuilt from the
 initiatives by :func:`rebuild` (``manage.py rebuild_duplicate_index``).
+
+The same calls claim the initiative's exact text for its author
+(:func:`sangkien.duplicates.exact.claim`), which is how the database refuses
+an exact resubmission racing the first one.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from typing import Any
 from django.db import connection, transaction
 
 from sangkien.duplicates.detector import SHOW_FROM, Document, Match, rank
+from sangkien.duplicates.exact import claim, claim_batch, release, text_hash
 from sangkien.duplicates.models import BandKey, Fingerprint
 from sangkien.initiatives.models import Initiative
 
@@ -71,10 +76,15 @@ def _rows(initiative_id: int, keys: Iterable[int]) -> list[BandKey]:
 
 
 def index_initiative(initiative: Initiative, document: Document | None = None) -> int:
-    """Add ``initiative``'s band keys and sketch; call inside the transaction
-    that saves it.  Returns the number of keys written.
+    """Add ``initiative``'s band keys and sketch, and claim its exact text;
+    call inside the transaction that saves it (after its authors).  Returns
+    the number of keys written.
+
+    :raises ExactResubmission: its author's claim on this text is held by
+        another initiative (see :mod:`sangkien.duplicates.exact`).
     """
     document = document or Document.of(initiative.title, initiative.description)
+    claim(initiative, document)
     keys = document.index_keys(initiative.programme_id)
     BandKey.objects.bulk_create(_rows(initiative.pk, keys), ignore_conflicts=True)
     Fingerprint.objects.update_or_create(initiative_id=initiative.pk, defaults={"sketch": document.sketch})
@@ -93,9 +103,13 @@ def unindex_text(*, initiative_id: int, programme_id: int, title: str, descripti
 
 
 def reindex_initiative(initiative: Initiative, *, old_title: str, old_description: str) -> None:
-    """The text of ``initiative`` changed: swap its keys (same transaction)."""
+    """The text of ``initiative`` changed: swap its keys and its claim (same transaction).
+
+    :raises ExactResubmission: the new text is claimed by another initiative of the same author.
+    """
     unindex_text(initiative_id=initiative.pk, programme_id=initiative.programme_id,
                  title=old_title, description=old_description)
+    release(initiative)
     index_initiative(initiative)
 
 
@@ -173,12 +187,47 @@ def _insert_sql() -> tuple[str, str]:
     return keys, sketches
 
 
+@dataclass(frozen=True)
+class Analysis:
+    """What indexing and claiming need of one text: band keys, sketch, exact-text hash."""
+
+    keys: list[int]
+    sketch: bytes
+    text_hash: str
+
+
+def analyse(programme_id: int, title: str, description: str) -> Analysis:
+    """Analyse a text before its initiative is written (CPU only, no query): an
+    import does this outside its write transaction (issue 9 item 6)."""
+    document = Document.of(title, description)
+    return Analysis(document.index_keys(programme_id), document.sketch, text_hash(document))
+
+
+def index_analysed(items: list[tuple[int, int, Analysis]], *, author_keys: dict[int, str]) -> int:
+    """Index and claim new initiatives given as ``(pk, programme_id, analysis)``.
+
+    :func:`index_batch` for texts analysed beforehand (:func:`analyse`), with claims;
+    ``author_keys``: initiative pk → :func:`sangkien.duplicates.exact.author_key`;
+    a claim already held is skipped (:func:`~sangkien.duplicates.exact.claim_batch`).
+    Returns the number of keys written.
+    """
+    keys = sorted((key, pk) for pk, _programme, analysis in items for key in analysis.keys)
+    insert_keys, insert_sketches = _insert_sql()
+    with connection.cursor() as cursor:
+        cursor.executemany(insert_keys, keys)
+        cursor.executemany(insert_sketches, [(pk, analysis.sketch) for pk, _programme, analysis in items])
+    claim_batch([(pk, programme_id, author_keys.get(pk, ""), analysis.text_hash)
+                 for pk, programme_id, analysis in items])
+    return len(keys)
+
+
 def index_batch(rows: list[tuple[int, int, str, str]]) -> int:
     """Index new initiatives given as ``(pk, programme_id, title, description)``.
 
-    For bulk inserts that bypass :func:`index_initiative` (an import writes a
-    batch with ``executemany``): call it in the same transaction, with rows
-    not indexed yet.  Returns the number of keys written.
+    For bulk inserts that bypass :func:`index_initiative` (demo data, a
+    rebuild): call it in the same transaction, with rows not indexed yet.
+    No exact-text claims (an import uses :func:`index_analysed`).  Returns
+    the number of keys written.
     """
     keys, sketches = _keys_of(rows)
     insert_keys, insert_sketches = _insert_sql()

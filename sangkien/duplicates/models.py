@@ -51,3 +51,44 @@ class Fingerprint(models.Model):
 
     def __str__(self) -> str:
         return f"fingerprint of {self.initiative_id}"
+
+
+class ExactText(models.Model):
+    """Claim of one author on one normalised text in a programme (issue 9 item 7).
+
+    The unique constraint on ``(programme, author_key, text_hash)`` is what
+    makes "the same author may not send the same text twice" hold under
+    concurrent posts (two tabs, a double click with new tokens): the row is
+    written in the transaction that saves the initiative, so of two racing
+    submissions one commits and the other's insert finds the claim taken
+    (:class:`~sangkien.duplicates.services.ExactResubmission`, its
+    transaction rolled back).
+
+    - ``author_key``: ``"u:<user pk>"`` for a member's own submission; for
+      an entry on a member's behalf (or an import) the main author's
+      ``"p:<E.164 phone>"``, else ``"e:<lower-case e-mail>"``
+      (:func:`sangkien.duplicates.services.author_key`).
+    - ``text_hash``: SHA-256 (hex) of the normalised title + description
+      (:attr:`sangkien.duplicates.detector.Document.normalised`).
+
+    An initiative has at most one claim; an initiative with an empty text or
+    no author key has none.  Initiatives saved before the table existed that
+    repeat an earlier one keep no claim (migration ``0002_exact_text``).
+    """
+
+    initiative = models.OneToOneField(
+        "initiatives.Initiative", on_delete=models.CASCADE, primary_key=True, related_name="+",
+    )
+    programme = models.ForeignKey("programmes.Programme", on_delete=models.CASCADE, related_name="+",
+                                  db_index=False)
+    author_key = models.CharField(max_length=260)
+    text_hash = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = "exact text claim"
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "author_key", "text_hash"], name="exact_text_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.author_key} · {self.text_hash[:12]} → {self.initiative_id}"

@@ -3,7 +3,9 @@
 :func:`refuse_exact_resubmission` is called by ``submit_initiative`` and
 ``resubmit_initiative`` before they write: the same author sending the same
 normalised text again is refused, with the existing initiative attached to
-the error so the page can link to it.  Near-duplicates are never refused:
+the error so the page can link to it.  This look-up runs before the saving
+transaction; what makes the rule hold under concurrent posts is the claim
+written inside it (:mod:`sangkien.duplicates.exact`).  Near-duplicates are never refused:
 they are shown (submit form) and left to a reviewer (``mark_duplicate``).
 """
 
@@ -12,20 +14,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.utils.translation import gettext as _
-
-from sangkien.core.exceptions import DomainError
 from sangkien.duplicates.detector import Document, rank
+from sangkien.duplicates.exact import ExactResubmission, resubmission_message
 from sangkien.duplicates.index import DatabaseStore
 from sangkien.initiatives.models import Authorship, Initiative
 
-
-class ExactResubmission(DomainError):
-    """The same author already sent this text; ``existing`` is that initiative."""
-
-    def __init__(self, message: str, existing: Initiative) -> None:
-        super().__init__(message)
-        self.existing = existing
+__all__ = ["ExactResubmission", "exact_copies", "refuse_exact_resubmission"]
 
 
 def exact_copies(*, programme_id: int, document: Document, exclude: Iterable[int] = ()) -> list[Initiative]:
@@ -69,11 +63,4 @@ def refuse_exact_resubmission(*, programme_id: int, document: Document, actor: A
     for existing in exact_copies(programme_id=programme_id, document=document, exclude=exclude):
         if not _same_author(existing, actor=actor, phone=phone, email=email, on_behalf=on_behalf):
             continue
-        values = {"code": existing.tracking_code, "title": existing.title}
-        if on_behalf:
-            message = _("Tác giả này đã gửi sáng kiến này rồi (mã theo dõi %(code)s, “%(title)s”). "
-                        "Không nhập lại cùng một nội dung.") % values
-        else:
-            message = _("Bạn đã gửi sáng kiến này rồi (mã theo dõi %(code)s, “%(title)s”). "
-                        "Không gửi lại cùng một nội dung; nếu cần bổ sung, hãy mở sáng kiến đã gửi.") % values
-        raise ExactResubmission(message, existing)
+        raise ExactResubmission(resubmission_message(existing, on_behalf=on_behalf), existing)

@@ -6,14 +6,15 @@
 - :func:`run_save` reads the staged rows, re-checks what the database may
   have changed since the preview, and inserts batches through
   :class:`~sangkien.imports.saving.BulkWriter`; the caller holds the
-  transaction.
+  transaction, or gives one per chunk (SQLite, issue 9 item 6).
 - :func:`write_result` writes the result workbook again once saved, with the
   tracking code of every row saved or already there.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -155,8 +156,52 @@ def run_check(job: ImportJob, *, result_path: Path, staged_path: Path) -> PassRe
     return result
 
 
-def run_save(job: ImportJob, *, writer: BulkWriter, mode: str) -> PassResult:
-    """Insert the staged valid rows of ``job``; the caller holds the transaction.
+def _save_time_error(row: CleanRow | None, error: str, retired: set[int]) -> list[CellError] | None:
+    """The errors of a staged row as the database is now (``None``: it may be saved)."""
+    if row is None:
+        return [CellError("", error)]
+    if row.unit.pk in retired:
+        return [CellError("unit", _("Đơn vị “%(name)s” vừa giải thể hoặc sáp nhập; hãy "
+                                    "chọn đơn vị mới.") % {"name": row.unit.name})]
+    return None
+
+
+def _retired(job: ImportJob) -> set[int]:
+    return set(Unit.objects.filter(path__startswith=job.unit.path, is_active=False).values_list("pk", flat=True))
+
+
+def save_time_errors(job: ImportJob) -> dict[int, list[CellError]]:
+    """Row number → errors of the staged rows that may not be saved now (nothing written).
+
+    Used before a save in chunks (:data:`SaveChunks`), so that all-or-nothing
+    still saves nothing of a file that has a bad row.
+    """
+    retired = _retired(job)
+    errors: dict[int, list[CellError]] = {}
+    staged = read_staged(job.rows_file.path)
+    try:
+        for number, row, error in staged:
+            found = _save_time_error(row, error, retired)
+            if found:
+                errors[number] = found
+    finally:
+        staged.close()
+    return errors
+
+
+#: ``(rows, open_chunk)``: rows per write transaction, and a context manager
+#: opening one that yields ``record(n)``, to count the ``n`` rows it saved.
+SaveChunks = tuple[int, Callable[[], AbstractContextManager[Callable[[int], None]]]]
+
+
+def run_save(job: ImportJob, *, writer: BulkWriter, mode: str, chunks: SaveChunks | None = None) -> PassResult:
+    """Insert the staged valid rows of ``job``.
+
+    Without ``chunks`` the caller holds the one transaction.  With
+    ``chunks = (rows, open_chunk)`` each batch of ``rows`` rows is looked up
+    and written inside its own ``open_chunk()`` transaction, which yields a
+    function recording the rows saved (called inside it): the embedded
+    database's write lock is never held for long (issue 9 item 6).
 
     Rows already saved (by anyone, since the preview too) are skipped; rows
     whose unit was retired since the preview become errors.  In
@@ -165,28 +210,33 @@ def run_save(job: ImportJob, *, writer: BulkWriter, mode: str) -> PassResult:
     """
     result = PassResult()
     dedupe = Deduplicator(programme=job.programme, scope=job.unit)
-    retired = set(Unit.objects.filter(path__startswith=job.unit.path, is_active=False)
-                  .values_list("pk", flat=True))
+    retired = _retired(job)
     total = job.rows_total
+    size = chunks[0] if chunks else BATCH_ROWS
     progress.report(job.pk, stage="save", done=0, total=total)
-    for batch in _batches(read_staged(job.rows_file.path), BATCH_ROWS):
-        clean: list[CleanRow] = []
-        for number, row, error in batch:
-            result.rows += 1
-            if row is None:
-                result.errors[number] = [CellError("", error)]
-            elif row.unit.pk in retired:
-                result.errors[number] = [CellError("unit", _("Đơn vị “%(name)s” vừa giải thể hoặc sáp nhập; hãy "
-                                                             "chọn đơn vị mới.") % {"name": row.unit.name})]
-            else:
-                clean.append(row)
-        existing = dedupe.existing(clean) if clean else {}
-        result.existing.update(existing)
-        fresh = [r for r in clean if r.number not in existing]
-        result.valid += len(fresh)
-        if not (mode == SaveMode.ALL_OR_NOTHING and result.errors):
-            result.saved.update(writer.write(fresh))
-        progress.report(job.pk, stage="save", done=result.rows, total=max(total, result.rows))
+    staged = read_staged(job.rows_file.path)
+    try:
+        for batch in _batches(staged, size):
+            clean: list[CleanRow] = []
+            for number, row, error in batch:
+                result.rows += 1
+                found = _save_time_error(row, error, retired)
+                if found:
+                    result.errors[number] = found
+                else:
+                    clean.append(row)
+            analysed = writer.analyse(clean) if chunks else None  # CPU work outside the write lock
+            with chunks[1]() if chunks else nullcontext(lambda _n: None) as record:
+                existing = dedupe.existing(clean) if clean else {}
+                fresh = [r for r in clean if r.number not in existing]
+                saved = {} if mode == SaveMode.ALL_OR_NOTHING and result.errors else writer.write(fresh, analysed)
+                record(len(saved))
+            result.existing.update(existing)
+            result.valid += len(fresh)
+            result.saved.update(saved)
+            progress.report(job.pk, stage="save", done=result.rows, total=max(total, result.rows))
+    finally:
+        staged.close()
     return result
 
 

@@ -24,7 +24,8 @@ from django.db import connection, models
 from django.utils.translation import gettext as _
 
 from sangkien.core.clock import now
-from sangkien.duplicates.index import index_batch
+from sangkien.duplicates.exact import author_key
+from sangkien.duplicates.index import Analysis, analyse, index_analysed
 from sangkien.imports.checking import CleanRow
 from sangkien.initiatives.models import (
     Authorship,
@@ -84,10 +85,21 @@ class BulkWriter:
         self.people: dict[str, int] = {}  # identity key → Person pk, for the whole import
         self.saved = 0
 
-    def write(self, rows: list[CleanRow]) -> dict[int, str]:
-        """Insert ``rows``; return row number → tracking code."""
+    def analyse(self, rows: list[CleanRow]) -> dict[int, Analysis]:
+        """Row number → the analysis of its text (no query: may run outside the write transaction)."""
+        return {row.number: analyse(self.programme.pk, row.details["title"], row.details["description"])
+                for row in rows}
+
+    def write(self, rows: list[CleanRow], analysed: dict[int, Analysis] | None = None) -> dict[int, str]:
+        """Insert ``rows``; return row number → tracking code.
+
+        ``analysed`` (from :meth:`analyse`, by row number) spares the text
+        analysis inside the caller's transaction.
+        """
         if not rows:
             return {}
+        if analysed is None:
+            analysed = self.analyse(rows)
         person_ids = self._people([a for r in rows for a in r.authors])
         codes = self._codes(len(rows))
         at = now()
@@ -101,8 +113,11 @@ class BulkWriter:
         ])
         ids = dict(Initiative.objects.filter(tracking_code__in=codes).values_list("tracking_code", "pk"))
         authorships = []
+        author_keys: dict[int, str] = {}  # initiative pk → its main author's key, as typed
         for row, code in zip(rows, codes, strict=True):
             placed: set[int] = set()
+            author_keys[ids[code]] = author_key(submitted_by_id=None, phone=row.authors[0].phone,
+                                                email=row.authors[0].email)
             for position, author in enumerate(row.authors):
                 pk = person_ids[identity(author)]
                 if pk in placed:  # the same person twice on one initiative
@@ -116,9 +131,10 @@ class BulkWriter:
              "to_status": Status.SUBMITTED, "reason": self.reason}
             for code in codes
         ])
-        # Imported initiatives join the near-duplicate index in the same transaction.
-        index_batch([(ids[code], self.programme.pk, row.details["title"], row.details["description"])
-                     for row, code in zip(rows, codes, strict=True)])
+        # Imported initiatives join the near-duplicate index, and claim their exact
+        # text for their main author (sangkien.duplicates.exact), in the same transaction.
+        index_analysed([(ids[code], self.programme.pk, analysed[row.number]) for row, code in zip(rows, codes, strict=True)],
+                       author_keys=author_keys)
         self.saved += len(rows)
         return {row.number: code for row, code in zip(rows, codes, strict=True)}
 

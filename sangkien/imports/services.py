@@ -5,8 +5,9 @@ file and its hash; :func:`check_job` reads every row, checks it, writes the
 result workbook and keeps the checked rows (the preview);
 :func:`confirm_job` records the officer's choice; :func:`save_job` re-checks
 the checked rows against the database as it is now and saves them in **one
-transaction** — a failure half-way saves nothing — then writes the result
-workbook with the tracking codes.  Large files run as background tasks
+transaction** on PostgreSQL — a failure half-way saves nothing — or in
+chunks of a few hundred milliseconds each on SQLite (see its docstring),
+then writes the result workbook with the tracking codes.  Large files run as background tasks
 (:mod:`sangkien.imports.tasks`).  The passes are in :mod:`sangkien.imports.passes`.
 
 ``ImportJob.report`` shape::
@@ -25,11 +26,14 @@ import hashlib
 import logging
 import tempfile
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
 from django.core.files import File
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from sangkien.core.clock import now
@@ -37,7 +41,14 @@ from sangkien.core.exceptions import DomainError, InvalidTransition, NotAllowed
 from sangkien.core.models import log_action
 from sangkien.imports import holds, progress
 from sangkien.imports.models import FileFormat, ImportJob, JobStatus, SaveMode
-from sangkien.imports.passes import PassResult, run_check, run_save, write_result
+from sangkien.imports.passes import (
+    PassResult,
+    SaveChunks,
+    run_check,
+    run_save,
+    save_time_errors,
+    write_result,
+)
 from sangkien.imports.reading import FileRefused
 from sangkien.imports.saving import BulkWriter, history_reason
 from sangkien.initiatives.services import open_phase_or_raise
@@ -152,9 +163,10 @@ def _refuse(job: ImportJob, message: str) -> None:
     progress.clear(job.pk)
 
 
-def _fail(job: ImportJob, message: str) -> None:
+def _fail(job: ImportJob, message: str, *, keep_saved: bool = False) -> None:
     job.status = JobStatus.FAILED
-    job.rows_saved = 0
+    if not keep_saved:
+        job.rows_saved = 0
     job.finished_at = now()
     job.message = message
     job.save()
@@ -223,14 +235,72 @@ def confirm_job(*, job: ImportJob, mode: str, actor: Any) -> ImportJob:
     return job
 
 
+#: Rows per write transaction when saving on SQLite (see :func:`save_job`).
+SQLITE_CHUNK_ROWS = 50
+
+
+def saves_in_chunks() -> bool:
+    """Whether imports commit chunk by chunk: on SQLite, whose one write lock
+    would otherwise keep every member's submission waiting for the whole save.
+    PostgreSQL locks rows, not the database, and keeps the one transaction."""
+    return connection.vendor == "sqlite"
+
+
+def _chunks(job: ImportJob) -> SaveChunks:
+    @contextmanager
+    def chunk() -> Iterator[Callable[[int], None]]:
+        with transaction.atomic():
+            def record(n: int) -> None:  # progress committed with the rows themselves
+                if n:
+                    ImportJob.objects.filter(pk=job.pk).update(rows_saved=F("rows_saved") + n)
+            yield record
+    return SQLITE_CHUNK_ROWS, chunk
+
+
+def _saved(job: ImportJob, result: PassResult, *, phase: Any, chunked: bool, started: float, actor: Any,
+           mode: str) -> None:
+    """Record the finished save on the job, with its audit row (one transaction)."""
+    with transaction.atomic():
+        job.phase = phase
+        job.rows_saved = (ImportJob.objects.filter(pk=job.pk).values_list("rows_saved", flat=True).get()
+                          if chunked else len(result.saved))
+        job.rows_valid = result.valid
+        job.rows_existing = len(result.existing)
+        job.rows_invalid = result.invalid
+        durations = (job.report or {}).get("durations", {}) | {"save_s": round(time.monotonic() - started, 2)}
+        job.report = (job.report or {}) | {
+            "existing": PassResult(existing=result.existing).report()["existing"], "durations": durations}
+        job.status = JobStatus.SAVED
+        job.finished_at = now()
+        job.message = ""
+        job.save()
+        log_action(actor=actor, action="import.saved", obj=job, unit=job.unit, mode=mode,
+                   rows=result.rows, saved=len(result.saved), rejected=result.invalid,
+                   existing=len(result.existing), file=job.original_name, sha256=job.file_sha256)
+
+
 def save_job(job_id: int, *, actor: Any = None) -> ImportJob:
-    """Second pass: re-check the checked rows and save them in one transaction,
-    then write the result workbook with the tracking codes.
+    """Second pass: re-check the checked rows and save them, then write the
+    result workbook with the tracking codes.
+
+    On PostgreSQL the rows are saved in **one transaction**: a failure
+    half-way saves nothing.  On SQLite they are saved in transactions of
+    :data:`SQLITE_CHUNK_ROWS` rows (each holds the database's write lock for
+    a fraction of a second, so members' submissions are not refused during
+    a large import — issue 9 item 6); every chunk adds its rows to
+    ``rows_saved`` in the same transaction.  A failure half-way leaves the
+    chunks already committed, the job ``failed`` with ``rows_saved`` and a
+    message saying so; uploading the same file again saves the rest, the
+    rows already saved being recognised as "already in the system"
+    (``rows_existing``).  A save interrupted without an exception (the
+    process killed) leaves the job ``saving``: running this function again
+    continues the same way.
 
     In all-or-nothing mode a row found bad now (a unit retired since the
-    preview) saves nothing and leaves the job ``rejected``.  Any other
-    failure rolls back everything, is logged with its traceback and leaves
-    the job ``failed`` (never raised: the officer reads the job's message).
+    preview) saves nothing and leaves the job ``rejected`` (checked before
+    the first chunk when saving in chunks).  Any other failure is logged
+    with its traceback and leaves the job ``failed`` (never raised: the
+    officer reads the job's message).
     """
     job = ImportJob.objects.select_related("programme", "phase", "unit", "created_by").get(pk=job_id)
     if job.status != JobStatus.SAVING:
@@ -244,29 +314,22 @@ def save_job(job_id: int, *, actor: Any = None) -> ImportJob:
     mode = job.mode or SaveMode.ALL_OR_NOTHING
     checked_errors = job.rows_invalid
     started = time.monotonic()
+    chunked = saves_in_chunks()
+    result = PassResult()
     try:
-        with transaction.atomic():
-            Programme.objects.select_for_update().filter(pk=job.programme_id).first()  # one import at a time
+        if chunked and mode == SaveMode.ALL_OR_NOTHING:
+            result.errors = save_time_errors(job)
+            if result.errors:
+                raise NothingSaved
+        with transaction.atomic() if not chunked else nullcontext():
+            if not chunked:  # one import at a time (SQLite's IMMEDIATE chunks queue one after another)
+                Programme.objects.select_for_update().filter(pk=job.programme_id).first()
             writer = BulkWriter(programme=job.programme, phase=phase, actor=actor,
                                 reason=history_reason(job_id=job.pk, actor=actor), scope=job.unit)
-            result = run_save(job, writer=writer, mode=mode)
+            result = run_save(job, writer=writer, mode=mode, chunks=_chunks(job) if chunked else None)
             if mode == SaveMode.ALL_OR_NOTHING and result.errors:
                 raise NothingSaved
-            job.phase = phase
-            job.rows_saved = len(result.saved)
-            job.rows_valid = result.valid
-            job.rows_existing = len(result.existing)
-            job.rows_invalid = result.invalid
-            durations = (job.report or {}).get("durations", {}) | {"save_s": round(time.monotonic() - started, 2)}
-            job.report = (job.report or {}) | {
-                "existing": PassResult(existing=result.existing).report()["existing"], "durations": durations}
-            job.status = JobStatus.SAVED
-            job.finished_at = now()
-            job.message = ""
-            job.save()
-            log_action(actor=actor, action="import.saved", obj=job, unit=job.unit, mode=mode,
-                       rows=result.rows, saved=len(result.saved), rejected=result.invalid,
-                       existing=len(result.existing), file=job.original_name, sha256=job.file_sha256)
+            _saved(job, result, phase=phase, chunked=chunked, started=started, actor=actor, mode=mode)
     except NothingSaved:
         job.refresh_from_db()
         new_errors = {n: e for n, e in result.errors.items() if e and e[0].column}
@@ -278,7 +341,12 @@ def save_job(job_id: int, *, actor: Any = None) -> ImportJob:
     except Exception:
         logger.exception("import %s failed while saving", job.pk)
         job.refresh_from_db()
-        _fail(job, _("Lỗi hệ thống khi lưu: không dòng nào được lưu. Hãy thử lại hoặc báo cho quản trị."))
+        if chunked and job.rows_saved:
+            _fail(job, _("Lỗi hệ thống khi lưu: %(n)d dòng đã được lưu trước khi lỗi. Hãy tải lên lại cùng tệp: "
+                         "các dòng đã lưu sẽ được nhận ra là “đã có” và không lưu lại.") % {"n": job.rows_saved},
+                  keep_saved=True)
+        else:
+            _fail(job, _("Lỗi hệ thống khi lưu: không dòng nào được lưu. Hãy thử lại hoặc báo cho quản trị."))
         return job
     new_errors = {n: e for n, e in result.errors.items() if e and e[0].column}
     _write_result(job, saved=result.saved, existing=result.existing, new_errors=new_errors)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import OperationalError
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -29,12 +31,14 @@ from sangkien.initiatives.services import (
     review_initiatives,
     submit_initiative,
 )
+from sangkien.initiatives.views import busy, busy_message
 from sangkien.privacy.services import record_access, record_accesses
 from sangkien.programmes.models import Programme
 from sangkien.roles.models import Role, RoleAssignment
 from sangkien.roles.scope import role_paths, scope_filter
 from sangkien.units.models import Unit
 
+logger = logging.getLogger(__name__)
 
 def _programme_lines(user: Any, programmes: list[Programme]) -> list[dict[str, Any]]:
     """Per programme, in ``user``'s scope: initiatives received, approved, waiting (one query).
@@ -217,6 +221,7 @@ def enter_on_behalf(request: HttpRequest, code: str, slug: str) -> HttpResponse:
     programme = get_object_or_404(Programme, slug=slug, is_published=True)
     leaves = list(unit.subtree().filter(numchild=0, is_active=True).order_by("name")) or [unit]
     phase = programme.open_phase()
+    database_busy = False
     if request.method == "POST":
         form = SubmissionForm(request.POST, request.FILES, phase=phase)
         target = next((u for u in leaves if u.code == request.POST.get("target_unit")), None)
@@ -238,6 +243,10 @@ def enter_on_behalf(request: HttpRequest, code: str, slug: str) -> HttpResponse:
                     messages.info(request, _("Sáng kiến đã có: %(code)s") % {"code": exc.existing.tracking_code})
                 except DomainError as exc:
                     form.add_error(None, exc.message)
+                except OperationalError:
+                    logger.warning("entry on behalf not saved: database busy", exc_info=True)
+                    form.add_error(None, busy_message())
+                    database_busy = True
                 else:
                     if created:
                         messages.success(request, _("Đã nhập hộ sáng kiến. Mã theo dõi: %(code)s — hãy gửi mã này cho tác giả.") % {
@@ -245,7 +254,8 @@ def enter_on_behalf(request: HttpRequest, code: str, slug: str) -> HttpResponse:
                     return redirect("initiatives:detail", code=initiative.tracking_code)
     else:
         form = SubmissionForm(phase=phase)
-    return render(request, "officer/enter.html", {
+    response = render(request, "officer/enter.html", {
         "unit": unit, "programme": programme, "phase": phase, "form": form, "leaves": leaves,
         "target_code": request.POST.get("target_unit", "") if request.method == "POST" else "",
     })
+    return busy(response) if database_busy else response

@@ -81,15 +81,15 @@ def open_phase_or_raise(programme: Programme, at: dt.datetime | None = None) -> 
 
 def _person_for_user(user: Any, author: AuthorData) -> Person:
     """The member's own person, updated with what they typed (older initiatives keep their snapshot)."""
-    person = Person.objects.filter(user=user).first()
-    if person is None:
-        person = Person(user=user)
-    person.full_name = author.full_name
-    person.phone = author.phone or (user.phone or "")
-    person.email = author.email or user.email or ""
-    person.job = author.job
-    person.workplace = author.workplace
-    person.save()
+    values = {"full_name": author.full_name, "phone": author.phone or (user.phone or ""),
+              "email": author.email or user.email or "", "job": author.job, "workplace": author.workplace}
+    # get_or_create: a member's first submission sent from two tabs at once makes one person
+    # (the second insert waits for the first and then finds it), not an IntegrityError.
+    person, created = Person.objects.get_or_create(user=user, defaults=values)
+    if not created:
+        for name, value in values.items():
+            setattr(person, name, value)
+        person.save()
     return person
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
+from django.db import OperationalError
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -43,6 +45,29 @@ from sangkien.programmes.models import Programme
 from sangkien.reports.counting import unit_table
 from sangkien.units.chooser import UNLISTED, build_levels, codes_for, resolve_choice
 from sangkien.units.models import Unit
+
+logger = logging.getLogger(__name__)
+
+#: A form that could not be saved because the database was busy comes back with this status.
+BUSY_STATUS = 503
+#: Seconds the browser (or a proxy) is told to wait before sending again.
+BUSY_RETRY_AFTER = "5"
+
+
+def busy_message() -> str:
+    """The translated "busy, press send again" error of a form whose save met an
+    ``OperationalError`` (SQLite's "database is locked" after its busy timeout,
+    issue 9 item 6): nothing was saved and everything typed is re-displayed."""
+    return _("Hệ thống đang bận nên chưa lưu được. Những gì bạn đã nhập vẫn còn bên dưới: "
+             "bạn bấm Gửi lại sau vài giây.")
+
+
+def busy(response: HttpResponse) -> HttpResponse:
+    """``response`` (the re-displayed form) as a 503 with ``Retry-After``."""
+    response.status_code = BUSY_STATUS
+    response["Retry-After"] = BUSY_RETRY_AFTER
+    return response
+
 
 #: Why a member who withdrew the consent to take part cannot submit (docs/privacy.md).
 NO_PARTICIPATION_CONSENT = gettext_lazy(
@@ -98,6 +123,7 @@ def submit(request: HttpRequest, slug: str) -> HttpResponse:
     root = _root()
     preselected = None
     existing = similar = None
+    database_busy = False
     if request.method == "POST":
         token = (request.POST.get("submission_token") or "")[:64]
         held = held_uploads(owner=request.user, token=token)
@@ -125,6 +151,10 @@ def submit(request: HttpRequest, slug: str) -> HttpResponse:
                     existing = exc.existing
                 except DomainError as exc:
                     form.add_error(None, exc.message)
+                except OperationalError:
+                    logger.warning("submission not saved: database busy", exc_info=True)
+                    form.add_error(None, busy_message())
+                    database_busy = True
                 else:
                     drop_held(owner=request.user, token=token)
                     if created:
@@ -145,13 +175,14 @@ def submit(request: HttpRequest, slug: str) -> HttpResponse:
                                    request.POST.get("description", "")[:100_000])
     levels = build_levels(root, form.unit_codes())
     chosen = [lv for lv in levels if lv.selected and lv.selected != UNLISTED]
-    return render(request, "initiatives/submit.html", {
+    response = render(request, "initiatives/submit.html", {
         "existing": existing, "similar": similar,
         "programme": programme, "phase": phase, "form": form, "levels": levels,
         "unlisted_chosen": any(lv.selected == UNLISTED for lv in levels),
         "unlisted_name": form.data.get("unit_unlisted_name", "") if form.is_bound else "",
         "preselected": preselected, "chosen_names": [dict(lv.options).get(lv.selected, "") for lv in chosen],
     })
+    return busy(response) if database_busy else response
 
 
 def _keep_files(request: HttpRequest, form: Any, token: str, held: list[PendingUpload], attached: int = 0) -> None:
@@ -162,14 +193,19 @@ def _keep_files(request: HttpRequest, form: Any, token: str, held: list[PendingU
     if not token:
         return
     removed = {str(v) for v in request.POST.getlist("remove_pending")}
-    if removed:
-        drop_held(owner=request.user, token=token, ids=removed)
     kept = [h for h in held if str(h.pk) not in removed]
-    room = settings.SANGKIEN_ATTACHMENT_MAX_FILES - len(kept) - attached
-    if form.fields["attachments"].over_quota:
-        room = 0
-    new = hold_uploads(owner=request.user, token=token, uploads=request.FILES.getlist("attachments"),
-                       room=max(room, 0))
+    try:
+        if removed:
+            drop_held(owner=request.user, token=token, ids=removed)
+        room = settings.SANGKIEN_ATTACHMENT_MAX_FILES - len(kept) - attached
+        if form.fields["attachments"].over_quota:
+            room = 0
+        new = hold_uploads(owner=request.user, token=token, uploads=request.FILES.getlist("attachments"),
+                           room=max(room, 0))
+    except OperationalError:  # still busy: the typed text comes back; new files must be chosen again
+        logger.warning("chosen files not held: database busy", exc_info=True)
+        form.held = held
+        return
     form.held = kept + new
 
 
@@ -211,6 +247,7 @@ def edit_returned(request: HttpRequest, code: str) -> HttpResponse:
     initiative = get_initiative_for(request.user, code, "initiatives.edit_returned")
     token = f"edit-{initiative.tracking_code}"
     held = held_uploads(owner=request.user, token=token)
+    database_busy = False
     if request.method == "POST":
         form = ReturnedEditForm(request.POST, request.FILES, phase=initiative.phase, initiative=initiative,
                                 held=held, uploader=request.user)
@@ -225,6 +262,10 @@ def edit_returned(request: HttpRequest, code: str) -> HttpResponse:
                         remove=[a.pk for a in form.cleaned_data.get("remove_attachments") or []])
             except DomainError as exc:
                 form.add_error(None, exc.message)
+            except OperationalError:
+                logger.warning("resubmission not saved: database busy", exc_info=True)
+                form.add_error(None, busy_message())
+                database_busy = True
             else:
                 drop_held(owner=request.user, token=token)
                 messages.success(request, _("Đã gửi lại sáng kiến."))
@@ -236,9 +277,10 @@ def edit_returned(request: HttpRequest, code: str) -> HttpResponse:
         initial = {name: getattr(initiative, name) for name in InitiativeDetailsForm.base_fields}
         initial["benefit_vnd"] = "" if initiative.benefit_vnd is None else f"{initiative.benefit_vnd:,}".replace(",", ".")
         form = ReturnedEditForm(initial=initial, phase=initiative.phase, initiative=initiative, held=held)
-    return render(request, "initiatives/edit.html", {
+    response = render(request, "initiatives/edit.html", {
         "initiative": initiative, "form": form, "attached": initiative.attachments.all(),
         "removed_attachments": request.POST.getlist("remove_attachments") if request.method == "POST" else []})
+    return busy(response) if database_busy else response
 
 
 def track(request: HttpRequest) -> HttpResponse:

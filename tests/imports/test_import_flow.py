@@ -22,6 +22,9 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen", "fields")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+_real_insert_rows = saving.insert_rows
+
+
 def upload_url(unit, programme):
     return reverse("imports:upload", args=[unit.code, programme.slug])
 
@@ -149,8 +152,7 @@ def test_windows_1258_csv_is_decoded(signed_in, tree, phase):
     assert job.rows_invalid == 0 and job.report["sample"][0]["author"] == "Nguyễn Văn Đức"
 
 
-def test_a_failure_half_way_saves_nothing(signed_in, tree, phase, monkeypatch):
-    monkeypatch.setattr(passes, "BATCH_ROWS", 2)
+def _failing_second_batch(monkeypatch):
     real = saving.insert_rows
     calls = []
 
@@ -161,8 +163,16 @@ def test_a_failure_half_way_saves_nothing(signed_in, tree, phase, monkeypatch):
                 raise RuntimeError("disk full")
         return real(model, rows)
 
-    job = upload(signed_in, tree["d1"], phase, [row() for _i in range(5)])
     monkeypatch.setattr(saving, "insert_rows", fail_after_first_batch)
+    return calls
+
+
+def test_a_failure_half_way_in_one_transaction_saves_nothing(signed_in, tree, phase, monkeypatch):
+    """PostgreSQL's way (and SQLite's before issue 9.6): the whole save is one transaction."""
+    monkeypatch.setattr(services, "saves_in_chunks", lambda: False)
+    monkeypatch.setattr(passes, "BATCH_ROWS", 2)
+    job = upload(signed_in, tree["d1"], phase, [row() for _i in range(5)])
+    calls = _failing_second_batch(monkeypatch)
     page = confirm(signed_in, job, "all")
     job.refresh_from_db()
     assert calls == [2, 2]  # the first batch was written, then the second failed
@@ -170,6 +180,44 @@ def test_a_failure_half_way_saves_nothing(signed_in, tree, phase, monkeypatch):
     assert "không dòng nào được lưu" in page.content.decode()
     assert Initiative.objects.count() == 0 and Person.objects.count() == 0
     assert Authorship.objects.count() == 0 and StatusChange.objects.count() == 0
+
+
+def test_a_failure_half_way_in_chunks_keeps_the_chunks_and_the_same_file_saves_the_rest(
+        signed_in, tree, phase, monkeypatch):
+    """SQLite's way (issue 9.6): each chunk commits with its progress; uploading the
+    same file again saves the rest, the saved rows being recognised as already there."""
+    monkeypatch.setattr(services, "saves_in_chunks", lambda: True)
+    monkeypatch.setattr(services, "SQLITE_CHUNK_ROWS", 2)
+    rows = [row(title=f"Cải tiến số {i}") for i in range(5)]
+    job = upload(signed_in, tree["d1"], phase, rows)
+    calls = _failing_second_batch(monkeypatch)
+    page = confirm(signed_in, job, "all").content.decode()
+    job.refresh_from_db()
+    assert calls == [2, 2]
+    assert job.status == JobStatus.FAILED and job.rows_saved == 2
+    assert "2 dòng đã được lưu trước khi lỗi" in page
+    assert Initiative.objects.count() == 2 and StatusChange.objects.count() == 2
+    monkeypatch.setattr(saving, "insert_rows", _real_insert_rows)
+    again = upload(signed_in, tree["d1"], phase, rows)
+    confirm(signed_in, again, "all")
+    again.refresh_from_db()
+    assert (again.status, again.rows_saved, again.rows_existing) == (JobStatus.SAVED, 3, 2)
+    assert Initiative.objects.count() == 5 and StatusChange.objects.count() == 5
+
+
+def test_all_or_nothing_in_chunks_checks_every_row_before_the_first_chunk(signed_in, tree, phase, monkeypatch):
+    """A unit retired after the preview, in the last row: not even the first chunk is saved."""
+    monkeypatch.setattr(services, "saves_in_chunks", lambda: True)
+    monkeypatch.setattr(services, "SQLITE_CHUNK_ROWS", 2)
+    rows = [row(title=f"Cải tiến số {i}") for i in range(4)]
+    rows.append(row(title="Cải tiến cuối", unit="375-0001"))
+    job = upload(signed_in, tree["d1"], phase, rows)
+    assert job.rows_invalid == 0
+    type(tree["g11"]).objects.filter(pk=tree["g11"].pk).update(is_active=False)
+    confirm(signed_in, job, "all")
+    job.refresh_from_db()
+    assert job.status == JobStatus.REJECTED and job.rows_saved == 0
+    assert Initiative.objects.count() == 0
 
 
 def test_save_rechecks_against_the_database_as_it_is_at_saving(signed_in, tree, phase):
@@ -247,3 +295,16 @@ def test_imported_initiatives_join_the_duplicate_index(signed_in, tree, phase):
     matches = similar_initiatives(programme_id=phase.programme_id, title=saved.title,
                                   description=saved.description)
     assert [m.initiative.pk for m in matches][:1] == [saved.pk]
+
+
+def test_imported_rows_claim_their_exact_text_for_their_main_author(signed_in, tree, phase):
+    """Issue 9.7: an import claims like a form (by phone, else e-mail), so an entry of the
+    same text for the same author racing the import is refused by the database."""
+    from sangkien.duplicates.models import ExactText
+
+    rows = [row(author_phone="0912 000 111"), row(author_phone="", author_email="Hoa@Example.vn")]
+    job = upload(signed_in, tree["d1"], phase, rows)
+    confirm(signed_in, job, "all")
+    claims = dict(ExactText.objects.values_list("initiative__tracking_code", "author_key"))
+    saved = dict(Initiative.objects.values_list("tracking_code", "authorships__person__phone"))
+    assert sorted(claims.values()) == ["e:hoa@example.vn", "p:+84912000111"] and set(claims) == set(saved)

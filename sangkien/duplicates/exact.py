@@ -1,0 +1,136 @@
+"""Exact resubmission, enforced by the database (issue 9 item 7).
+
+:func:`sangkien.duplicates.services.refuse_exact_resubmission` looks for an
+earlier copy *before* the saving transaction, so two posts of the same text
+racing each other (two tabs, each with its own form token) both passed it.
+The claim closes that gap: in the transaction that saves an initiative,
+:func:`claim` inserts an :class:`~sangkien.duplicates.models.ExactText` row
+whose unique constraint ``(programme, author_key, text_hash)`` lets one of
+the racers commit; the others get :class:`ExactResubmission` with the
+initiative that won, exactly as if the pre-check had found it.
+
+Who "the same author" is (``author_key``):
+
+- a member's own submission: the member (``"u:<user pk>"``);
+- an entry on a member's behalf, or a row of an import: the main author's
+  phone (``"p:+84…"``, E.164), else e-mail (``"e:…"``, lower case); with
+  neither, no claim (nothing identifies the author).
+
+The pre-check also treats a member's own submission and the support team's
+entry of the same text for them as one (same phone or e-mail); that case
+is not a race between two tabs and stays with the pre-check.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.db import IntegrityError, connection
+from django.utils.translation import gettext as _
+
+from sangkien.core.exceptions import DomainError
+from sangkien.duplicates.detector import Document
+from sangkien.duplicates.models import ExactText
+from sangkien.initiatives.models import Authorship, Initiative
+
+
+class ExactResubmission(DomainError):
+    """The same author already sent this text; ``existing`` is that initiative."""
+
+    def __init__(self, message: str, existing: Initiative) -> None:
+        super().__init__(message)
+        self.existing = existing
+
+
+def resubmission_message(existing: Initiative, *, on_behalf: bool) -> str:
+    """The translated refusal naming ``existing`` (its tracking code and title)."""
+    values = {"code": existing.tracking_code, "title": existing.title}
+    if on_behalf:
+        return _("Tác giả này đã gửi sáng kiến này rồi (mã theo dõi %(code)s, “%(title)s”). "
+                 "Không nhập lại cùng một nội dung.") % values
+    return _("Bạn đã gửi sáng kiến này rồi (mã theo dõi %(code)s, “%(title)s”). "
+             "Không gửi lại cùng một nội dung; nếu cần bổ sung, hãy mở sáng kiến đã gửi.") % values
+
+
+def text_hash(document: Document) -> str:
+    """SHA-256 (64 hex digits) of ``document``'s normalised text; ``""`` for an empty text."""
+    if not document.sentences:
+        return ""
+    return hashlib.sha256(document.normalised.encode("utf-8")).hexdigest()
+
+
+def author_key(*, submitted_by_id: int | None, phone: str = "", email: str = "") -> str:
+    """``"u:<pk>"``, ``"p:<phone>"``, ``"e:<email>"`` or ``""`` (see the module's docstring).
+
+    ``phone`` is E.164 (as stored on ``Person``).
+    """
+    if submitted_by_id:
+        return f"u:{submitted_by_id}"
+    if phone:
+        return f"p:{phone}"
+    if email:
+        return f"e:{email.strip().lower()}"
+    return ""
+
+
+def key_of(initiative: Initiative) -> str:
+    """The ``author_key`` of a saved initiative (one query for an on-behalf entry)."""
+    if initiative.submitted_by_id:
+        return author_key(submitted_by_id=initiative.submitted_by_id)
+    main = (Authorship.objects.filter(initiative_id=initiative.pk).order_by("position", "pk")
+            .values_list("phone", "email").first())  # as typed (the authorship's snapshot)
+    return author_key(submitted_by_id=None, phone=main[0] or "", email=main[1] or "") if main else ""
+
+
+def claim(initiative: Initiative, document: Document) -> None:
+    """Claim ``document``'s text for ``initiative``'s author, inside the transaction saving it.
+
+    One ``INSERT … ON CONFLICT DO NOTHING``: a concurrent claim of the same
+    key makes it wait for that transaction, then insert nothing.  The
+    initiative must hold no claim (a changed text: :func:`release` first).
+
+    :raises ExactResubmission: the same author's claim on the same text is
+        held by another initiative of the programme (committed, or committed
+        while we waited for its lock); the caller's transaction must roll back.
+    """
+    key, digest = key_of(initiative), text_hash(document)
+    if not key or not digest:
+        return
+    qn = connection.ops.quote_name
+    sql = (f"INSERT INTO {qn(ExactText._meta.db_table)} (initiative_id, programme_id, author_key, text_hash) "  # noqa: S608
+           "VALUES (%s, %s, %s, %s) ON CONFLICT DO NOTHING")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [initiative.pk, initiative.programme_id, key, digest])
+        if cursor.rowcount == 1:
+            return
+    holder = (ExactText.objects.filter(programme_id=initiative.programme_id, author_key=key, text_hash=digest)
+              .values_list("initiative_id", flat=True).first())
+    existing = Initiative.objects.filter(pk=holder).first() if holder else None
+    if existing is None:  # cannot happen: the conflicting row is committed and cascades with its initiative
+        raise IntegrityError("exact-text claim refused without a holder")
+    raise ExactResubmission(resubmission_message(existing, on_behalf=not initiative.submitted_by_id), existing)
+
+
+def release(initiative: Initiative) -> None:
+    """Drop ``initiative``'s claim (its text is about to change)."""
+    ExactText.objects.filter(initiative_id=initiative.pk).delete()
+
+
+def claim_batch(claims: list[tuple[int, int, str, str]]) -> None:
+    """Insert ``(initiative_id, programme_id, author_key, text_hash)`` claims in one statement.
+
+    For bulk inserts (an import): a claim already held by another
+    initiative is skipped (``ON CONFLICT DO NOTHING``, SQLite ≥ 3.24 and
+    PostgreSQL), the row stays saved — the import's own duplicate check
+    (:mod:`sangkien.imports.dedupe`) is the rule there.  Claims with an
+    empty key or hash are left out.
+    """
+    rows = [c for c in claims if c[2] and c[3]]
+    if not rows:
+        return
+    qn = connection.ops.quote_name
+    sql = (f"INSERT INTO {qn(ExactText._meta.db_table)} (initiative_id, programme_id, author_key, text_hash) "  # noqa: S608
+           "VALUES (%s, %s, %s, %s) ON CONFLICT DO NOTHING")
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
