@@ -229,6 +229,30 @@ def test_an_import_attaches_a_person_already_known_in_its_subtree(client, tree, 
     assert known.full_name == "Trần Văn Bình"
 
 
+def test_an_import_does_not_reveal_that_a_phone_sent_the_same_title_elsewhere(client, tree, phase, stranger,
+                                                                              import_settings):
+    """The "already saved" check looks only inside the import unit's subtree: a row
+    repeating the stranger's initiative in Bắc Giang is saved, and the job's report
+    does not name the stranger's tracking code."""
+    theirs = Initiative.objects.get(authorships__person=stranger)
+    rows = [row(author_full_name="A", author_phone="0914 988 450", title=theirs.title)]
+    run_import(client, tree, phase, rows)
+    job = ImportJob.objects.latest("pk")
+    assert (job.rows_existing, job.rows_saved) == (0, 1)
+    assert theirs.tracking_code not in str(job.report)
+    assert Initiative.objects.filter(title=theirs.title).count() == 2
+
+
+def test_an_import_still_skips_a_row_already_saved_in_its_subtree(client, tree, phase, import_settings):
+    known = Person.objects.create(full_name="Trần Văn Bình", phone=STRANGER_PHONE)
+    ours = InitiativeFactory(phase=phase, unit=tree["g11"], author=known)
+    rows = [row(author_full_name="Bình", author_phone="0914 988 450", title=ours.title)]
+    run_import(client, tree, phase, rows)
+    job = ImportJob.objects.latest("pk")
+    assert (job.rows_existing, job.rows_saved) == (1, 0)
+    assert ours.tracking_code in str(job.report)
+
+
 # -- one rule, the web's circle and the import's ------------------------------------------
 
 @pytest.mark.parametrize("case", ["verified", "same_circle", "elsewhere", "unverified_account", "name_only"])
