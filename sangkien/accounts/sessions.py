@@ -54,9 +54,14 @@ def session_kind(user: Any) -> str:
 
 
 def stamp_session(request: HttpRequest, user: Any) -> None:
-    """Write the session's kind and sign-in time (Unix seconds, from the one clock) into ``request.session``."""
+    """Write the session's kind and sign-in time (Unix seconds, from the one clock) into ``request.session``;
+    an officer's session expires after the idle limit."""
     moment = clock.now().timestamp()
-    request.session[SESSION_STATE_KEY] = {"kind": session_kind(user), "auth_at": moment, "seen_at": moment}
+    kind = session_kind(user)
+    request.session[SESSION_STATE_KEY] = {"kind": kind, "auth_at": moment, "seen_at": moment}
+    if kind == OFFICER:  # the cookie lasts as long as the idle limit (allauth's sign-in form may reset it:
+        # the middleware then shortens it again on the next request)
+        request.session.set_expiry(settings.SANGKIEN_SESSION_OFFICER_IDLE_MINUTES * 60)
 
 
 @receiver(user_logged_in, dispatch_uid="sangkien.accounts.sessions.stamp")
