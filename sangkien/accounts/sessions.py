@@ -1,6 +1,6 @@
 """How long a signed-in session lasts, and when a password is asked again (issue 9, item 12).
 
-Two kinds of session (docs/security.md, "Sessions"):
+Two kinds of session (docs/security.md, docs/configuration.md):
 
 * a **member** (no role) stays signed in for ``SANGKIEN_SESSION_MEMBER_DAYS``
   (7 by default) after their last visit: the phone keeps them signed in while

@@ -68,7 +68,7 @@ MEMBER_SEEN_STEP = 3600
 class SessionTimeoutMiddleware:
     """Sign out an officer idle for ``SANGKIEN_SESSION_OFFICER_IDLE_MINUTES`` or signed in for more than
     ``SANGKIEN_SESSION_OFFICER_MAX_HOURS``, and a member not seen for ``SANGKIEN_SESSION_MEMBER_DAYS``
-    (issue 9, item 12; docs/security.md "Sessions").
+    (issue 9, item 12; docs/security.md).
 
     The limits are checked here, on the server, whatever the cookie says; the cookie's own lifetime follows
     them (sliding: each time the last-seen time is rewritten the session is saved with a new expiry).  A
