@@ -283,9 +283,8 @@ def measure(path: Path, fmt: str) -> dict:
 
 
 def _machine() -> str:
-    import psutil
-
-    memory = psutil.virtual_memory().total / (1 << 30)
+    meminfo = Path("/proc/meminfo").read_text() if Path("/proc/meminfo").exists() else "MemTotal: 0 kB"
+    memory = int(re.search(r"MemTotal:\s+(\d+)", meminfo).group(1)) / (1 << 20)  # type: ignore[union-attr]
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     return (f"{platform.node() or 'machine'}: {platform.processor() or platform.machine()}, "
             f"{os.cpu_count()} CPUs, {memory:.1f} GiB RAM, Python {platform.python_version()}, "
