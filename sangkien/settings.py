@@ -99,6 +99,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # Before anything reads request.POST (CSRF's process_view): refuses oversized bodies unread.
     "sangkien.core.middleware.RequestBodyLimitMiddleware",
+    "sangkien.core.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -199,6 +200,17 @@ ACCOUNT_PHONE_VERIFICATION_MAX_ATTEMPTS = 5
 ACCOUNT_PHONE_VERIFICATION_TIMEOUT = 15 * 60  # seconds a texted code stays valid
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_SESSION_REMEMBER = True
+# Sessions (sangkien/accounts/sessions.py, docs/security.md "Sessions"): a member stays signed in
+# for N days after their last visit (sliding; allauth "remembers" every sign-in, phones are personal);
+# an officer (any role, staff) is signed out after M idle minutes and H hours after signing in.
+SESSION_COOKIE_AGE = int(env("SANGKIEN_SESSION_MEMBER_DAYS", "7")) * 24 * 3600
+SANGKIEN_SESSION_OFFICER_IDLE_MINUTES = int(env("SANGKIEN_SESSION_OFFICER_IDLE_MINUTES", "30"))
+SANGKIEN_SESSION_OFFICER_MAX_HOURS = int(env("SANGKIEN_SESSION_OFFICER_MAX_HOURS", "12"))
+SANGKIEN_SESSION_KIND_CALLABLE = "sangkien.accounts.sessions.session_kind"
+# Exports of personal data and role changes ask for the password again unless the person signed in
+# or confirmed it in the last N minutes.
+SANGKIEN_REAUTHENTICATION_MINUTES = int(env("SANGKIEN_REAUTHENTICATION_MINUTES", "15"))
+ACCOUNT_REAUTHENTICATION_TIMEOUT = SANGKIEN_REAUTHENTICATION_MINUTES * 60
 ACCOUNT_LOGOUT_ON_GET = False
 # Every text message counts against "send_sms": per number (key) and per IP.
 SANGKIEN_SMS_RATE_LIMIT = env("SANGKIEN_SMS_RATE_LIMIT", "3/10m/key,20/1h/ip")

@@ -7,5 +7,6 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self) -> None:
-        from sangkien.accounts import checks  # noqa: F401 - registers the SMS checks
+        # checks: the SMS checks; sessions: stamps each session at sign-in (user_logged_in)
+        from sangkien.accounts import checks, sessions  # noqa: F401
 

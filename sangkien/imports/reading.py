@@ -138,6 +138,8 @@ def _clean_cell(value: Any) -> Any:
     if isinstance(value, str):
         if len(value) > MAX_CELL_CHARS:
             raise _CellTooLong
+        if "\x00" in value:  # never typed (a broken export); PostgreSQL refuses it in text and JSON (was a 500)
+            value = value.replace("\x00", "")
         if not value.isascii():
             return unicodedata.normalize("NFC", value)
     return value

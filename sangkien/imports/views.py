@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRefresh
 
+from sangkien.accounts.sessions import recent_authentication_required
 from sangkien.core.exceptions import DomainError
 from sangkien.imports import holds, progress, services
 from sangkien.imports.exports import (
@@ -222,6 +223,7 @@ def job_file(request: HttpRequest, pk: int) -> FileResponse:
 
 @login_required
 @require_GET
+@recent_authentication_required(when=lambda request, slug, code: request.GET.get("tai", "").startswith("initiatives."))
 def export(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     """The export page; with ``?tai=initiatives.xlsx`` (kind.format) the download itself."""
     unit = get_unit_for(request.user, code, "imports.export")

@@ -228,8 +228,8 @@ def spend_upload_quota(*, user: Any, files: list[Any]) -> str | None:
 
 def held_uploads(*, owner: Any, token: str) -> list[PendingUpload]:
     """The files ``owner`` chose on the form ``token`` and that are still held (oldest first)."""
-    if not token or not getattr(owner, "is_authenticated", False):
-        return []
+    if not token or "\x00" in token or not getattr(owner, "is_authenticated", False):
+        return []  # a NUL (never in our tokens) would make PostgreSQL refuse the query (500)
     oldest = now() - dt.timedelta(hours=PENDING_UPLOAD_TTL_HOURS)
     return list(PendingUpload.objects.filter(owner=owner, token=token, created_at__gte=oldest))
 

@@ -179,7 +179,8 @@ def bulk_review(request: HttpRequest, slug: str) -> HttpResponse:
     if not role_paths(request.user, [Role.REVIEWER]):
         raise PermissionDenied
     queue_url = reverse("initiatives:queue", args=[programme.slug])
-    codes = list(dict.fromkeys(c.strip() for c in request.POST.getlist("ma") if c.strip()))[:MAX_BULK]
+    codes = list(dict.fromkeys(c.strip() for c in request.POST.getlist("ma")
+                               if c.strip() and "\x00" not in c))[:MAX_BULK]  # NUL: PostgreSQL refuses it (500)
     if not codes:
         messages.error(request, _("Hãy chọn ít nhất một sáng kiến."))
         return _back(request, queue_url)

@@ -5,13 +5,14 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from sangkien.accounts.models import User
+from sangkien.accounts.sessions import recent_authentication_required
 from sangkien.core.exceptions import DomainError
 from sangkien.core.phone import PhoneError, normalise_phone
 from sangkien.initiatives.access import get_unit_for
@@ -42,13 +43,16 @@ class GrantForm(forms.Form):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@recent_authentication_required(when=lambda request, code: request.method == "POST")
 def manage(request: HttpRequest, code: str) -> HttpResponse:
     """Roles held in ``code``'s subtree; grant a new one or revoke one."""
     unit = get_unit_for(request.user, code, "roles.grant")
     form = GrantForm(request.POST or None, initial={"unit_code": unit.code})
     if request.method == "POST" and "revoke" in request.POST:
-        assignment = get_object_or_404(RoleAssignment, pk=request.POST.get("revoke"),
-                                       unit__path__startswith=unit.path)
+        raw = request.POST.get("revoke", "")
+        if not (raw.isascii() and raw.isdigit() and len(raw) <= 18):  # a pk, never text (was a 500)
+            raise Http404
+        assignment = get_object_or_404(RoleAssignment, pk=int(raw), unit__path__startswith=unit.path)
         try:
             revoke_role(assignment=assignment, actor=request.user)
         except DomainError as exc:

@@ -54,9 +54,16 @@ def children_options(parent: Unit, query: str = "") -> tuple[list[tuple[str, str
     return rows[:OPTION_LIMIT], len(rows) > OPTION_LIMIT
 
 
+def _without_nul(codes: list[str]) -> list[str]:
+    """``codes`` with any value holding a NUL character emptied (no unit code has one; PostgreSQL refuses it
+    in a query: a posted ``unit_1=%00`` was a 500)."""
+    return ["" if "\x00" in code else code for code in codes]
+
+
 def build_levels(root: Unit, selected: list[str], queries: dict[int, str] | None = None) -> list[Level]:
     """Levels for the codes chosen so far (``selected[0]`` is level 1)."""
     queries = queries or {}
+    selected = _without_nul(selected)
     levels: list[Level] = []
     parent = root
     for number in range(1, MAX_LEVELS + 1):
@@ -91,6 +98,7 @@ def resolve_choice(root: Unit, selected: list[str]) -> tuple[Unit | None, bool, 
     The choice must end on a unit without children (a grassroots union) or
     on "not listed" below a chosen unit; ``error`` is a translated message.
     """
+    selected = _without_nul(selected)
     parent = root
     for index, code in enumerate(selected):
         if code == UNLISTED:

@@ -169,7 +169,10 @@ def matrix_site(django_db_setup, django_db_blocker, tmp_path_factory):
     from tests.conftest import _start_sequences_high, is_test_database
 
     with (pytest.MonkeyPatch.context() as mp, django_db_blocker.unblock(),
-          override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("matrix-media"))):
+          # the sessions are made once and a role's first page may come an hour later: the officers' idle
+          # limit (tests/security/test_sessions.py) would sign them out before the matrix reaches them
+          override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("matrix-media"),
+                            SANGKIEN_SESSION_OFFICER_IDLE_MINUTES=12 * 60)):
         mp.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         # pytest-django creates test databases only for tests marked django_db or
         # using db/live_server, which the matrix cannot (they flush after each test).

@@ -65,10 +65,11 @@ def test_a_narrowed_role_without_personal_data_stops_it_too(client, built, tree)
 
 
 def test_exports_expire_and_their_files_are_deleted(client, built, settings):
-    _officer, record = built
+    officer, record = built
     settings.SANGKIEN_EXPORT_RETENTION_HOURS = 24
     path = record.file.path
     with time_machine.travel(now() + dt.timedelta(hours=25)):
+        client.force_login(officer)  # the next day: signed in again (sessions end after 12 hours)
         response = download(client, record)
         assert response.status_code == 302
         assert response["Location"] == reverse("imports:export_record", args=[record.pk])
@@ -82,8 +83,9 @@ def test_exports_expire_and_their_files_are_deleted(client, built, settings):
 
 
 def test_a_fresh_export_is_still_there_before_the_limit(client, built, settings):
-    _officer, record = built
+    officer, record = built
     settings.SANGKIEN_EXPORT_RETENTION_HOURS = 24
     with time_machine.travel(now() + dt.timedelta(hours=23)):
+        client.force_login(officer)  # signed in again (sessions end after 12 hours)
         assert exports.purge_expired_exports() == 0
         assert download(client, record).status_code == 200
