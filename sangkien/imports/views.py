@@ -221,9 +221,15 @@ def job_file(request: HttpRequest, pk: int) -> FileResponse:
 
 # -- exports -----------------------------------------------------------------------
 
+def _asks_personal_data(request: HttpRequest) -> bool:
+    """The download of an initiative list with phones and e-mails unmasked (``ca_nhan``):
+    the only export that asks for the password again (a masked list holds no contact)."""
+    return request.GET.get("tai", "").startswith("initiatives.") and bool(request.GET.get("ca_nhan"))
+
+
 @login_required
 @require_GET
-@recent_authentication_required(when=lambda request, slug, code: request.GET.get("tai", "").startswith("initiatives."))
+@recent_authentication_required(when=lambda request, slug, code: _asks_personal_data(request))
 def export(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     """The export page; with ``?tai=initiatives.xlsx`` (kind.format) the download itself."""
     unit = get_unit_for(request.user, code, "imports.export")

@@ -52,6 +52,8 @@ def test_an_export_with_personal_data_asks_for_the_password_first(
     switch_language(page, language)
     _age_sign_in(context, minutes=20)
 
+    page.locator("input[name=ca_nhan]").check()
+    page.fill("input[name=muc_dich]", "Gọi điện mời tác giả dự lễ")
     page.locator("[data-testid=export-initiatives-xlsx]").click()
     page.wait_for_url("**/reauthenticate/**")
     assert page.locator("h1").inner_text() == texts["title"]
