@@ -324,6 +324,8 @@ SANGKIEN_DASHBOARD_SOURCE = env("SANGKIEN_DASHBOARD_SOURCE", "live")
 
 # Imports: the largest file accepted, in rows (docs/imports.md).
 SANGKIEN_IMPORT_MAX_ROWS = int(env("SANGKIEN_IMPORT_MAX_ROWS", "200000"))
+# The largest import file accepted (bytes); its page takes this + 1 MB of body.
+SANGKIEN_IMPORT_MAX_UPLOAD_BYTES = int(env("SANGKIEN_IMPORT_MAX_UPLOAD_BYTES", str(60 * 1024 * 1024)))
 # Plausibility holds (issue 9 item 8, sangkien.initiatives.plausibility; docs/imports.md).
 SANGKIEN_PLAUSIBILITY_FLOOR = int(env("SANGKIEN_PLAUSIBILITY_FLOOR", "50"))
 SANGKIEN_PLAUSIBILITY_MEMBERS_FACTOR = float(env("SANGKIEN_PLAUSIBILITY_MEMBERS_FACTOR", "1"))

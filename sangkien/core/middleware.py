@@ -65,16 +65,14 @@ def body_limit_for(url_name: str) -> int:
 
     Pages that take attachments: ``SANGKIEN_ATTACHMENT_MAX_FILES`` ×
     ``SANGKIEN_ATTACHMENT_MAX_BYTES`` + ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (the
-    form's text); the import upload: its 60 MB file + 1 MB; every other page:
+    form's text); the import upload: ``SANGKIEN_IMPORT_MAX_UPLOAD_BYTES`` + 1 MB; every other page:
     ``SANGKIEN_MAX_BODY_BYTES``.
     """
     if url_name in settings.SANGKIEN_ATTACHMENT_URL_NAMES:
         return (settings.SANGKIEN_ATTACHMENT_MAX_FILES * settings.SANGKIEN_ATTACHMENT_MAX_BYTES
                 + settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
     if url_name == "imports:upload":
-        from sangkien.imports.services import MAX_UPLOAD_BYTES
-
-        return MAX_UPLOAD_BYTES + 1024 * 1024
+        return settings.SANGKIEN_IMPORT_MAX_UPLOAD_BYTES + 1024 * 1024
     return settings.SANGKIEN_MAX_BODY_BYTES
 
 

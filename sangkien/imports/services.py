@@ -31,6 +31,7 @@ from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.files import File
 from django.db import connection, transaction
 from django.db.models import F
@@ -59,7 +60,6 @@ logger = logging.getLogger(__name__)
 
 #: Files estimated at no more rows than this are checked in the request itself.
 INLINE_ROWS = 2000
-MAX_UPLOAD_BYTES = 60 * 1024 * 1024
 
 
 class NothingSaved(Exception):
@@ -107,8 +107,9 @@ def create_import_job(*, upload: Any, name: str, programme: Programme, unit: Uni
     phase = open_phase_or_raise(programme)
     file_format = file_format_of(name)
     sha256, size = _hash(upload)
-    if size > MAX_UPLOAD_BYTES:
-        raise FileRefused(_("Tệp lớn hơn %(mb)d MB; hãy chia thành nhiều tệp.") % {"mb": MAX_UPLOAD_BYTES >> 20})
+    if size > settings.SANGKIEN_IMPORT_MAX_UPLOAD_BYTES:
+        raise FileRefused(_("Tệp lớn hơn %(mb)d MB; hãy chia thành nhiều tệp.")
+                          % {"mb": settings.SANGKIEN_IMPORT_MAX_UPLOAD_BYTES >> 20})
     if size == 0:
         raise FileRefused(_("Tệp rỗng."))
     previous = (ImportJob.objects.filter(programme=programme, unit=unit, file_sha256=sha256)
