@@ -10,9 +10,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from sangkien.core.exceptions import DomainError
-from sangkien.initiatives.access import get_unit_for
 from sangkien.programmes.models import Programme, Target
 from sangkien.programmes.services import set_targets
+from sangkien.units.access import get_unit_for
 from sangkien.units.models import Unit
 
 

@@ -13,8 +13,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from sangkien.initiatives.access import get_unit_for
 from sangkien.programmes.models import Programme
+from sangkien.units.access import get_unit_for
 from sangkien.units.models import Unit
 
 
