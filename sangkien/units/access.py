@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from sangkien.units.models import Unit
 
@@ -28,4 +29,16 @@ def get_unit_for(user: Any, code: str, perm: str) -> Unit:
         raise Http404
     if not user.has_perm(perm, unit):
         raise PermissionDenied
+    return unit
+
+
+def get_linked_unit(code: str) -> Unit:
+    """The active unit a printed link or QR code names (no permission: the link is public).
+
+    :raises Http404: no active unit has this code (message translated).
+    """
+    unit = Unit.objects.filter(code=code.strip(), is_active=True).first()
+    if unit is None:
+        raise Http404(_("Không có đơn vị nào với mã “%(code)s”. Đường link hoặc mã QR có thể đã cũ hoặc bị "
+                        "gõ sai; hãy hỏi lại công đoàn cơ sở của bạn.") % {"code": code[:40]})
     return unit
