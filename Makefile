@@ -89,6 +89,7 @@ lint: install
 	mkdir -p var
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/djlint sangkien/templates --lint --quiet
+	$(VENV)/bin/lint-imports  # apps import only downwards: pyproject.toml [tool.importlinter]
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py check
 

@@ -120,7 +120,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "sangkien.core.context_processors.site",
+                "sangkien.roles.context_processors.site",
                 "csp.context_processors.nonce",
             ],
             "string_if_invalid": "",

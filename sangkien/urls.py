@@ -4,7 +4,9 @@ from django.contrib import admin
 from django.urls import include, path
 
 from sangkien.core import views as core_views
+from sangkien.programmes import views as programme_views
 from sangkien.reports import views as report_views
+from sangkien.units import urls as unit_urls
 
 urlpatterns = [
     path("favicon.ico", core_views.favicon),
@@ -13,7 +15,9 @@ urlpatterns = [
     path("tai-khoan/", include("allauth.urls")),
     path("quan-tri-he-thong/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("", include("sangkien.units.urls")),
+    # units:link lists the open programmes, so its view lives in programmes (above units).
+    path("", include(([path("dv/<str:code>/", programme_views.unit_link, name="link"), *unit_urls.urlpatterns],
+                      unit_urls.app_name))),
     path("", include("sangkien.initiatives.urls")),
     path("", include("sangkien.reports.urls")),
     path("", include("sangkien.programmes.urls")),

@@ -8,7 +8,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from sangkien.initiatives.models import Initiative
-from sangkien.units.models import Unit
+from sangkien.units.access import get_unit_for
+
+__all__ = ["get_initiative_for", "get_unit_for"]  # get_unit_for lives in units (issue 10)
 
 
 def get_initiative_for(user: Any, tracking_code: str, perm: str = "initiatives.view_initiative") -> Initiative:
@@ -27,17 +29,3 @@ def get_initiative_for(user: Any, tracking_code: str, perm: str = "initiatives.v
     if perm != "initiatives.view_initiative" and not user.has_perm(perm, initiative):
         raise PermissionDenied
     return initiative
-
-
-def get_unit_for(user: Any, code: str, perm: str) -> Unit:
-    """The unit ``code`` if ``user`` holds ``perm`` on it.
-
-    :raises Http404: no such unit.
-    :raises PermissionDenied: the unit is above or beside the user's units.
-    """
-    unit = Unit.objects.filter(code=code).first()
-    if unit is None:
-        raise Http404
-    if not user.has_perm(perm, unit):
-        raise PermissionDenied
-    return unit

@@ -1,18 +1,21 @@
-"""Unit administrators set the targets of their unit and its children."""
+"""Unit administrators set the targets of their unit and its children; a unit link's landing page."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from sangkien.core.exceptions import DomainError
-from sangkien.initiatives.access import get_unit_for
 from sangkien.programmes.models import Programme, Target
 from sangkien.programmes.services import set_targets
+from sangkien.units.access import get_linked_unit, get_unit_for
 from sangkien.units.models import Unit
 
 
@@ -62,4 +65,35 @@ def targets(request: HttpRequest, code: str, slug: str) -> HttpResponse:
             for item in units]
     return render(request, "programmes/targets.html", {
         "unit": unit, "programme": programme, "phase": phase, "phases": programme.phases.all(), "rows": rows,
+    })
+
+
+def open_programmes() -> list[Programme]:
+    """The published programmes with a phase open now, newest first."""
+    return [p for p in Programme.objects.filter(is_published=True).order_by("-pk") if p.open_phase()]
+
+
+def unit_link(request: HttpRequest, code: str) -> HttpResponse:
+    """``/dv/CODE/`` (URL name ``units:link``): the landing page of a unit's link or QR code.
+
+    A signed-in member with one open programme goes straight to its form
+    with the unit chosen.  Anyone else sees the unit (with its parents) and
+    the open programmes, with "Đăng ký" (sign up) as the main action and
+    "Đăng nhập" (sign in) beside it, both returning to the form.  An unknown
+    code gets our 404 page with a way back, DEBUG or not (issue 8 item 8).
+    It lives here, not in ``units``, because it lists programmes (issue 10).
+    """
+    try:
+        unit = get_linked_unit(code)
+    except Http404 as exc:
+        return render(request, "404.html", {"message": str(exc)}, status=404)
+    programmes = open_programmes()
+    forms = [(p, reverse("initiatives:submit", args=[p.slug]) + "?" + urlencode({"don-vi": unit.code}))
+             for p in programmes]
+    if len(forms) == 1 and request.user.is_authenticated:
+        return redirect(forms[0][1])
+    return render(request, "units/link.html", {
+        "unit": unit, "lineage": [u for u in unit.lineage()[1:] if u.pk != unit.pk],
+        "choices": [{"programme": p, "form_url": url, "next": urlencode({"next": url}),
+                     "phase": p.open_phase()} for p, url in forms],
     })

@@ -15,9 +15,9 @@ from sangkien.accounts.models import User
 from sangkien.accounts.sessions import recent_authentication_required
 from sangkien.core.exceptions import DomainError
 from sangkien.core.phone import PhoneError, normalise_phone
-from sangkien.initiatives.access import get_unit_for
 from sangkien.roles.models import Role, RoleAssignment
 from sangkien.roles.services import grant_role, revoke_role
+from sangkien.units.access import get_unit_for
 
 
 class GrantForm(forms.Form):

@@ -1,4 +1,4 @@
-"""Template context shared by every page."""
+"""Template context shared by every page, read from the roles a user holds."""
 
 from __future__ import annotations
 
@@ -6,13 +6,16 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from sangkien.roles.models import RoleAssignment
+
 
 def site(request: HttpRequest) -> dict[str, Any]:
-    """Expose the roles a signed-in user holds, for the navigation bar."""
+    """``{"user_has_roles": bool}``: whether a signed-in user holds any role, for the navigation bar.
+
+    It lives in ``roles`` (not ``core``) so that ``core`` imports nothing above it.
+    """
     user = getattr(request, "user", None)
     has_roles = False
     if user is not None and user.is_authenticated:
-        from sangkien.roles.models import RoleAssignment
-
         has_roles = RoleAssignment.objects.filter(user=user).exists()
     return {"user_has_roles": has_roles}
