@@ -24,7 +24,7 @@ from sangkien.core.models import log_action
 from sangkien.imports import progress
 from sangkien.imports.models import ImportJob, JobStatus, SaveMode
 from sangkien.imports.staging import read_staged
-from sangkien.initiatives.models import Authorship
+from sangkien.initiatives.models import Authorship, InitiativeQuerySet
 from sangkien.initiatives.plausibility import Hold, assess
 from sangkien.roles.rules import HOLD_CONFIRMERS
 from sangkien.roles.scope import above_filter
@@ -57,9 +57,9 @@ def new_participants(job: ImportJob, *, existing_rows: set[int]) -> int:
                 emails.add(author.email.lower())
             else:
                 others.add(_identity("", "", author.full_name))
-    counted = Authorship.objects.filter(initiative__programme_id=job.programme_id,
-                                        initiative__unit__path__startswith=job.unit.path,
-                                        initiative__duplicate_of__isnull=True, initiative__held_at__isnull=True)
+    counted = Authorship.objects.filter(InitiativeQuerySet.counted_filter("initiative__"),
+                                        initiative__programme_id=job.programme_id,
+                                        initiative__unit__path__startswith=job.unit.path)
     known = 0
     for items, field in ((sorted(phones), "person__phone"), (sorted(emails), "person__email")):
         for start in range(0, len(items), IN_BATCH):

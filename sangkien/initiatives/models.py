@@ -80,6 +80,34 @@ class InitiativeQuerySet(models.QuerySet["Initiative"]):
     def in_subtree(self, unit: Any) -> InitiativeQuerySet:
         return self.filter(unit__path__startswith=unit.path)
 
+    #: An initiative is left out of every count while one of these fields is set (see :meth:`counted`).
+    UNCOUNTED_WHEN = ("duplicate_of", "held_at")
+
+    @classmethod
+    def counted_filter(cls, prefix: str = "") -> models.Q:
+        """The condition of :meth:`counted`, for initiatives reached through ``prefix``
+        (``"initiative__"`` from :class:`Authorship`): a join, not a subquery."""
+        return models.Q(**{f"{prefix}{name}__isnull": True for name in cls.UNCOUNTED_WHEN})
+
+    def counted(self) -> InitiativeQuerySet:
+        """The initiatives that count: the one definition behind every figure — live counting
+        (``reports.counting``), the dashboards' roll-ups (``reports.rollup_store``), the
+        plausibility rule's own figures.
+
+        Every initiative received counts, whatever its status (the letters count the
+        initiatives "tham gia" per unit, with no duplicate initiatives: docs/architecture.md
+        "Counting"), except while one of :data:`UNCOUNTED_WHEN` is set:
+
+        - ``duplicate_of``: a reviewer marked it as a duplicate of another initiative of the
+          programme; the original counts, once (issue 3, ``sangkien.duplicates``);
+        - ``held_at``: the submission broke the plausibility rule and is held until a reviewer
+          of the level above releases it (issue 9 item 8, ``sangkien.initiatives.plausibility``).
+
+        Code reading these fields row by row (``values_list``) leaves a row out when any of
+        them is set, in the same way.
+        """
+        return self.filter(self.counted_filter())
+
 
 class Initiative(models.Model):
     """One initiative submitted to one programme phase.

@@ -22,7 +22,7 @@ from sangkien.core.exceptions import DomainError
 from sangkien.duplicates.services import ExactResubmission
 from sangkien.initiatives.access import get_initiative_for, get_unit_for
 from sangkien.initiatives.forms import MAX_BULK, BulkReviewForm, ReviewForm, SubmissionForm
-from sangkien.initiatives.models import Initiative, Status
+from sangkien.initiatives.models import Initiative, InitiativeQuerySet, Status
 from sangkien.initiatives.queue import ALL, MAX_UNIT_CHOICES, QueueFilterForm, status_counts
 from sangkien.initiatives.services import (
     BulkReviewRefused,
@@ -43,11 +43,11 @@ logger = logging.getLogger(__name__)
 def _programme_lines(user: Any, programmes: list[Programme]) -> list[dict[str, Any]]:
     """Per programme, in ``user``'s scope: initiatives received, approved, waiting (one query).
 
-    Received and approved follow the counting definitions
-    (``reports.counting``: initiatives marked as duplicates are left out);
+    Received and approved count the counted initiatives only
+    (``Initiative.objects.counted()``: duplicates and held ones are left out);
     waiting counts every initiative still to decide, as the queue's tab does.
     """
-    counted = Q(duplicate_of__isnull=True, held_at__isnull=True)
+    counted = InitiativeQuerySet.counted_filter()
     found = {row["programme_id"]: row for row in (
         Initiative.objects.filter(scope_filter(user), programme__in=programmes)
         .values("programme_id")

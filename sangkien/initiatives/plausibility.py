@@ -41,7 +41,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Sum
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -49,12 +49,9 @@ from django.utils.translation import ngettext
 from sangkien.core.clock import LOCAL_TZ, end_of_day, now, start_of_day
 from sangkien.core.exceptions import InvalidTransition, NotAllowed
 from sangkien.core.models import log_action
-from sangkien.initiatives.models import Authorship, Initiative
+from sangkien.initiatives.models import Authorship, Initiative, InitiativeQuerySet
 from sangkien.programmes.models import Programme
 from sangkien.units.models import Unit, UnitKind
-
-#: The initiatives every figure counts: not marked as duplicates, not held (``reports.counting``).
-COUNTED = Q(duplicate_of__isnull=True, held_at__isnull=True)
 
 MEMBERS, GRASSROOTS_MAX, HISTORY, DAILY = "members", "grassroots_max", "history", "daily"
 IMPORT_RULES = (MEMBERS, GRASSROOTS_MAX, HISTORY)
@@ -138,9 +135,9 @@ def subtree_members(unit: Unit) -> int | None:
 
 
 def _counted_authorships(unit: Unit, programme_id: int) -> Any:
-    return Authorship.objects.filter(initiative__programme_id=programme_id,
-                                     initiative__unit__path__startswith=unit.path,
-                                     initiative__duplicate_of__isnull=True, initiative__held_at__isnull=True)
+    return Authorship.objects.filter(InitiativeQuerySet.counted_filter("initiative__"),
+                                     initiative__programme_id=programme_id,
+                                     initiative__unit__path__startswith=unit.path)
 
 
 def counted_participants(unit: Unit, programme: Programme) -> int:
@@ -150,12 +147,12 @@ def counted_participants(unit: Unit, programme: Programme) -> int:
 
 def counted_initiatives(unit: Unit, programme: Programme) -> int:
     """Initiatives counted now in ``unit``'s subtree for ``programme``."""
-    return Initiative.objects.filter(COUNTED, programme=programme, unit__path__startswith=unit.path).count()
+    return Initiative.objects.counted().filter(programme=programme, unit__path__startswith=unit.path).count()
 
 
 def earlier_best(unit: Unit, programme: Programme) -> int:
     """The largest number of initiatives ``unit``'s subtree had counted in another programme (0: none)."""
-    rows = (Initiative.objects.filter(COUNTED, unit__path__startswith=unit.path).exclude(programme=programme)
+    rows = (Initiative.objects.counted().filter(unit__path__startswith=unit.path).exclude(programme=programme)
             .order_by().values("programme_id").annotate(n=Count("pk")).values_list("n", flat=True))
     return max(rows, default=0)
 

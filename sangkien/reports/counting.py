@@ -9,11 +9,12 @@ the materialised tree path, so its cost grows with the initiatives in U's
 subtree, not with the number of units.
 
 Definitions (docs/architecture.md):
-- every figure leaves out initiatives marked as duplicates of another
-  (``Initiative.duplicate_of``): the original is counted, once;
-- every figure leaves out initiatives held as implausible (``Initiative.held_at``,
-  issue 9 item 8, ``initiatives.plausibility``) until a reviewer of the level
-  above releases them;
+- every figure covers the *counted* initiatives only, defined once by
+  ``Initiative.objects.counted()`` (``InitiativeQuerySet.counted``, also used by
+  the roll-ups): initiatives marked as duplicates of another
+  (``Initiative.duplicate_of``) are left out — the original is counted, once —
+  and so are initiatives held as implausible (``Initiative.held_at``, issue 9
+  item 8) until a reviewer of the level above releases them;
 - ``submitted``: initiatives received, whatever their status;
 - ``approved``: initiatives approved (được thông qua);
 - ``participants``: distinct authors and co-authors;
@@ -40,7 +41,13 @@ from django.db.models.functions import Substr
 from django.utils.translation import gettext_lazy as _
 
 from sangkien.core.clock import end_of_day, start_of_day
-from sangkien.initiatives.models import Authorship, Initiative, SectorBlock, Status
+from sangkien.initiatives.models import (
+    Authorship,
+    Initiative,
+    InitiativeQuerySet,
+    SectorBlock,
+    Status,
+)
 from sangkien.programmes.models import Phase, Programme, Target
 from sangkien.units.models import Unit
 
@@ -158,8 +165,6 @@ def _initiative_filter(*, programme: Programme, unit: Unit, phase: Phase | None,
     conditions = {
         f"{prefix}programme": programme,
         f"{prefix}unit__path__startswith": unit.path,
-        f"{prefix}duplicate_of__isnull": True,
-        f"{prefix}held_at__isnull": True,
     }
     if phase is not None:
         conditions[f"{prefix}phase"] = phase
@@ -167,7 +172,7 @@ def _initiative_filter(*, programme: Programme, unit: Unit, phase: Phase | None,
         conditions[f"{prefix}submitted_at__gte"] = start_of_day(date_from)
     if date_to is not None:
         conditions[f"{prefix}submitted_at__lt"] = end_of_day(date_to)
-    return Q(**conditions)
+    return Q(**conditions) & InitiativeQuerySet.counted_filter(prefix)
 
 
 def filtered_initiatives(
@@ -177,16 +182,18 @@ def filtered_initiatives(
     """Initiatives of ``programme`` in ``unit``'s subtree, optionally in a phase
     and submitted between two local dates (both included).
 
-    Initiatives a reviewer marked as duplicates are left out: a duplicated
-    initiative counts once, as its original (issue 3).  Held initiatives
-    (``held_at``) are left out until released (issue 9 item 8).
+    Only counted initiatives (:meth:`InitiativeQuerySet.counted
+    <sangkien.initiatives.models.InitiativeQuerySet.counted>`): duplicates
+    are left out (a duplicated initiative counts once, as its original) and
+    held ones until released.
     """
     return Initiative.objects.filter(_initiative_filter(programme=programme, unit=unit, phase=phase,
                                                         date_from=date_from, date_to=date_to))
 
 
 _APPROVED = Q(status=Status.APPROVED)
-_COUNTS = {
+#: The figures counted per group of counted initiatives (also the roll-ups' ``COUNT_FIELDS``, in this order).
+COUNT_EXPRESSIONS = {
     "submitted": Count("id"),
     "approved": Count("id", filter=_APPROVED),
     "benefit_vnd": Sum("benefit_vnd", filter=~Q(status=Status.REJECTED)),
@@ -198,7 +205,7 @@ _COUNTS = {
 
 
 def _fill(row: Row, counts: dict[str, Any]) -> None:
-    for key in _COUNTS:
+    for key in COUNT_EXPRESSIONS:
         setattr(row, key, int(counts.get(key) or 0))
 
 
@@ -220,7 +227,7 @@ def unit_table(
                                 date_from=date_from, date_to=date_to)
     key_len = len(unit.path) + Unit.steplen
     keyed = base.annotate(child_path=Substr("unit__path", 1, key_len))
-    grouped = {r["child_path"]: r for r in keyed.order_by().values("child_path").annotate(**_COUNTS)}
+    grouped = {r["child_path"]: r for r in keyed.order_by().values("child_path").annotate(**COUNT_EXPRESSIONS)}
     authors = Authorship.objects.filter(_initiative_filter(
         programme=programme, unit=unit, phase=phase, date_from=date_from, date_to=date_to,
         prefix="initiative__"))
@@ -234,7 +241,7 @@ def unit_table(
 
     total = Row(code=unit.code, name=unit.name, unit_id=unit.pk, kind=unit.kind,
                 has_children=bool(children))
-    _fill(total, base.order_by().aggregate(**_COUNTS))
+    _fill(total, base.order_by().aggregate(**COUNT_EXPRESSIONS))
     total.participants = authors.aggregate(n=Count("person_id", distinct=True))["n"] or 0
     total.target = targets.get(unit.pk)
     total.pct_of_target = _pct(total.submitted, total.target)

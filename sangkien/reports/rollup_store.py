@@ -17,35 +17,29 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import QuerySet
 from django.db.models.functions import TruncDate
 
 from sangkien.core import bulk
 from sangkien.core.clock import LOCAL_TZ
-from sangkien.initiatives.models import Authorship, Initiative, SectorBlock, Status
+from sangkien.initiatives.models import (
+    Authorship,
+    Initiative,
+    InitiativeQuerySet,
+    SectorBlock,
+    Status,
+)
+from sangkien.reports.counting import COUNT_EXPRESSIONS
 from sangkien.reports.models import DayCount, GapCount, PersonDay
 from sangkien.units.models import Unit
 
 ALL_PHASES = 0
-COUNT_FIELDS = ("submitted", "approved", "benefit_vnd", "submitted_enterprise", "submitted_public",
-                "approved_enterprise", "approved_public")
+COUNT_FIELDS = tuple(COUNT_EXPRESSIONS)  # submitted, approved, benefit_vnd, then the same by sector block
 PARTICIPANT_FIELDS = ("first_seen", "last_seen", "gaps_opened", "gaps_closed")
 DAY_FIELDS = ("programme", "phase_key", "unit", "own", "month", "day", *COUNT_FIELDS, *PARTICIPANT_FIELDS)
 GAP_FIELDS = ("programme", "phase_key", "unit", "own", "prev_day", "next_day", "persons")
 PERSON_FIELDS = ("programme", "person_id", "phase_id", "unit_id", "day")
 IN_BATCH = 400  # ids per IN (…): SQLite allows 999 parameters
-HAS_DUPLICATES = any(f.name == "duplicate_of" for f in Initiative._meta.get_fields())
-
-_APPROVED = Q(status=Status.APPROVED)
-COUNT_EXPRESSIONS = {  # as reports.counting counts them
-    "submitted": Count("id"),
-    "approved": Count("id", filter=_APPROVED),
-    "benefit_vnd": Sum("benefit_vnd", filter=~Q(status=Status.REJECTED)),
-    "submitted_enterprise": Count("id", filter=Q(sector_block=SectorBlock.ENTERPRISE)),
-    "submitted_public": Count("id", filter=Q(sector_block=SectorBlock.PUBLIC)),
-    "approved_enterprise": Count("id", filter=_APPROVED & Q(sector_block=SectorBlock.ENTERPRISE)),
-    "approved_public": Count("id", filter=_APPROVED & Q(sector_block=SectorBlock.PUBLIC)),
-}
 
 Scope = tuple[int, bool]  # (unit id, own)
 DayKey = tuple[int, bool, int, int]  # (unit id, own, phase key, day ordinal)
@@ -55,14 +49,9 @@ Point = tuple[int, int, int]  # (phase id, unit id, day ordinal) of a person's a
 
 
 def counted_initiatives(programme_id: int | None = None) -> QuerySet[Initiative]:
-    """The initiatives the dashboards count: all of a programme's, except duplicates and held ones
-    (``Initiative.held_at``, issue 9 item 8: not counted until released)."""
-    qs = Initiative.objects.all()
-    if programme_id is not None:
-        qs = qs.filter(programme_id=programme_id)
-    if HAS_DUPLICATES:
-        qs = qs.filter(duplicate_of__isnull=True)
-    return qs.filter(held_at__isnull=True)
+    """The counted initiatives (``Initiative.objects.counted()``), all or a programme's."""
+    qs = Initiative.objects.counted()
+    return qs if programme_id is None else qs.filter(programme_id=programme_id)
 
 
 def local_day(moment: dt.datetime) -> int:
@@ -139,14 +128,14 @@ def own_counts(programme_id: int, keys: set[tuple[int, int]] | None = None) -> d
         return result
     # By unit only: a filter on the programme or the date lets SQLite pick a far larger index range.
     fields = ["unit_id", "programme_id", "phase_id", "submitted_at", "status", "sector_block", "benefit_vnd",
-              "held_at"]
-    if HAS_DUPLICATES:
-        fields.append("duplicate_of_id")
+              *InitiativeQuerySet.UNCOUNTED_WHEN]
     for units in batches(sorted({unit for unit, _day in keys})):
-        for unit_id, programme, phase_id, at, status, sector, benefit, held, *duplicate in (
+        for unit_id, programme, phase_id, at, status, sector, benefit, *uncounted in (
                 Initiative.objects.filter(unit_id__in=units).values_list(*fields)):
+            if programme != programme_id or any(uncounted):
+                continue
             day = local_day(at)
-            if programme != programme_id or held or (duplicate and duplicate[0]) or (unit_id, day) not in keys:
+            if (unit_id, day) not in keys:
                 continue
             row = result.setdefault((unit_id, phase_id, day), [0] * len(COUNT_FIELDS))
             approved = status == Status.APPROVED
@@ -165,22 +154,19 @@ def activity(programme_id: int, person_ids: Iterable[int] | None = None) -> dict
     (all participants of the programme, or ``person_ids``)."""
     result: dict[int, set[Point]] = defaultdict(set)
     if person_ids is None:
-        base = Authorship.objects.filter(initiative__programme_id=programme_id, initiative__held_at__isnull=True)
-        if HAS_DUPLICATES:
-            base = base.filter(initiative__duplicate_of__isnull=True)
+        base = Authorship.objects.filter(InitiativeQuerySet.counted_filter("initiative__"),
+                                         initiative__programme_id=programme_id)
         rows = (base.annotate(local=TruncDate("initiative__submitted_at", tzinfo=LOCAL_TZ)).order_by()
                 .values_list("person_id", "initiative__phase_id", "initiative__unit_id", "local").distinct())
         for person_id, phase_id, unit_id, day in rows.iterator(chunk_size=20_000):
             result[person_id].add((phase_id, unit_id, day.toordinal()))
         return result
     fields = ["person_id", "initiative__programme_id", "initiative__phase_id", "initiative__unit_id",
-              "initiative__submitted_at", "initiative__held_at"]
-    if HAS_DUPLICATES:
-        fields.append("initiative__duplicate_of_id")
+              "initiative__submitted_at", *(f"initiative__{name}" for name in InitiativeQuerySet.UNCOUNTED_WHEN)]
     for batch in batches(person_ids):  # by person only, for the same reason as in own_counts
-        for person_id, programme, phase_id, unit_id, at, held, *duplicate in (
+        for person_id, programme, phase_id, unit_id, at, *uncounted in (
                 Authorship.objects.filter(person_id__in=batch).values_list(*fields)):
-            if programme == programme_id and not held and not (duplicate and duplicate[0]):
+            if programme == programme_id and not any(uncounted):
                 result[person_id].add((phase_id, unit_id, local_day(at)))
     return result
 

@@ -1,5 +1,6 @@
-"""Query-count baselines for the hot pages: the count must not grow with the
-number of units or initiatives shown (no N+1)."""
+"""Query-count baselines for the hot pages: exact counts (a page that needs one
+query more or less must say so here), the same on SQLite and PostgreSQL, and
+not growing with the number of units or initiatives shown (no N+1)."""
 
 import uuid
 
@@ -16,11 +17,35 @@ from tests.factories import InitiativeFactory, UserFactory, grant, make_unit
 pytestmark = pytest.mark.django_db
 
 
+#: Queries per request, identical on SQLite and PostgreSQL.  Where a count legitimately
+#: differs between the two, give it a ``{"sqlite": n, "postgresql": m}`` entry, not slack.
+BASELINES = {
+    "dashboard": 11,
+    "review queue": 10,
+    "review queue, filtered": 9,
+    "officer home": 8,  # 7 + the held imports the officer may confirm (issue 9 item 8)
+    "submission form": 17,
+    # + the exact-text claim (one INSERT), the participation consent, and the plausibility
+    # check (three counts of the unit's own figures) since issue 9
+    "submission post": 40,
+}
+
+
+def assert_baseline(queries, name):
+    """``queries`` (SQL strings) number exactly ``BASELINES[name]``; else list them."""
+    expected = BASELINES[name]
+    if isinstance(expected, dict):
+        expected = expected[connection.vendor]
+    assert len(queries) == expected, "\n".join(
+        [f"{name}: {len(queries)} queries, baseline {expected}:", *(f"{n}. {sql}" for n, sql in enumerate(queries, 1))])
+
+
 def count(client, method, url, data=None):
+    """The SQL of the queries one request makes."""
     with CaptureQueriesContext(connection) as ctx:
         response = getattr(client, method)(url, data or {})
     assert response.status_code in (200, 302), response.status_code
-    return len(ctx.captured_queries)
+    return [q["sql"] for q in ctx.captured_queries]
 
 
 def grow(tree, phase, n):
@@ -35,9 +60,9 @@ def test_dashboard_queries_do_not_grow_with_units(client, tree, phase):
     url = reverse("reports:dashboard", args=[phase.programme.slug, tree["d1"].code])
     grow(tree, phase, 2)
     small = count(client, "get", url)
+    assert_baseline(small, "dashboard")
     grow(tree, phase, 20)
-    assert count(client, "get", url) == small
-    assert small <= 15
+    assert_baseline(count(client, "get", url), "dashboard")
 
 
 def test_review_queue_queries_do_not_grow_with_initiatives(client, tree, phase):
@@ -47,12 +72,11 @@ def test_review_queue_queries_do_not_grow_with_initiatives(client, tree, phase):
     url = reverse("initiatives:queue", args=[phase.programme.slug])
     filtered = url + "?q=cai&tu-ngay=01/03/2021&loi-tu=1+tri%E1%BB%87u&sap-xep=loi-nhieu&trang-thai=tat-ca"
     grow(tree, phase, 2)
-    small = count(client, "get", url)
-    small_filtered = count(client, "get", filtered)
+    assert_baseline(count(client, "get", url), "review queue")
+    assert_baseline(count(client, "get", filtered), "review queue, filtered")
     grow(tree, phase, 10)
-    assert count(client, "get", url) == small
-    assert count(client, "get", filtered) == small_filtered
-    assert small <= 10 and small_filtered <= 10
+    assert_baseline(count(client, "get", url), "review queue")
+    assert_baseline(count(client, "get", filtered), "review queue, filtered")
 
 
 def test_officer_home_queries_do_not_grow_with_programmes_or_initiatives(client, tree, phase):
@@ -64,12 +88,11 @@ def test_officer_home_queries_do_not_grow_with_programmes_or_initiatives(client,
     client.force_login(reviewer)
     url = reverse("initiatives:officer_home")
     grow(tree, phase, 2)
-    small = count(client, "get", url)
+    assert_baseline(count(client, "get", url), "officer home")
     grow(tree, phase, 10)
     for _ in range(3):
         ProgrammeFactory(organiser=tree["root"])
-    assert count(client, "get", url) == small
-    assert small <= 8  # 7 + the held imports the officer may confirm (issue 9 item 8)
+    assert_baseline(count(client, "get", url), "officer home")
 
 
 @time_machine.travel(local_datetime(2021, 4, 5, 10), tick=False)
@@ -77,13 +100,9 @@ def test_submission_form_and_post_are_bounded(client, tree, phase):
     member = UserFactory()
     client.force_login(member)
     url = reverse("initiatives:submit", args=[phase.programme.slug])
-    form = count(client, "get", url + f"?don-vi={tree['g11'].code}")
-    assert form <= 20
+    assert_baseline(count(client, "get", url + f"?don-vi={tree['g11'].code}"), "submission form")
     data = {"author_full_name": "A", "author_phone": "0912345678", "sector_block": "public",
             "title": "Sáng kiến đo số truy vấn", "description": "Mô tả giải pháp",
             "unit_1": tree["p1"].code, "unit_2": tree["d1"].code, "unit_3": tree["g11"].code,
             "submission_token": uuid.uuid4().hex}
-    post = count(client, "post", url, data)
-    # 40 since issue 9: + the exact-text claim (one INSERT), the participation consent,
-    # and the plausibility check (three counts of the unit's own figures).
-    assert post <= 40
+    assert_baseline(count(client, "post", url, data), "submission post")

@@ -3,14 +3,24 @@
 import datetime as dt
 
 import pytest
+import time_machine
 
 from sangkien.core.clock import local_datetime
-from sangkien.initiatives.models import SectorBlock, Status
+from sangkien.initiatives.models import (
+    Authorship,
+    Initiative,
+    InitiativeQuerySet,
+    SectorBlock,
+    Status,
+)
 from sangkien.programmes.models import Target
 from sangkien.reports.counting import unit_table
+from sangkien.reports.rollup import rollup_unit_table
+from sangkien.reports.rollup_refresh import refresh
 from tests.factories import InitiativeFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
+NO_MARGIN = dt.timedelta(0)
 
 
 def add(phase, unit, n=1, **kw):
@@ -110,3 +120,38 @@ def test_dashboard_pages_show_counts_without_personal_data(client, tree, phase):
     html = client.get(f"/thong-ke/{phase.programme.slug}/{tree['p1'].code}/").content.decode()
     assert "LĐLĐ huyện Yên Khánh" in html and 'data-testid="total-approved">1<' in html
     assert "Hoàng Thị Bí Mật" not in html and "0911" not in html
+
+
+def test_what_is_counted_is_one_definition_behind_live_counting_and_the_rollups(tree, phase, monkeypatch):
+    """Duplicates and held initiatives are left out by ``Initiative.objects.counted()``; live
+    counting, the roll-ups' full build and their unit-by-unit refresh all follow it — and only it."""
+    programme, unit = phase.programme, tree["p1"]
+    with time_machine.travel(local_datetime(2021, 4, 5, 10), tick=False):
+        kept = add(phase, tree["g11"], 2, status=Status.APPROVED)
+        duplicate = add(phase, tree["g11"], 1, duplicate_of=kept[0])[0]
+        held = add(phase, tree["g12"], 1, held_at=local_datetime(2021, 4, 5, 10))[0]
+        add(phase, tree["d1"], 1, unit_unlisted=True, duplicate_of=kept[1], held_at=local_datetime(2021, 4, 5, 10))
+        assert set(Initiative.objects.counted()) == set(kept)
+        counted_authors = Authorship.objects.filter(InitiativeQuerySet.counted_filter("initiative__"))
+        assert {a.initiative_id for a in counted_authors} == {i.pk for i in kept}
+        assert refresh(margin=NO_MARGIN).reason == "first run"  # the grouped build
+
+    def figures():
+        live, rolled = unit_table(programme=programme, unit=unit), rollup_unit_table(programme=programme, unit=unit)
+        both = {(r.code, r.submitted, r.approved, r.participants) for r in live.rows}
+        assert both == {(r.code, r.submitted, r.approved, r.participants) for r in rolled.rows}
+        assert (rolled.total.submitted, rolled.total.participants) == (live.total.submitted,
+                                                                        live.total.participants)
+        return live.total.submitted, live.total.approved, live.total.participants
+
+    assert figures() == (2, 2, 2)
+    with time_machine.travel(local_datetime(2021, 4, 5, 11), tick=False):  # unit by unit from here
+        Initiative.objects.filter(pk=duplicate.pk).update(duplicate_of=None, updated_at=local_datetime(2021, 4, 5, 11))
+        assert refresh(margin=NO_MARGIN).programmes[programme.pk].mode == "incremental"
+    assert figures() == (3, 2, 3)
+    # One switch: were held initiatives counted, every figure would count them.
+    monkeypatch.setattr(InitiativeQuerySet, "UNCOUNTED_WHEN", ("duplicate_of",))
+    with time_machine.travel(local_datetime(2021, 4, 5, 12), tick=False):
+        Initiative.objects.filter(pk=held.pk).update(updated_at=local_datetime(2021, 4, 5, 12))
+        assert refresh(margin=NO_MARGIN).programmes[programme.pk].mode == "incremental"
+    assert figures() == (4, 2, 4)
