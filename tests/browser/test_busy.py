@@ -15,6 +15,7 @@ from sangkien.initiatives import services
 from sangkien.initiatives.models import Initiative
 from tests.browser.conftest import PHONE, sign_in
 from tests.factories import UserFactory
+from tests.uploads import image_bytes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -49,7 +50,7 @@ def test_a_busy_database_gives_the_form_back_and_sending_again_saves_it(
         page.wait_for_function("() => document.querySelector('#id_description').value.includes('mỗi tuần')")
         page.fill("#id_benefit_vnd", "2 triệu")
         page.set_input_files("#id_attachments", files=[
-            {"name": "anh-may-cat.jpg", "mimeType": "image/jpeg", "buffer": b"\xff\xd8\xff\xe0 jpeg"}])
+            {"name": "anh-may-cat.jpg", "mimeType": "image/jpeg", "buffer": image_bytes()}])  # a real photo
         with monkeypatch.context() as patched:
             patched.setattr(services, "index_initiative", locked)
             with page.expect_navigation():
