@@ -4,11 +4,13 @@ from django.contrib import admin
 from django.urls import include, path
 
 from sangkien.core import views as core_views
+from sangkien.privacy.urls import account_urlpatterns as privacy_account_urls
 from sangkien.reports import views as report_views
 
 urlpatterns = [
     path("favicon.ico", core_views.favicon),
     path("tai-khoan/", include("sangkien.accounts.urls")),
+    path("tai-khoan/", include(privacy_account_urls)),  # "Dữ liệu của tôi", … (names accounts_*)
     path("tai-khoan/", include("sangkien.privacy.urls")),
     path("tai-khoan/", include("allauth.urls")),
     path("quan-tri-he-thong/", admin.site.urls),
