@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "sangkien.units",
     "sangkien.roles",
     "sangkien.programmes",
+    "sangkien.accesslog",
     "sangkien.initiatives",
     "sangkien.reports",
     "sangkien.duplicates",

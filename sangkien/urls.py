@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from sangkien.core import views as core_views
+from sangkien.privacy.urls import account_urlpatterns as privacy_account_urls
 from sangkien.programmes import views as programme_views
 from sangkien.reports import views as report_views
 from sangkien.units import urls as unit_urls
@@ -11,6 +12,7 @@ from sangkien.units import urls as unit_urls
 urlpatterns = [
     path("favicon.ico", core_views.favicon),
     path("tai-khoan/", include("sangkien.accounts.urls")),
+    path("tai-khoan/", include(privacy_account_urls)),  # "Dữ liệu của tôi", … (names accounts_*)
     path("tai-khoan/", include("sangkien.privacy.urls")),
     path("tai-khoan/", include("allauth.urls")),
     path("quan-tri-he-thong/", admin.site.urls),

@@ -22,6 +22,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from sangkien.accounts import services, sms
+from sangkien.accounts.steps import after_sign_in
 from sangkien.core.phone import PhoneError, normalise_phone
 
 log = logging.getLogger(__name__)
@@ -160,14 +161,13 @@ class AccountAdapter(DefaultAccountAdapter):
         return response
 
     def _claim_step(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
-        """Send the person to "Xác nhận tác giả" first when participants entered by others carry
-        their verified phone (``next`` passes the original destination on); never blocks."""
-        from sangkien.accounts.data_views import claim_target
-
+        """Send the person to a step registered in :mod:`sangkien.accounts.steps` first ("Xác nhận
+        tác giả" when participants entered by others carry their verified phone; ``next`` passes the
+        original destination on); never blocks."""
         location = response.get("Location")
         if response.status_code != 302 or not location:
             return response
-        target = claim_target(request, location)
+        target = after_sign_in(request, location)
         if target:
             response["Location"] = target
         return response

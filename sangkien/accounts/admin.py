@@ -5,7 +5,6 @@ from django.utils.translation import gettext_lazy as _
 from sangkien.accounts.models import (
     ConsentRecord,
     ConsentVersion,
-    PersonClaim,
     PurposeConsent,
     User,
 )
@@ -39,9 +38,3 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 class PurposeConsentAdmin(ReadOnlyAdmin):
     list_display = ("user", "purpose", "granted", "version", "at", "source")
     list_filter = ("purpose", "granted", "source")
-
-
-@admin.register(PersonClaim)
-class PersonClaimAdmin(ReadOnlyAdmin):
-    list_display = ("user", "person", "decision", "at")
-    list_filter = ("decision",)

@@ -134,33 +134,6 @@ class PurposeConsent(models.Model):
         return f"{self.user_id} {self.purpose} {'+' if self.granted else '-'} {self.at:%Y-%m-%d %H:%M}"
 
 
-class ClaimDecision(models.TextChoices):
-    CONFIRMED = "confirmed", _("Đúng là tôi")
-    NOT_ME = "not_me", _("Không phải tôi")
-
-
-class PersonClaim(models.Model):
-    """A signed-in person's answer to "is this you?" for a participant entered by others.
-
-    Asked once per (user, person): when the user's *verified* phone is the
-    phone of a participant without an account.  ``confirmed`` linked the
-    participant to the account; ``not_me`` left it unlinked.
-    """
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="person_claims")
-    person = models.ForeignKey("initiatives.Person", on_delete=models.CASCADE, related_name="claims")
-    decision = models.CharField(_("trả lời"), max_length=16, choices=ClaimDecision.choices)
-    at = models.DateTimeField(_("lúc"), default=now)
-
-    class Meta:
-        verbose_name = _("xác nhận tác giả")
-        verbose_name_plural = _("xác nhận tác giả")
-        constraints = [models.UniqueConstraint(fields=["user", "person"], name="one_claim_per_person")]
-
-    def __str__(self) -> str:
-        return f"{self.user_id} {self.decision} {self.person_id}"
-
-
 DEFAULT_CONSENT_TEXT = _(
     "Tôi đồng ý để Ban tổ chức Chương trình và công đoàn các cấp nơi tôi sinh hoạt xử lý họ tên, "
     "số điện thoại, e-mail, công việc và nơi làm việc của tôi nhằm tiếp nhận, xét duyệt, tổng hợp "

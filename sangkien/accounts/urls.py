@@ -6,15 +6,11 @@ path, so allauth's "Quên mật khẩu?" link leads here).
 
 from django.urls import path
 
-from sangkien.accounts import data_views, views
+from sangkien.accounts import views
 
 urlpatterns = [
     path("password/reset/", views.reset_password, name="account_reset_password"),
     path("password/reset/sms/code/", views.reset_password_code, name="accounts_reset_password_code"),
     path("password/reset/sms/new/", views.reset_password_set, name="accounts_reset_password_set"),
     path("phone/confirm/", views.verify_phone, name="accounts_verify_phone"),
-    path("du-lieu/", data_views.my_data, name="accounts_my_data"),
-    path("du-lieu/tai-ve/<str:fmt>/", data_views.download_my_data, name="accounts_my_data_download"),
-    path("du-lieu/xoa-tai-khoan/", data_views.delete_account, name="accounts_delete"),
-    path("xac-nhan-tac-gia/", data_views.claim, name="accounts_claim"),
 ]

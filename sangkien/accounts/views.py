@@ -29,12 +29,13 @@ from django.views.decorators.debug import sensitive_post_parameters
 from sangkien.accounts import services
 from sangkien.accounts.forms import PasswordResetRequestForm, SmsCodeForm
 from sangkien.accounts.sms import SmsError
+from sangkien.accounts.steps import after_sign_in
 from sangkien.accounts.verification import MemberPhoneVerification, PhonePasswordReset
 
 log = logging.getLogger(__name__)
 
 
-def _next_url(request: HttpRequest) -> str:
+def safe_next_url(request: HttpRequest) -> str:
     """The safe ``next`` of the request (GET or POST), or the home page."""
     candidate = request.POST.get("next") or request.GET.get("next") or ""
     if candidate and url_has_allowed_host_and_scheme(
@@ -55,7 +56,7 @@ def verify_phone(request: HttpRequest) -> HttpResponse:
     POST ``action=send`` texts a (new) code; POST ``code`` checks it.
     """
     user: Any = request.user
-    next_url = _next_url(request)
+    next_url = safe_next_url(request)
     if not user.phone:
         return HttpResponseRedirect(next_url)
     if user.is_phone_verified:
@@ -81,9 +82,7 @@ def verify_phone(request: HttpRequest) -> HttpResponse:
         form = SmsCodeForm(request.POST, code=process.code)
         if form.is_valid():
             process.finish()
-            from sangkien.accounts.data_views import claim_target
-
-            return HttpResponseRedirect(claim_target(request, next_url) or next_url)
+            return HttpResponseRedirect(after_sign_in(request, next_url) or next_url)
         if not process.record_invalid_attempt():
             messages.error(request, _("Bạn đã nhập sai quá số lần cho phép. Hãy bấm “Gửi mã” để nhận mã mới."))
             return HttpResponseRedirect(_with_next("accounts_verify_phone", next_url))

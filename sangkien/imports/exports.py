@@ -7,7 +7,7 @@ and ``purpose``, kept on the :class:`ExportRecord`) and holds
 ``imports.export_personal_data`` over the unit (reviewers and the organising
 committee; not support teams nor unit administrators, docs/roles.md); such an
 export is one row of the personal-data access log
-(:func:`sangkien.privacy.services.record_access`).  Rows are read in chunks of
+(:func:`sangkien.accesslog.services.record_access`).  Rows are read in chunks of
 :data:`CHUNK` by primary key, CSV is streamed, XLSX is written by xlsxwriter
 in ``constant_memory`` mode (to a temporary file, or in a background task
 above :data:`INLINE_XLSX_ROWS` rows): memory stays bounded whatever the
@@ -29,6 +29,8 @@ from django.conf import settings
 from django.core.files import File
 from django.utils.translation import gettext as _
 
+from sangkien.accesslog.models import AccessKind
+from sangkien.accesslog.services import record_access
 from sangkien.core.clock import LOCAL_TZ, now
 from sangkien.core.exceptions import NotAllowed
 from sangkien.core.models import log_action
@@ -36,8 +38,6 @@ from sangkien.core.phone import display_phone, mask_phone
 from sangkien.core.spreadsheet import XLSX_SAFE_OPTIONS, csv_writer, safe_cell
 from sangkien.imports.models import ExportKind, ExportRecord, ExportStatus, FileFormat
 from sangkien.initiatives.models import Authorship, Initiative, RecognitionForm, SectorBlock, Status
-from sangkien.privacy.models import AccessKind
-from sangkien.privacy.services import record_access
 from sangkien.programmes.models import Field, Phase, Programme
 from sangkien.reports.counting import unit_table
 from sangkien.units.models import Unit

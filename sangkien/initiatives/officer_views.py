@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from sangkien.accesslog.services import record_access, record_accesses
 from sangkien.core.exceptions import DomainError
 from sangkien.duplicates.services import ExactResubmission
 from sangkien.initiatives.access import get_initiative_for, get_unit_for
@@ -32,7 +33,6 @@ from sangkien.initiatives.services import (
     submit_initiative,
 )
 from sangkien.initiatives.views import busy, busy_message
-from sangkien.privacy.services import record_access, record_accesses
 from sangkien.programmes.models import Programme
 from sangkien.roles.models import Role, RoleAssignment
 from sangkien.roles.scope import role_paths, scope_filter

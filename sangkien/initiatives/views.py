@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from sangkien.accesslog.services import record_access
 from sangkien.accounts.consent import participation_withdrawn
 from sangkien.core.clock import now
 from sangkien.core.exceptions import DomainError
@@ -40,7 +41,6 @@ from sangkien.initiatives.forms import (
 )
 from sangkien.initiatives.models import Initiative, PendingUpload, Status
 from sangkien.initiatives.services import submit_initiative
-from sangkien.privacy.services import record_access
 from sangkien.programmes.models import Programme
 from sangkien.reports.counting import unit_table
 from sangkien.units.chooser import UNLISTED, build_levels, codes_for, resolve_choice

@@ -7,8 +7,8 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from sangkien.accesslog.models import AccessKind, PersonalDataAccess
 from sangkien.initiatives.models import Initiative
-from sangkien.privacy.models import AccessKind, PersonalDataAccess
 from sangkien.units.models import Unit
 
 #: A person's initiatives looked at, at most (the query stays bounded for a prolific author).

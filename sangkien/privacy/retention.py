@@ -140,11 +140,11 @@ def purge_personal_data(*, at: dt.datetime | None = None) -> dict[str, int]:
     """
     from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 
+    from sangkien.accesslog.models import PersonalDataAccess
     from sangkien.core.models import AuditEntry
     from sangkien.imports.exports import purge_expired_exports
     from sangkien.imports.models import ExportRecord, ExportStatus, ImportJob
     from sangkien.initiatives.attachments import purge_expired_uploads
-    from sangkien.privacy.models import PersonalDataAccess
 
     at = at or now()
     audit_cutoff = at - retention("AUDIT")

@@ -1,97 +1,174 @@
-"""Writes of the privacy app: the access log (one INSERT per access) and retention.
+"""Writes on the person's own data: correction, the answers to "is this you?", deletion
+(docs/privacy.md "Your rights").
 
-:func:`record_access` is called by the initiative page, the attachment
-download, a review decision and an export with personal data.  It is cheap by
-design: the actor's role comes from the scope cache the permission check has
-just filled (:func:`sangkien.roles.scope.role_paths`), the role's unit is a
-sub-select inside the same INSERT, so a call costs one statement and no read
-(measured: about as much as one audit-log row).
+Participants (``initiatives.Person``) and authorships sit a layer below this
+app; consent per purpose and the account itself are in ``accounts``, further
+down.  Each function is keyword-only, runs in one transaction and leaves an
+audit row (``sangkien.core.models.log_action``).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db.models.expressions import RawSQL
+from allauth.account.models import EmailAddress
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
 
-from sangkien.privacy.models import AccessKind, PersonalDataAccess
-from sangkien.roles.models import Role
-from sangkien.roles.scope import role_paths
-from sangkien.units.models import Unit
+from sangkien.accounts.models import ConsentSource, User
+from sangkien.accounts.services import set_consents
+from sangkien.core.clock import now
+from sangkien.core.exceptions import NotAllowed
+from sangkien.core.models import log_action
+from sangkien.initiatives.models import Authorship, Initiative, PendingUpload, Person
+from sangkien.privacy.models import ClaimDecision, PersonClaim
 
-#: The role's unit, looked up inside the INSERT (a sub-select on the unique tree path; compiled
-#: once, where an ORM Subquery costs ~1 ms of query building per call).
-_ROLE_UNIT_SQL = '(SELECT "id" FROM "units_unit" WHERE "path" = %s)'
+#: The name a participant gets when their account is deleted (kept in the source language).
+ANONYMISED_NAME = "Người tham gia đã xoá tài khoản"
 
-#: When two roles reach a unit from the same unit, the one shown (most specific first).
-ROLE_ORDER = (Role.REVIEWER, Role.UNIT_ADMIN, Role.SUPPORT_TEAM, Role.ORGANISING_COMMITTEE)
+#: Personal fields of a participant; also cleared on authorship rows that copy them.
+PERSON_FIELDS = ("full_name", "phone", "email", "job", "workplace")
 
 
-def acting_role(user: Any, unit: Any) -> tuple[str, str]:
-    """``(role, path)`` of the role through which ``user`` reaches ``unit``: the one held on the
-    nearest unit above it (ties: :data:`ROLE_ORDER`); ``("", "")`` when no role reaches it.
+@transaction.atomic
+def correct_profile(*, user: User, full_name: str, email: str, job: str, workplace: str) -> list[str]:
+    """Correct the name, e-mail, job and workplace the person gave (right to correct).
 
-    Reads the per-request scope cache of :func:`~sangkien.roles.scope.role_paths` (one query
-    the first time in a request, none after a permission check).
+    The name and e-mail are changed on the account and on the person's own
+    participant row (created when absent, so the next submission starts from
+    it); the e-mail becomes the account's only (unverified) allauth address.
+    The phone is changed elsewhere, through SMS verification.  Returns the
+    names of the fields that changed (audited by name, never by value).
+    ``email`` must be free (the form checks it).
     """
-    if unit is None or not role_paths(user):
-        return "", ""
-    cache: dict[str, list[str]] = getattr(user, "_sangkien_role_paths", {})
-    best: tuple[int, int, str, str] | None = None
-    for role, paths in cache.items():
-        rank = ROLE_ORDER.index(role) if role in ROLE_ORDER else len(ROLE_ORDER)
-        for path in paths:
-            if unit.path.startswith(path):
-                key = (-len(path), rank, role, path)
-                if best is None or key < best:
-                    best = key
-    return (best[2], best[3]) if best else ("", "")
+    changed = []
+    email = email.strip().lower()
+    if user.full_name != full_name:
+        user.full_name = full_name
+        changed.append("full_name")
+    if (user.email or "") != email:
+        user.email = email
+        changed.append("email")
+        EmailAddress.objects.filter(user=user).exclude(email__iexact=email).delete()
+        if email:
+            EmailAddress.objects.get_or_create(user=user, email=email, defaults={"primary": True, "verified": False})
+    if changed:
+        user.save(update_fields=["full_name", "email"])
+    person = Person.objects.select_for_update().filter(user=user).first()
+    if person is None and (job or workplace):
+        person = Person(user=user, phone=user.phone or "", created_at=now())
+    if person is not None:
+        before = {f: getattr(person, f) for f in ("full_name", "email", "job", "workplace")}
+        person.full_name, person.email, person.job, person.workplace = full_name, email, job, workplace
+        if person.pk is None or before != {f: getattr(person, f) for f in before}:
+            changed += [f for f in ("job", "workplace") if before[f] != getattr(person, f)]
+            person.save()
+    if changed:
+        log_action(actor=user, action="user.profile_corrected", obj=user, fields=changed)
+    return changed
 
 
-def record_access(*, actor: Any, kind: str, initiative: Any = None, unit: Any = None, programme: Any = None,
-                  object_ref: str = "", purpose: str = "") -> PersonalDataAccess | None:
-    """Log that ``actor`` did ``kind`` (an :class:`AccessKind`) with someone's personal data.
+def pending_claims(user: User) -> Any:
+    """Participants entered by others whom ``user`` may be: same *verified* phone, no account,
+    not yet answered by ``user``; with at least one initiative.  A queryset of ``Person``."""
+    if not getattr(user, "is_authenticated", False) or not user.is_phone_verified:
+        return Person.objects.none()
+    return (Person.objects.filter(phone=user.phone, user__isnull=True, authorships__isnull=False)
+            .exclude(claims__user=user).distinct().order_by("pk"))
 
-    ``initiative``: the initiative seen (its unit and programme are used when ``unit`` /
-    ``programme`` are not given); for an export, ``unit`` is the exported subtree's unit.
-    Nothing is logged (returns None) for an anonymous actor or when the actor is the
-    initiative's submitter (a person looking at their own data).  One INSERT, atomic by
-    itself; rows are never changed afterwards.
 
-    :raises ValueError: ``kind`` is not an :class:`AccessKind`.
+@transaction.atomic
+def claim_persons(*, user: User, person_ids: list[int], consents: dict[str, bool]) -> int:
+    """``user`` confirms being the participants ``person_ids`` (from :func:`pending_claims`).
+
+    The first becomes the user's participant (or, when the user already has
+    one, every authorship moves to it unless it already names the user on
+    that initiative); emptied rows are deleted.  Each answer is kept
+    (``PersonClaim``), the ``consents`` recorded (``set_consents``, source
+    ``claim_step``).  Returns the number of participants confirmed.
+
+    :raises NotAllowed: the phone is not verified, or a participant is not
+        the user's to claim (another phone, already linked).
     """
-    if kind not in AccessKind.values:
-        raise ValueError(f"unknown access kind {kind!r}")
-    if actor is None or not actor.is_authenticated:
-        return None
-    if initiative is not None:
-        if initiative.submitted_by_id == actor.pk:
-            return None
-        unit = unit if unit is not None else initiative.unit
-        programme = programme if programme is not None else initiative.programme_id
-    role, path = acting_role(actor, unit)
-    return PersonalDataAccess.objects.create(
-        actor=actor, kind=kind, role=role,
-        role_unit_id=RawSQL(_ROLE_UNIT_SQL, [path]) if path else None,  # noqa: S611 - constant SQL, path a parameter
-        initiative=initiative, unit=unit,
-        programme_id=getattr(programme, "pk", programme), object_ref=object_ref[:255], purpose=purpose[:300])
+    allowed = {p.pk for p in pending_claims(user)}
+    ids = sorted({int(i) for i in person_ids})
+    if not user.is_phone_verified or not ids or not set(ids) <= allowed:
+        raise NotAllowed(_("Không xác nhận được: danh sách đã thay đổi hoặc số điện thoại chưa được xác minh."))
+    persons = list(Person.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+    target = Person.objects.select_for_update().filter(user=user).first()
+    if target is None:
+        target = persons[0]
+        target.user = user
+        target.save(update_fields=["user"])
+    for person in persons:
+        PersonClaim.objects.create(user=user, person=person, decision=ClaimDecision.CONFIRMED, at=now())
+        if person.pk == target.pk:
+            continue
+        already = Authorship.objects.filter(person=target).values("initiative_id")
+        Authorship.objects.filter(person=person).exclude(initiative_id__in=already).update(person=target)
+        if not Authorship.objects.filter(person=person).exists():
+            person.delete()
+    set_consents(user=user, choices=consents, source=ConsentSource.CLAIM_STEP)
+    log_action(actor=user, action="person.claimed", obj=target, count=len(persons))
+    return len(persons)
 
 
-def record_accesses(*, actor: Any, kind: str, initiatives: list[Any]) -> list[PersonalDataAccess]:
-    """:func:`record_access` for several initiatives at once (a bulk decision): one SELECT for the
-    roles' units and one INSERT for all rows; the actor's own initiatives are left out.
+@transaction.atomic
+def decline_persons(*, user: User, person_ids: list[int]) -> int:
+    """``user`` answers "Không phải tôi" for ``person_ids``: they stay unlinked, the answer is kept
+    and they are not asked again.  Ids not pending for the user are ignored; returns how many."""
+    allowed = {p.pk for p in pending_claims(user)}
+    ids = sorted({int(i) for i in person_ids} & allowed)
+    for pk in ids:
+        PersonClaim.objects.create(user=user, person_id=pk, decision=ClaimDecision.NOT_ME, at=now())
+    if ids:
+        log_action(actor=user, action="person.claim_declined", obj=user, count=len(ids))
+    return len(ids)
 
-    :raises ValueError: ``kind`` is not an :class:`AccessKind`.
+
+@transaction.atomic
+def delete_account(*, user: User) -> dict[str, int]:
+    """Delete ``user``'s account and the personal data we are not required to keep (right to delete).
+
+    - The person's participant row stays (counts of participants are counts
+      of distinct participants), anonymised: name :data:`ANONYMISED_NAME`,
+      phone, e-mail, job and workplace cleared, no account; the same fields
+      are cleared on its authorship rows (what was typed for each initiative).
+    - Initiatives stay (the programme's records, counts and awards); the
+      account is removed from "submitted by"/"entered by" (``SET_NULL``).
+    - Consents, claim answers, role assignments, sign-in e-mail addresses
+      and files held on an unfinished form go with the account; the
+      failed-sign-in records of its phone and e-mail are removed.
+    - The audit log keeps one ``user.deleted`` row with counts only.
+
+    Returns ``{"persons": n, "initiatives": m}`` (anonymised, kept).
     """
-    if kind not in AccessKind.values:
-        raise ValueError(f"unknown access kind {kind!r}")
-    if actor is None or not actor.is_authenticated:
-        return []
-    others = [i for i in initiatives if i.submitted_by_id != actor.pk]
-    roles = {i.pk: acting_role(actor, i.unit) for i in others}
-    paths = {path for _role, path in roles.values() if path}
-    units = dict(Unit.objects.filter(path__in=paths).values_list("path", "pk")) if paths else {}
-    return PersonalDataAccess.objects.bulk_create([
-        PersonalDataAccess(actor=actor, kind=kind, role=roles[i.pk][0], role_unit_id=units.get(roles[i.pk][1]),
-                           initiative=i, unit=i.unit, programme_id=i.programme_id, object_ref=i.tracking_code)
-        for i in others])
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    persons = list(Person.objects.select_for_update().filter(user=locked))
+    person_ids = [p.pk for p in persons]
+    kept = (Initiative.objects.filter(Q(submitted_by=locked) | Q(authorships__person_id__in=person_ids))
+            .distinct().count())
+    for person in persons:
+        person.full_name, person.phone, person.email, person.job, person.workplace = ANONYMISED_NAME, "", "", "", ""
+        person.user = None
+        person.save()
+    if person_ids:  # what was typed for each initiative (its snapshot) goes too
+        Authorship.objects.filter(person_id__in=person_ids).update(
+            full_name=ANONYMISED_NAME, phone="", email="", job="", workplace="")
+    for upload in PendingUpload.objects.filter(owner=locked):
+        upload.file.delete(save=False)
+    _forget_sign_in_attempts(locked)
+    log_action(actor=None, action="user.deleted", obj=locked, persons=len(persons), initiatives=kept)
+    locked.delete()
+    return {"persons": len(persons), "initiatives": kept}
+
+
+
+def _forget_sign_in_attempts(user: User) -> None:
+    """Remove django-axes' records of sign-ins with ``user``'s phone or e-mail (they hold the login typed)."""
+    logins = [v for v in (user.phone, (user.email or "").lower()) if v]
+    if logins:
+        for model in (AccessAttempt, AccessFailureLog, AccessLog):
+            model.objects.filter(username__in=logins).delete()

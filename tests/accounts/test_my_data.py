@@ -13,10 +13,11 @@ from openpyxl import load_workbook
 
 from sangkien.accounts.consent import has_consent, participation_withdrawn
 from sangkien.accounts.models import ConsentRecord, ConsentVersion, PurposeConsent, User
-from sangkien.accounts.services import ANONYMISED_NAME, set_consents
+from sangkien.accounts.services import set_consents
 from sangkien.core.clock import now
 from sangkien.core.models import AuditEntry
 from sangkien.initiatives.models import Initiative, Person
+from sangkien.privacy.services import ANONYMISED_NAME
 from sangkien.reports.counting import unit_table
 from tests.factories import InitiativeFactory, PersonFactory, UserFactory
 from tests.http import close_response

@@ -15,9 +15,10 @@ import pytest
 
 from sangkien.accounts.consent import has_consent
 from sangkien.accounts.models import User
-from sangkien.accounts.services import ANONYMISED_NAME, set_consents
+from sangkien.accounts.services import set_consents
 from sangkien.core.clock import now
 from sangkien.initiatives.models import Person
+from sangkien.privacy.services import ANONYMISED_NAME
 from tests.browser.conftest import PHONE, sign_in
 from tests.factories import InitiativeFactory, PersonFactory, UserFactory
 

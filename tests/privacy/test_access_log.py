@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from sangkien.accesslog.models import AccessKind, PersonalDataAccess
+from sangkien.accesslog.services import record_access
 from sangkien.initiatives.models import Status
-from sangkien.privacy.models import AccessKind, PersonalDataAccess
-from sangkien.privacy.services import record_access
 from sangkien.roles.models import Role
 from tests.http import close_response
 

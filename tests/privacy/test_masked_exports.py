@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from sangkien.accesslog.models import AccessKind, PersonalDataAccess
 from sangkien.imports.models import ExportRecord
-from sangkien.privacy.models import AccessKind, PersonalDataAccess
 
 pytestmark = pytest.mark.django_db
 

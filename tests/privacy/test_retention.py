@@ -14,11 +14,11 @@ from django.contrib.sessions.models import Session
 from django.core.files.base import ContentFile
 from django.core.management import call_command
 
+from sangkien.accesslog.models import AccessKind, PersonalDataAccess
 from sangkien.core.clock import now
 from sangkien.core.models import AuditEntry
 from sangkien.imports.models import ExportRecord, ExportStatus, ImportJob, JobStatus
 from sangkien.initiatives.models import PendingUpload
-from sangkien.privacy.models import AccessKind, PersonalDataAccess
 from sangkien.privacy.retention import retention
 
 pytestmark = pytest.mark.django_db

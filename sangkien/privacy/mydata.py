@@ -6,8 +6,8 @@ the other authors' personal data) and their consent history.  The same
 dictionary feeds the page, the JSON file (:func:`as_json`) and the XLSX file
 (:func:`as_xlsx`, every text cell through ``core.spreadsheet.safe_cell``).
 
-Initiatives and participants sit a layer above accounts; they are read here
-through their own models, for this one person only.
+Initiatives and participants are read through their own models, for this
+one person only.
 """
 
 from __future__ import annotations
@@ -22,9 +22,11 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from sangkien.accounts.consent import current_choices, history
-from sangkien.accounts.models import ClaimDecision, Purpose, PurposeConsent
+from sangkien.accounts.models import Purpose, PurposeConsent
 from sangkien.core.clock import LOCAL_TZ, now
 from sangkien.core.spreadsheet import XLSX_SAFE_OPTIONS, safe_cell
+from sangkien.initiatives.models import Initiative, Person
+from sangkien.privacy.models import ClaimDecision
 
 
 def _when(value: dt.datetime | dt.date | None) -> str:
@@ -43,8 +45,6 @@ def collect(user: Any) -> dict[str, Any]:
     (current ``{purpose: bool}``), ``consent_history``, ``authorship_answers``
     and ``exported_at``.  Times are ISO 8601 in Vietnam time.
     """
-    from sangkien.initiatives.models import Initiative, Person
-
     person = Person.objects.filter(user=user).first()
     account = {
         "full_name": user.full_name, "phone": user.phone or "", "phone_verified_at": _when(user.phone_verified_at),
