@@ -19,7 +19,6 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sangkien.core.exceptions import DomainError
-from sangkien.duplicates.services import ExactResubmission
 from sangkien.initiatives.access import get_initiative_for, get_unit_for
 from sangkien.initiatives.forms import MAX_BULK, BulkReviewForm, ReviewForm, SubmissionForm
 from sangkien.initiatives.models import Initiative, Status
@@ -31,6 +30,7 @@ from sangkien.initiatives.services import (
     review_initiatives,
     submit_initiative,
 )
+from sangkien.initiatives.text_checks import ExactResubmission
 from sangkien.initiatives.views import busy, busy_message
 from sangkien.privacy.services import record_access, record_accesses
 from sangkien.programmes.models import Programme

@@ -21,8 +21,7 @@ from sangkien.accounts.consent import participation_withdrawn
 from sangkien.core.clock import now
 from sangkien.core.exceptions import DomainError
 from sangkien.core.phone import display_phone
-from sangkien.duplicates.services import ExactResubmission
-from sangkien.duplicates.views import similar_for_form
+from sangkien.core.sanitise import clean_description
 from sangkien.initiatives.access import get_initiative_for
 from sangkien.initiatives.attachments import (
     content_type_for,
@@ -40,6 +39,7 @@ from sangkien.initiatives.forms import (
 )
 from sangkien.initiatives.models import Initiative, PendingUpload, Status
 from sangkien.initiatives.services import submit_initiative
+from sangkien.initiatives.text_checks import ExactResubmission, text_checks
 from sangkien.privacy.services import record_access
 from sangkien.programmes.models import Programme
 from sangkien.reports.counting import unit_table
@@ -99,6 +99,14 @@ def _closed(request: HttpRequest, programme: Programme) -> HttpResponse:
     table = unit_table(programme=programme, unit=programme.organiser)
     return render(request, "initiatives/closed.html", {
         "programme": programme, "upcoming": upcoming, "last": last, "total": table.total})
+
+
+def _sanitised_description(form: SubmissionForm) -> str:
+    """The description of a posted form, sanitised once: the form's own cleaning when it passed,
+    else the typed text cleaned here (an invalid description is still compared)."""
+    if "description" in form.cleaned_data:
+        return form.cleaned_data["description"]
+    return clean_description(form.data.get("description", "")[:100_000])
 
 
 @require_http_methods(["GET", "POST"])
@@ -171,8 +179,9 @@ def submit(request: HttpRequest, slug: str) -> HttpResponse:
                 initial[f"unit_{number}"] = unit_code
         form = SubmissionForm(initial=initial, phase=phase)
     if request.method == "POST":  # re-displayed: show the similar ones without JavaScript too
-        similar = similar_for_form(request.user, programme, request.POST.get("title", "")[:300],
-                                   request.POST.get("description", "")[:100_000])
+        similar = text_checks().similar_for_form(user=request.user, programme=programme,
+                                                 title=request.POST.get("title", "")[:300],
+                                                 description=_sanitised_description(form))
     levels = build_levels(root, form.unit_codes())
     chosen = [lv for lv in levels if lv.selected and lv.selected != UNLISTED]
     response = render(request, "initiatives/submit.html", {
