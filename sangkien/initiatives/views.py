@@ -21,7 +21,6 @@ from sangkien.accounts.consent import participation_withdrawn
 from sangkien.core.clock import now
 from sangkien.core.exceptions import DomainError
 from sangkien.core.phone import display_phone
-from sangkien.core.sanitise import clean_description
 from sangkien.initiatives.access import get_initiative_for
 from sangkien.initiatives.attachments import (
     content_type_for,
@@ -101,14 +100,6 @@ def _closed(request: HttpRequest, programme: Programme) -> HttpResponse:
         "programme": programme, "upcoming": upcoming, "last": last, "total": table.total})
 
 
-def _sanitised_description(form: SubmissionForm) -> str:
-    """The description of a posted form, sanitised once: the form's own cleaning when it passed,
-    else the typed text cleaned here (an invalid description is still compared)."""
-    if "description" in form.cleaned_data:
-        return form.cleaned_data["description"]
-    return clean_description(form.data.get("description", "")[:100_000])
-
-
 @require_http_methods(["GET", "POST"])
 def submit(request: HttpRequest, slug: str) -> HttpResponse:
     """The submission form; ``?don-vi=CODE`` preselects the unit (QR links).
@@ -181,7 +172,7 @@ def submit(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST":  # re-displayed: show the similar ones without JavaScript too
         similar = text_checks().similar_for_form(user=request.user, programme=programme,
                                                  title=request.POST.get("title", "")[:300],
-                                                 description=_sanitised_description(form))
+                                                 description=form.sanitised_description)
     levels = build_levels(root, form.unit_codes())
     chosen = [lv for lv in levels if lv.selected and lv.selected != UNLISTED]
     response = render(request, "initiatives/submit.html", {
