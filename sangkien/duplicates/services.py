@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from sangkien.core.exceptions import InvalidTransition, NotAllowed
@@ -106,7 +106,7 @@ def key_of(initiative: Initiative) -> str:
 def _refused(initiative: Initiative, claimed: TextClaimed) -> ExactResubmission:
     existing = Initiative.objects.filter(pk=claimed.holder_id).first()
     if existing is None:  # cannot happen: the claim cascades with its initiative
-        raise claimed
+        raise IntegrityError("exact-text claim refused without a holder") from claimed
     return ExactResubmission(resubmission_message(existing, on_behalf=not initiative.submitted_by_id), existing)
 
 
