@@ -131,7 +131,8 @@ def measure(args: argparse.Namespace) -> dict:
     from sangkien.core.sanitise import clean_description
     from sangkien.duplicates import detector
     from sangkien.duplicates.detector import Document, rank
-    from sangkien.duplicates.index import DatabaseStore, index_initiative, rebuild
+    from sangkien.duplicates.index import DatabaseStore, rebuild
+    from sangkien.duplicates.services import index_initiative
     from sangkien.initiatives.models import Initiative, SectorBlock
     from sangkien.programmes.models import Phase, Programme
     from sangkien.units.models import Unit, UnitKind

@@ -1,13 +1,18 @@
 """Exact resubmission, enforced by the database (issue 9 item 7).
 
+Part of the duplicate engine: keyed by integer ids, it imports nothing from
+``initiatives`` (:mod:`sangkien.duplicates.services` turns a refused claim
+into :class:`~sangkien.initiatives.text_checks.ExactResubmission`).
+
 :func:`sangkien.duplicates.services.refuse_exact_resubmission` looks for an
 earlier copy *before* the saving transaction, so two posts of the same text
 racing each other (two tabs, each with its own form token) both passed it.
 The claim closes that gap: in the transaction that saves an initiative,
 :func:`claim` inserts an :class:`~sangkien.duplicates.models.ExactText` row
 whose unique constraint ``(programme, author_key, text_hash)`` lets one of
-the racers commit; the others get :class:`ExactResubmission` with the
-initiative that won, exactly as if the pre-check had found it.
+the racers commit; the others get :class:`TextClaimed` with the id of the
+initiative that won (the services raise ``ExactResubmission`` with it,
+exactly as if the pre-check had found it).
 
 Who "the same author" is (``author_key``):
 
@@ -26,30 +31,17 @@ from __future__ import annotations
 import hashlib
 
 from django.db import IntegrityError, connection
-from django.utils.translation import gettext as _
 
-from sangkien.core.exceptions import DomainError
 from sangkien.duplicates.detector import Document
 from sangkien.duplicates.models import ExactText
-from sangkien.initiatives.models import Authorship, Initiative
 
 
-class ExactResubmission(DomainError):
-    """The same author already sent this text; ``existing`` is that initiative."""
+class TextClaimed(Exception):  # noqa: N818 — a refusal, not a fault
+    """The same author's claim on the same text is held by initiative ``holder_id``."""
 
-    def __init__(self, message: str, existing: Initiative) -> None:
-        super().__init__(message)
-        self.existing = existing
-
-
-def resubmission_message(existing: Initiative, *, on_behalf: bool) -> str:
-    """The translated refusal naming ``existing`` (its tracking code and title)."""
-    values = {"code": existing.tracking_code, "title": existing.title}
-    if on_behalf:
-        return _("Tác giả này đã gửi sáng kiến này rồi (mã theo dõi %(code)s, “%(title)s”). "
-                 "Không nhập lại cùng một nội dung.") % values
-    return _("Bạn đã gửi sáng kiến này rồi (mã theo dõi %(code)s, “%(title)s”). "
-             "Không gửi lại cùng một nội dung; nếu cần bổ sung, hãy mở sáng kiến đã gửi.") % values
+    def __init__(self, holder_id: int) -> None:
+        super().__init__(holder_id)
+        self.holder_id = holder_id
 
 
 def text_hash(document: Document) -> str:
@@ -73,47 +65,38 @@ def author_key(*, submitted_by_id: int | None, phone: str = "", email: str = "")
     return ""
 
 
-def key_of(initiative: Initiative) -> str:
-    """The ``author_key`` of a saved initiative (one query for an on-behalf entry)."""
-    if initiative.submitted_by_id:
-        return author_key(submitted_by_id=initiative.submitted_by_id)
-    main = (Authorship.objects.filter(initiative_id=initiative.pk).order_by("position", "pk")
-            .values_list("phone", "email").first())  # as typed (the authorship's snapshot)
-    return author_key(submitted_by_id=None, phone=main[0] or "", email=main[1] or "") if main else ""
-
-
-def claim(initiative: Initiative, document: Document) -> None:
-    """Claim ``document``'s text for ``initiative``'s author, inside the transaction saving it.
+def claim(*, initiative_id: int, programme_id: int, author_key: str, document: Document) -> None:
+    """Claim ``document``'s text for ``author_key`` (:func:`author_key`), inside the transaction saving it.
 
     One ``INSERT … ON CONFLICT DO NOTHING``: a concurrent claim of the same
     key makes it wait for that transaction, then insert nothing.  The
     initiative must hold no claim (a changed text: :func:`release` first).
+    An empty key or text claims nothing.
 
-    :raises ExactResubmission: the same author's claim on the same text is
-        held by another initiative of the programme (committed, or committed
-        while we waited for its lock); the caller's transaction must roll back.
+    :raises TextClaimed: the same author's claim on the same text is held by
+        another initiative of the programme (committed, or committed while
+        we waited for its lock); the caller's transaction must roll back.
     """
-    key, digest = key_of(initiative), text_hash(document)
-    if not key or not digest:
+    digest = text_hash(document)
+    if not author_key or not digest:
         return
     qn = connection.ops.quote_name
     sql = (f"INSERT INTO {qn(ExactText._meta.db_table)} (initiative_id, programme_id, author_key, text_hash) "  # noqa: S608
            "VALUES (%s, %s, %s, %s) ON CONFLICT DO NOTHING")
     with connection.cursor() as cursor:
-        cursor.execute(sql, [initiative.pk, initiative.programme_id, key, digest])
+        cursor.execute(sql, [initiative_id, programme_id, author_key, digest])
         if cursor.rowcount == 1:
             return
-    holder = (ExactText.objects.filter(programme_id=initiative.programme_id, author_key=key, text_hash=digest)
+    holder = (ExactText.objects.filter(programme_id=programme_id, author_key=author_key, text_hash=digest)
               .values_list("initiative_id", flat=True).first())
-    existing = Initiative.objects.filter(pk=holder).first() if holder else None
-    if existing is None:  # cannot happen: the conflicting row is committed and cascades with its initiative
+    if holder is None:  # cannot happen: the conflicting row is committed and cascades with its initiative
         raise IntegrityError("exact-text claim refused without a holder")
-    raise ExactResubmission(resubmission_message(existing, on_behalf=not initiative.submitted_by_id), existing)
+    raise TextClaimed(holder)
 
 
-def release(initiative: Initiative) -> None:
-    """Drop ``initiative``'s claim (its text is about to change)."""
-    ExactText.objects.filter(initiative_id=initiative.pk).delete()
+def release(initiative_id: int) -> None:
+    """Drop initiative ``initiative_id``'s claim (its text is about to change)."""
+    ExactText.objects.filter(initiative_id=initiative_id).delete()
 
 
 def claim_batch(claims: list[tuple[int, int, str, str]]) -> None:

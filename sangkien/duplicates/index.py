@@ -1,14 +1,21 @@
 """The programme's near-duplicate index in the project database.
 
 Rows of :class:`~sangkien.duplicates.models.BandKey` are written in the
-same transaction as the initiative (``initiatives.services`` calls
-:func:`index_initiative` and :func:`reindex_initiative`), survive restarts,
-work on SQLite and PostgreSQL alike, and can be rebuilt from the
-initiatives by :func:`rebuild` (``manage.py rebuild_duplicate_index``).
+same transaction as the initiative (the initiative services reach
+:func:`index_text` and :func:`reindex_text` through
+:mod:`sangkien.initiatives.text_checks`, implemented in
+:mod:`sangkien.duplicates.services`), survive restarts, work on SQLite and
+PostgreSQL alike, and can be rebuilt from the initiatives by :func:`rebuild`
+(``manage.py rebuild_duplicate_index``).
 
-The same calls claim the initiative's exact text for its author
+The same calls claim the text for its author
 (:func:`sangkien.duplicates.exact.claim`), which is how the database refuses
 an exact resubmission racing the first one.
+
+Part of the duplicate engine: keyed by integer ids, it imports nothing from
+``initiatives``.  The indexed records are known only as the target of the
+engine's own models' foreign key (:func:`indexed_model`), of which it reads
+``pk``, ``programme_id``, ``title`` and ``description``.
 """
 
 from __future__ import annotations
@@ -20,10 +27,17 @@ from typing import Any
 
 from django.db import connection, transaction
 
-from sangkien.duplicates.detector import SHOW_FROM, Document, Match, rank
+from sangkien.duplicates.detector import Document
 from sangkien.duplicates.exact import claim, claim_batch, release, text_hash
 from sangkien.duplicates.models import BandKey, Fingerprint
-from sangkien.initiatives.models import Initiative
+
+
+def indexed_model() -> Any:
+    """The model of the indexed records: the target of :class:`Fingerprint`'s foreign key.
+
+    Read for its ``pk``, ``programme_id``, ``title`` and ``description`` only.
+    """
+    return Fingerprint._meta.get_field("initiative").related_model
 
 
 class DatabaseStore:
@@ -66,7 +80,7 @@ class DatabaseStore:
             return {pk: bytes(value) for pk, value in cursor.fetchall()}
 
     def documents(self, ids: list[Any]) -> Mapping[Any, Document]:
-        rows = (Initiative.objects.filter(pk__in=ids, programme_id=self.programme_id)
+        rows = (indexed_model().objects.filter(pk__in=ids, programme_id=self.programme_id)
                 .values_list("pk", "title", "description"))
         return {pk: Document.of(title, description) for pk, title, description in rows}
 
@@ -75,19 +89,20 @@ def _rows(initiative_id: int, keys: Iterable[int]) -> list[BandKey]:
     return [BandKey(band_key=k, initiative_id=initiative_id) for k in keys]
 
 
-def index_initiative(initiative: Initiative, document: Document | None = None) -> int:
-    """Add ``initiative``'s band keys and sketch, and claim its exact text;
-    call inside the transaction that saves it (after its authors).  Returns
-    the number of keys written.
+def index_text(*, initiative_id: int, programme_id: int, document: Document, author_key: str) -> int:
+    """Claim ``document``'s text for ``author_key`` and add its band keys and sketch under ``initiative_id``.
 
-    :raises ExactResubmission: its author's claim on this text is held by
-        another initiative (see :mod:`sangkien.duplicates.exact`).
+    Call inside the transaction that saves the initiative.  ``author_key``:
+    :func:`sangkien.duplicates.exact.author_key` (empty: no claim).
+    Returns the number of keys written.
+
+    :raises TextClaimed: the author's claim on this text is held by another
+        initiative (see :mod:`sangkien.duplicates.exact`).
     """
-    document = document or Document.of(initiative.title, initiative.description)
-    claim(initiative, document)
-    keys = document.index_keys(initiative.programme_id)
-    BandKey.objects.bulk_create(_rows(initiative.pk, keys), ignore_conflicts=True)
-    Fingerprint.objects.update_or_create(initiative_id=initiative.pk, defaults={"sketch": document.sketch})
+    claim(initiative_id=initiative_id, programme_id=programme_id, author_key=author_key, document=document)
+    keys = document.index_keys(programme_id)
+    BandKey.objects.bulk_create(_rows(initiative_id, keys), ignore_conflicts=True)
+    Fingerprint.objects.update_or_create(initiative_id=initiative_id, defaults={"sketch": document.sketch})
     return len(keys)
 
 
@@ -102,56 +117,16 @@ def unindex_text(*, initiative_id: int, programme_id: int, title: str, descripti
         BandKey.objects.filter(band_key__in=keys, initiative_id=initiative_id).delete()
 
 
-def reindex_initiative(initiative: Initiative, *, old_title: str, old_description: str) -> None:
-    """The text of ``initiative`` changed: swap its keys and its claim (same transaction).
+def reindex_text(*, initiative_id: int, programme_id: int, old_title: str, old_description: str,
+                 document: Document, author_key: str) -> None:
+    """The text of ``initiative_id`` changed to ``document``: swap its keys and its claim (same transaction).
 
-    :raises ExactResubmission: the new text is claimed by another initiative of the same author.
+    :raises TextClaimed: the new text is claimed by another initiative of the same author.
     """
-    unindex_text(initiative_id=initiative.pk, programme_id=initiative.programme_id,
+    unindex_text(initiative_id=initiative_id, programme_id=programme_id,
                  title=old_title, description=old_description)
-    release(initiative)
-    index_initiative(initiative)
-
-
-@dataclass(frozen=True)
-class SimilarInitiative:
-    """A match with its initiative (``unit`` loaded)."""
-
-    initiative: Initiative
-    score: float
-    likely_duplicate: bool
-
-    @property
-    def percent(self) -> int:
-        return round(self.score * 100)
-
-
-def similar_initiatives(*, programme_id: int, title: str, description: str, top: int = 5,
-                        exclude: Iterable[int] = (), min_score: float = SHOW_FROM,
-                        document: Document | None = None) -> list[SimilarInitiative]:
-    """The initiatives of the programme most like ``title`` + ``description``.
-
-    ``description`` is sanitised HTML or plain text.  Best first; only
-    scores ≥ ``min_score``.  Every programme-wide match is returned: the
-    caller decides what of each the viewer may see.
-    """
-    document = document or Document.of(title, description)
-    matches = rank(DatabaseStore(programme_id), document, top=top, exclude=exclude,
-                   min_score=min_score)
-    return attach(matches)
-
-
-def attach(matches: list[Match]) -> list[SimilarInitiative]:
-    """The initiatives of ``matches``, in the same order (missing ones dropped)."""
-    found = Initiative.objects.select_related("unit", "duplicate_of").in_bulk([m.id for m in matches])
-    return [SimilarInitiative(found[m.id], m.score, m.likely_duplicate) for m in matches if m.id in found]
-
-
-def similar_to(initiative: Initiative, *, top: int = 5, min_score: float = SHOW_FROM) -> list[SimilarInitiative]:
-    """Initiatives of the same programme similar to ``initiative`` (itself excluded)."""
-    return similar_initiatives(programme_id=initiative.programme_id, title=initiative.title,
-                               description=initiative.description, top=top, exclude=[initiative.pk],
-                               min_score=min_score)
+    release(initiative_id)
+    index_text(initiative_id=initiative_id, programme_id=programme_id, document=document, author_key=author_key)
 
 
 def _batches(queryset: Any, size: int) -> Iterator[list[tuple[int, int, str, str]]]:
@@ -224,7 +199,7 @@ def index_analysed(items: list[tuple[int, int, Analysis]], *, author_keys: dict[
 def index_batch(rows: list[tuple[int, int, str, str]]) -> int:
     """Index new initiatives given as ``(pk, programme_id, title, description)``.
 
-    For bulk inserts that bypass :func:`index_initiative` (demo data, a
+    For bulk inserts that bypass :func:`index_text` (demo data, a
     rebuild): call it in the same transaction, with rows not indexed yet.
     No exact-text claims (an import uses :func:`index_analysed`).  Returns
     the number of keys written.
@@ -272,7 +247,7 @@ def rebuild(*, programme_id: int | None = None, batch: int = 2000, workers: int 
             with connection.cursor() as cursor:  # rows of deleted initiatives
                 cursor.execute(
                     f"DELETE FROM {table} WHERE initiative_id NOT IN "  # noqa: S608 — names are ours
-                    f"(SELECT id FROM {connection.ops.quote_name(Initiative._meta.db_table)})")
+                    f"(SELECT id FROM {connection.ops.quote_name(indexed_model()._meta.db_table)})")
     tune = connection.vendor == "sqlite" and not connection.in_atomic_block
     if tune:
         with connection.cursor() as cursor:
@@ -281,7 +256,7 @@ def rebuild(*, programme_id: int | None = None, batch: int = 2000, workers: int 
             # copied to the database once per GiB, not once per batch)
             cursor.execute("PRAGMA cache_size = -1572864")
             cursor.execute("PRAGMA wal_autocheckpoint = 262144")
-    queryset = Initiative.objects.all()
+    queryset = indexed_model().objects.all()
     if programme_id is not None:
         queryset = queryset.filter(programme_id=programme_id)
     insert, insert_sketch = _insert_sql()
@@ -329,14 +304,14 @@ def check(*, programme_id: int | None = None, batch: int = 2000) -> IndexCheck:
     """Compare the index with the initiatives of one programme (or of all); writes nothing.
 
     *Missing*: an initiative without a :class:`Fingerprint` (a path that
-    created it without calling :func:`index_initiative` or
+    created it without calling :func:`index_text` or
     :func:`index_batch`).  *Stale*: its fingerprint differs from the sketch
     of its current title + description (a path that changed the text
-    without :func:`reindex_initiative`).  Every write path writes the band
+    without :func:`reindex_text`).  Every write path writes the band
     keys and the fingerprint together, so the fingerprint stands for both.
     Reads ``batch`` initiatives at a time.
     """
-    queryset = Initiative.objects.all()
+    queryset = indexed_model().objects.all()
     if programme_id is not None:
         queryset = queryset.filter(programme_id=programme_id)
     total = missing = stale = 0

@@ -23,40 +23,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sangkien.core.exceptions import DomainError
-from sangkien.core.sanitise import clean_description, plain_text
-from sangkien.duplicates.index import SimilarInitiative, similar_initiatives, similar_to
+from sangkien.core.sanitise import clean_description
 from sangkien.duplicates.report import duplicate_clusters, write_csv
+from sangkien.duplicates.services import mark_duplicate, unmark_duplicate
+from sangkien.duplicates.similar import rows_for, similar_for_form, similar_to
 from sangkien.initiatives.access import get_initiative_for
-from sangkien.initiatives.models import Authorship, Initiative
-from sangkien.initiatives.services import mark_duplicate, unmark_duplicate
+from sangkien.initiatives.models import Initiative
 from sangkien.programmes.models import Programme
 from sangkien.units.models import Unit
-
-#: Fewer words than this in title + description: too early to compare.
-MIN_WORDS = 12
-
-
-def _rows_for(user: Any, matches: list[SimilarInitiative]) -> list[dict[str, Any]]:
-    """What ``user`` may see of each match: everything in scope, else title, unit, status."""
-    rows = []
-    in_scope_ids = [m.initiative.pk for m in matches
-                    if user.has_perm("initiatives.view_initiative", m.initiative)]
-    authors = dict(Authorship.objects.filter(initiative_id__in=in_scope_ids, position=0)
-                   .values_list("initiative_id", "full_name"))
-    for m in matches:
-        in_scope = m.initiative.pk in in_scope_ids
-        rows.append({"initiative": m.initiative, "percent": m.percent, "likely": m.likely_duplicate,
-                     "in_scope": in_scope, "author": authors.get(m.initiative.pk, "") if in_scope else ""})
-    return rows
-
-
-def similar_for_form(user: Any, programme: Programme, title: str, description: str) -> list[dict[str, Any]] | None:
-    """Matches to show on the submit form, or ``None`` when too little is typed."""
-    description = clean_description(description)
-    if len((title + " " + plain_text(description)).split()) < MIN_WORDS:
-        return None
-    matches = similar_initiatives(programme_id=programme.pk, title=title, description=description)
-    return _rows_for(user, matches)
 
 
 @login_required
@@ -68,8 +42,8 @@ def submit_panel(request: HttpRequest, slug: str) -> HttpResponse:
     """
     programme = get_object_or_404(Programme, slug=slug, is_published=True)
     title = (request.POST.get("title") or "")[:300]
-    description = (request.POST.get("description") or "")[:100_000]
-    similar = similar_for_form(request.user, programme, title, description)
+    description = clean_description((request.POST.get("description") or "")[:100_000])
+    similar = similar_for_form(user=request.user, programme_id=programme.pk, title=title, description=description)
     return render(request, "duplicates/_submit_panel.html", {"similar": similar})
 
 
@@ -83,7 +57,7 @@ def matches(request: HttpRequest, code: str) -> HttpResponse:
     initiative = get_initiative_for(request.user, code, "initiatives.list_unit")
     if initiative.duplicate_of_id:
         initiative.duplicate_of = Initiative.objects.select_related("unit").get(pk=initiative.duplicate_of_id)
-    rows = _rows_for(request.user, similar_to(initiative))
+    rows = rows_for(request.user, similar_to(initiative))
     context = {"initiative": initiative, "rows": rows,
                "can_mark": request.user.has_perm("duplicates.mark", initiative),
                "next": request.GET.get("next") or ""}

@@ -112,8 +112,13 @@ class InitiativeDetailsForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.phase = phase
 
+    #: The typed description once sanitised, kept even when it is refused (too long): the
+    #: submit page's "similar initiatives" panel compares it without cleaning it again.
+    sanitised_description = ""
+
     def clean_description(self) -> str:
         cleaned = clean_description(self.cleaned_data["description"])
+        self.sanitised_description = cleaned
         if not plain_text(cleaned):
             raise ValidationError(_("Hãy mô tả sáng kiến."))
         if len(cleaned) > 100_000:

@@ -20,7 +20,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from sangkien.accesslog.services import record_access, record_accesses
 from sangkien.core.exceptions import DomainError
-from sangkien.duplicates.services import ExactResubmission
 from sangkien.initiatives.access import get_initiative_for, get_unit_for
 from sangkien.initiatives.forms import MAX_BULK, BulkReviewForm, ReviewForm, SubmissionForm
 from sangkien.initiatives.models import Initiative, InitiativeQuerySet, Status
@@ -32,6 +31,7 @@ from sangkien.initiatives.services import (
     review_initiatives,
     submit_initiative,
 )
+from sangkien.initiatives.text_checks import ExactResubmission
 from sangkien.initiatives.views import busy, busy_message
 from sangkien.programmes.models import Programme
 from sangkien.roles.models import Role, RoleAssignment

@@ -1,4 +1,7 @@
-"""Use cases on initiatives: submit, enter on behalf, resubmit, review, mark duplicate.
+"""Use cases on initiatives: submit, enter on behalf, resubmit, review.
+
+Duplicate checks are reached through :mod:`sangkien.initiatives.text_checks`;
+marking duplicates lives in :mod:`sangkien.duplicates.services`.
 
 Every write goes through one of these functions: keyword-only arguments,
 one transaction, a history/audit row, and a domain error (never a silent
@@ -19,9 +22,6 @@ from django.utils.translation import gettext as _
 from sangkien.core.clock import LOCAL_TZ, format_deadline, now
 from sangkien.core.exceptions import DomainError, InvalidTransition, NotAllowed, SubmissionClosed
 from sangkien.core.models import log_action
-from sangkien.duplicates.detector import Document
-from sangkien.duplicates.index import index_initiative, reindex_initiative
-from sangkien.duplicates.services import refuse_exact_resubmission
 from sangkien.initiatives.models import (
     Attachment,
     Initiative,
@@ -32,6 +32,7 @@ from sangkien.initiatives.models import (
 )
 from sangkien.initiatives.people import Circle, identity, match_people, snapshot
 from sangkien.initiatives.plausibility import hold_if_implausible
+from sangkien.initiatives.text_checks import text_checks
 from sangkien.programmes.models import Phase, Programme
 from sangkien.units.models import Unit
 
@@ -150,10 +151,11 @@ def submit_initiative(
     phase = open_phase_or_raise(programme)
     if on_behalf and not actor.has_perm("initiatives.enter_on_behalf", unit):
         raise NotAllowed(_("Bạn không có quyền nhập sáng kiến cho đơn vị này."))
-    document = Document.of(details.get("title") or "", details.get("description") or "")
     main_author = authors[0] if authors else AuthorData(full_name="")
-    refuse_exact_resubmission(programme_id=programme.pk, document=document, actor=actor,
-                              phone=main_author.phone, email=main_author.email, on_behalf=on_behalf)
+    checks = text_checks()
+    analysed = checks.refuse_resubmission(
+        programme_id=programme.pk, title=details.get("title") or "", description=details.get("description") or "",
+        actor=actor, phone=main_author.phone, email=main_author.email, on_behalf=on_behalf)
     try:
         with transaction.atomic():
             initiative = Initiative(
@@ -181,7 +183,7 @@ def submit_initiative(
                 Attachment.objects.create(
                     initiative=initiative, file=upload, original_name=upload.name[:255], size=upload.size
                 )
-            index_initiative(initiative, document)
+            checks.claim_and_index(initiative, analysed)
             StatusChange.objects.create(
                 initiative=initiative, actor=actor, from_status="", to_status=Status.SUBMITTED,
                 reason=_("Nhập hộ bởi %(name)s") % {"name": actor.display_name} if on_behalf else "",
@@ -218,9 +220,8 @@ def resubmit_initiative(*, initiative: Initiative, details: dict[str, Any], acto
     new_description = details.get("description", old_description) or ""
     text_changed = (new_title, new_description) != (old_title, old_description)
     if text_changed:
-        refuse_exact_resubmission(programme_id=initiative.programme_id,
-                                  document=Document.of(new_title, new_description), actor=actor,
-                                  exclude=[initiative.pk])
+        text_checks().refuse_resubmission(programme_id=initiative.programme_id, title=new_title,
+                                          description=new_description, actor=actor, exclude=[initiative.pk])
     with transaction.atomic():
         for key, value in details.items():
             if key in DETAIL_FIELDS:
@@ -230,7 +231,7 @@ def resubmit_initiative(*, initiative: Initiative, details: dict[str, Any], acto
         initiative.status_reason = ""
         initiative.save()
         if text_changed:
-            reindex_initiative(initiative, old_title=old_title, old_description=old_description)
+            text_checks().reindex(initiative, old_title=old_title, old_description=old_description)
         StatusChange.objects.create(initiative=initiative, actor=actor, from_status=previous,
                                     to_status=Status.SUBMITTED, reason=_("Đã bổ sung và gửi lại"))
         log_action(actor=actor, action="initiative.resubmitted", obj=initiative, unit=initiative.unit)
@@ -337,74 +338,3 @@ def review_initiatives(*, initiatives: list[Initiative], decision: str, reason: 
             except DomainError as exc:
                 raise BulkReviewRefused([(initiative, exc.message)]) from exc
     return done
-
-
-def mark_duplicate(*, initiative: Initiative, original: Initiative, reason: str, actor: Any) -> Initiative:
-    """A reviewer records that ``initiative`` duplicates ``original``.
-
-    ``original`` may lie anywhere in the programme (outside the reviewer's
-    scope too); if it is itself marked, its own original is used, and the
-    initiatives marked as duplicates of ``initiative`` move to that original,
-    so every chain ends at one counted initiative.  From then on the
-    initiative is left out of every count; the member reads ``reason`` on
-    its page and in its history.
-
-    :raises NotAllowed: ``actor`` is not a reviewer over ``initiative``'s unit.
-    :raises InvalidTransition: no reason, another programme, or the original
-        is the initiative itself.
-    """
-    if not actor.has_perm("duplicates.mark", initiative):
-        raise NotAllowed(_("Bạn không có quyền xét duyệt sáng kiến của đơn vị này."))
-    reason = (reason or "").strip()
-    if not reason:
-        raise InvalidTransition(_("Hãy ghi lý do để người gửi biết vì sao sáng kiến bị coi là trùng."))
-    if original.programme_id != initiative.programme_id:
-        raise InvalidTransition(_("Chỉ đánh dấu trùng với một sáng kiến của cùng chương trình."))
-    root = original
-    for _step in range(50):
-        if root.duplicate_of_id is None:
-            break
-        root = Initiative.objects.get(pk=root.duplicate_of_id)
-    if root.pk == initiative.pk:
-        raise InvalidTransition(_("Một sáng kiến không thể trùng với chính nó."))
-    with transaction.atomic():
-        locked = Initiative.objects.select_for_update().get(pk=initiative.pk)
-        locked.duplicate_of = root
-        locked.duplicate_reason = reason
-        locked.save(update_fields=["duplicate_of", "duplicate_reason", "updated_at"])
-        moved = list(Initiative.objects.filter(duplicate_of=locked).values_list("pk", flat=True))
-        Initiative.objects.filter(pk__in=moved).update(duplicate_of=root)
-        StatusChange.objects.create(
-            initiative=locked, actor=actor, from_status=locked.status, to_status=locked.status,
-            reason=_("Trùng với sáng kiến “%(title)s” (%(unit)s), chỉ tính sáng kiến đó. Lý do: %(reason)s")
-            % {"title": root.title, "unit": root.unit.name, "reason": reason})
-        log_action(actor=actor, action="initiative.marked_duplicate", obj=locked, unit=locked.unit,
-                   original=root.tracking_code, reason=reason, moved=moved)
-    initiative.refresh_from_db()
-    return initiative
-
-
-def unmark_duplicate(*, initiative: Initiative, reason: str, actor: Any) -> Initiative:
-    """Undo :func:`mark_duplicate`: the initiative is counted again.
-
-    :raises NotAllowed: ``actor`` is not a reviewer over ``initiative``'s unit.
-    :raises InvalidTransition: it is not marked as a duplicate.
-    """
-    if not actor.has_perm("duplicates.mark", initiative):
-        raise NotAllowed(_("Bạn không có quyền xét duyệt sáng kiến của đơn vị này."))
-    if initiative.duplicate_of_id is None:
-        raise InvalidTransition(_("Sáng kiến này không bị đánh dấu trùng."))
-    reason = (reason or "").strip()
-    with transaction.atomic():
-        locked = Initiative.objects.select_for_update().get(pk=initiative.pk)
-        previous = locked.duplicate_of.tracking_code if locked.duplicate_of_id else ""
-        locked.duplicate_of = None
-        locked.duplicate_reason = ""
-        locked.save(update_fields=["duplicate_of", "duplicate_reason", "updated_at"])
-        StatusChange.objects.create(
-            initiative=locked, actor=actor, from_status=locked.status, to_status=locked.status,
-            reason=_("Không còn bị coi là trùng; sáng kiến được tính lại.") + (f" {reason}" if reason else ""))
-        log_action(actor=actor, action="initiative.unmarked_duplicate", obj=locked, unit=locked.unit,
-                   previous=previous, reason=reason)
-    initiative.refresh_from_db()
-    return initiative

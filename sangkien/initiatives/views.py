@@ -22,8 +22,6 @@ from sangkien.accounts.consent import participation_withdrawn
 from sangkien.core.clock import now
 from sangkien.core.exceptions import DomainError
 from sangkien.core.phone import display_phone
-from sangkien.duplicates.services import ExactResubmission
-from sangkien.duplicates.views import similar_for_form
 from sangkien.initiatives.access import get_initiative_for
 from sangkien.initiatives.attachments import (
     content_type_for,
@@ -41,6 +39,7 @@ from sangkien.initiatives.forms import (
 )
 from sangkien.initiatives.models import Initiative, PendingUpload, Status
 from sangkien.initiatives.services import submit_initiative
+from sangkien.initiatives.text_checks import ExactResubmission, text_checks
 from sangkien.programmes.models import Programme
 from sangkien.reports.counting import unit_table
 from sangkien.units.chooser import UNLISTED, build_levels, codes_for, resolve_choice
@@ -171,8 +170,9 @@ def submit(request: HttpRequest, slug: str) -> HttpResponse:
                 initial[f"unit_{number}"] = unit_code
         form = SubmissionForm(initial=initial, phase=phase)
     if request.method == "POST":  # re-displayed: show the similar ones without JavaScript too
-        similar = similar_for_form(request.user, programme, request.POST.get("title", "")[:300],
-                                   request.POST.get("description", "")[:100_000])
+        similar = text_checks().similar_for_form(user=request.user, programme=programme,
+                                                 title=request.POST.get("title", "")[:300],
+                                                 description=form.sanitised_description)
     levels = build_levels(root, form.unit_codes())
     chosen = [lv for lv in levels if lv.selected and lv.selected != UNLISTED]
     response = render(request, "initiatives/submit.html", {

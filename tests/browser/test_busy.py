@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 from django.db import OperationalError
 
-from sangkien.initiatives import services
+from sangkien.duplicates import services
 from sangkien.initiatives.models import Initiative
 from tests.browser.conftest import PHONE, sign_in
 from tests.factories import UserFactory

@@ -174,7 +174,7 @@ def test_reviewer_journey(journey_world, live_server, browser, language):
 
 
 def test_queue_hints_only_at_likely_duplicates(journey_world, live_server, browser):
-    from sangkien.duplicates.index import index_initiative
+    from sangkien.duplicates.services import index_initiative
     from tests.duplicates.texts import DYEING_TITLE, PARAPHRASE, PARAPHRASE_TITLE, dyeing_text
 
     world = journey_world

@@ -10,7 +10,7 @@ from collections import defaultdict
 import pytest
 from django.core.management import call_command
 
-from sangkien.duplicates.index import similar_to
+from sangkien.duplicates.similar import similar_to
 from sangkien.initiatives.models import Initiative
 from sangkien.units.models import Unit
 from tests.demo.fit import assert_texts_fit_units

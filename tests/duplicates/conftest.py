@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sangkien.duplicates.index import index_initiative
+from sangkien.duplicates.services import index_initiative
 from sangkien.roles.models import Role
 from tests.duplicates.texts import DYEING_TITLE, OTHERS, dyeing_text
 from tests.factories import InitiativeFactory, PersonFactory, UserFactory, grant

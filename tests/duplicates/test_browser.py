@@ -3,7 +3,7 @@ panel appear under the form (htmx + Trix), without blocking the submission."""
 
 import pytest
 
-from sangkien.duplicates.index import index_initiative
+from sangkien.duplicates.services import index_initiative
 from tests.browser.conftest import (  # noqa: F401 — fixtures
     PASSWORD,
     PHONE,

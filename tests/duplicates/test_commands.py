@@ -96,7 +96,8 @@ def test_rebuild_with_two_workers(original, others):
 
 
 def test_index_batch_indexes_rows_written_in_bulk(tree, phase, original):
-    from sangkien.duplicates.index import index_batch, similar_initiatives
+    from sangkien.duplicates.index import index_batch
+    from sangkien.duplicates.similar import similar_initiatives
     from tests.factories import InitiativeFactory
 
     title, text = KINDS["paraphrase"]
@@ -107,7 +108,7 @@ def test_index_batch_indexes_rows_written_in_bulk(tree, phase, original):
 
 
 def test_a_deleted_initiative_is_never_returned_and_rebuild_drops_its_rows(original, others):
-    from sangkien.duplicates.index import similar_initiatives
+    from sangkien.duplicates.similar import similar_initiatives
 
     original_pk = original.pk
     original.authorships.all().delete()

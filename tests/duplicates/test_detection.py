@@ -4,7 +4,7 @@ import pytest
 
 from sangkien.core.sanitise import clean_description
 from sangkien.duplicates.detector import LIKELY_DUPLICATE, Document, MemoryStore, rank
-from sangkien.duplicates.index import similar_initiatives
+from sangkien.duplicates.similar import similar_initiatives
 from tests.duplicates.conftest import indexed
 from tests.duplicates.texts import KINDS, SAME_TOPIC, SAME_TOPIC_TITLE
 

@@ -20,11 +20,10 @@ from django.test import Client
 from django.urls import reverse
 
 from sangkien.core.clock import local_datetime
-from sangkien.duplicates import exact
+from sangkien.duplicates import exact, services
 from sangkien.duplicates.detector import Document
 from sangkien.duplicates.models import ExactText
 from sangkien.duplicates.services import ExactResubmission
-from sangkien.initiatives import services
 from sangkien.initiatives.models import Initiative, Status
 from sangkien.initiatives.services import AuthorData, resubmit_initiative, submit_initiative
 from sangkien.roles.models import Role

@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 
 from sangkien.core.models import AuditEntry
+from sangkien.duplicates.services import mark_duplicate
 from sangkien.initiatives.models import Status
-from sangkien.initiatives.services import mark_duplicate
 from sangkien.reports.counting import unit_table
 from sangkien.roles.models import Role
 from tests.duplicates.conftest import indexed
@@ -122,7 +122,7 @@ def test_chains_end_at_one_original_and_unmark_counts_again(tree, phase, reviewe
     mark_duplicate(initiative=copy, original=original, reason="Trùng", actor=committee)
     third.refresh_from_db()
     assert third.duplicate_of == original
-    from sangkien.initiatives.services import unmark_duplicate
+    from sangkien.duplicates.services import unmark_duplicate
 
     unmark_duplicate(initiative=copy, reason="", actor=committee)
     assert unit_table(programme=phase.programme, unit=tree["root"]).total.submitted == 2

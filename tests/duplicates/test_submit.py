@@ -87,6 +87,31 @@ def test_without_javascript_a_redisplayed_form_lists_the_similar_ones(client, tr
     assert 'data-testid="similar-list"' in page and original.title in page
 
 
+@pytest.mark.parametrize("repeat", [1, 1500])
+def test_a_redisplayed_form_cleans_the_description_once_for_the_form_and_the_panel(
+        client, tree, phase, original, monkeypatch, repeat):
+    from sangkien.core import sanitise
+    from sangkien.duplicates import views as duplicate_views
+    from sangkien.initiatives import forms, views
+
+    cleaned = []
+
+    def counting(html):
+        cleaned.append(html)
+        return sanitise.clean_description(html)
+
+    for module in (forms, views, duplicate_views):
+        monkeypatch.setattr(module, "clean_description", counting, raising=False)
+    client.force_login(UserFactory())
+    title, text = KINDS["no_diacritics"]
+    text = text * repeat  # 1500 times: longer than a description may be, refused by the form
+    page = client.post(reverse("initiatives:submit", args=[phase.programme.slug]),
+                       form_data(tree, title=title, description=text, sector_block="")).content.decode()
+    assert 'data-testid="similar-list"' in page and original.title in page
+    assert ("Mô tả quá dài" in page) == (repeat > 1)
+    assert cleaned == [text]
+
+
 def test_exact_resubmission_by_the_same_member_is_refused_with_a_link(client, tree, phase):
     member = UserFactory()
     client.force_login(member)

@@ -39,7 +39,7 @@ def test_the_form_and_a_resubmission_keep_the_index_in_step(client, tree, phase,
     from django.urls import reverse
 
     from sangkien.core.clock import local_datetime
-    from sangkien.duplicates.index import similar_initiatives
+    from sangkien.duplicates.similar import similar_initiatives
     from sangkien.initiatives.models import Initiative, Status
     from sangkien.initiatives.services import review_initiative
     from tests.duplicates.texts import DYEING_TITLE, dyeing_text

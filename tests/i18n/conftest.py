@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from sangkien.core.clock import local_datetime
+from sangkien.duplicates import services as duplicate_services
 from sangkien.imports import exports
 from sangkien.initiatives import services
 from sangkien.initiatives.models import Attachment, Status
@@ -109,7 +110,7 @@ def world(db, frozen, client, monkeypatch, django_capture_on_commit_callbacks):
         services.review_initiative(initiative=mine, decision=Status.RETURNED, reason="Please add the benefit.",
                                    actor=committee)
         services.review_initiative(initiative=approved, decision=Status.APPROVED, reason="", actor=committee)
-        services.mark_duplicate(initiative=copy, original=approved, reason="Same clamp.", actor=committee)
+        duplicate_services.mark_duplicate(initiative=copy, original=approved, reason="Same clamp.", actor=committee)
     attachment = Attachment.objects.create(
         initiative=mine, file=SimpleUploadedFile("plan.txt", b"plan"), original_name="plan.txt", size=4)
 

@@ -287,7 +287,7 @@ def test_unit_retired_between_preview_and_save_saves_nothing_in_all_or_nothing(s
 
 def test_imported_initiatives_join_the_duplicate_index(signed_in, tree, phase):
     """A row imported in bulk is found by the near-duplicate detector afterwards."""
-    from sangkien.duplicates.index import similar_initiatives
+    from sangkien.duplicates.similar import similar_initiatives
 
     job = upload(signed_in, tree["d1"], phase, [row(title="Cải tiến gá kẹp cổ áo giảm thời gian may")])
     confirm(signed_in, job, "valid")

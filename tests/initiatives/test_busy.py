@@ -15,6 +15,7 @@ import time_machine
 from django.db import OperationalError
 from django.urls import reverse
 
+from sangkien.duplicates import services as duplicate_services
 from sangkien.initiatives import officer_views, services, views
 from sangkien.initiatives.models import Attachment, Initiative, PendingUpload, Status, StatusChange
 from sangkien.roles.models import Role
@@ -35,7 +36,7 @@ def locked(*_args, **_kwargs):
 def test_a_locked_database_on_submit_redisplays_everything_typed_and_holds_the_file(
         client, member, tree, phase, media, monkeypatch):  # noqa: F811
     # Inside the saving transaction, after the initiative, its authors and its file were written.
-    monkeypatch.setattr(services, "index_initiative", locked)
+    monkeypatch.setattr(duplicate_services, "index_initiative", locked)
     data = form_data(tree, attachments=[pdf()])
     response = client.post(submit_url(phase.programme), data)
     page = html.unescape(response.content.decode())
@@ -56,7 +57,7 @@ def test_a_locked_database_on_submit_redisplays_everything_typed_and_holds_the_f
 @time_machine.travel(OPEN, tick=False)
 def test_a_file_held_while_the_database_is_still_busy_does_not_turn_into_a_500(
         client, member, tree, phase, media, monkeypatch):  # noqa: F811
-    monkeypatch.setattr(services, "index_initiative", locked)
+    monkeypatch.setattr(duplicate_services, "index_initiative", locked)
     monkeypatch.setattr(views, "hold_uploads", locked)
     data = form_data(tree, attachments=[pdf()])
     response = client.post(submit_url(phase.programme), data)

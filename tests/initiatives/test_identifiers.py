@@ -17,7 +17,7 @@ from django.apps import apps
 from django.conf import settings
 from django.urls import reverse
 
-from sangkien.duplicates.index import index_initiative
+from sangkien.duplicates.services import index_initiative
 from sangkien.programmes.models import Target
 from sangkien.reports.counting import unit_table
 from sangkien.roles.models import Role, RoleAssignment

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from sangkien.core.clock import local_datetime
 from sangkien.core.models import AuditEntry
-from sangkien.duplicates.index import index_initiative
+from sangkien.duplicates.services import index_initiative
 from sangkien.initiatives.models import Initiative, Status, StatusChange
 from sangkien.initiatives.services import review_initiative
 from sangkien.programmes.models import Field

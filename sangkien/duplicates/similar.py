@@ -1,0 +1,91 @@
+"""Similar initiatives, as the pages show them: the engine's matches with their initiatives.
+
+Reads only.  The engine (:mod:`sangkien.duplicates.index`,
+:mod:`sangkien.duplicates.detector`) answers with integer ids; this module
+loads the initiatives and decides what a viewer may see of each.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sangkien.core.sanitise import plain_text
+from sangkien.duplicates.detector import SHOW_FROM, Document, Match, rank
+from sangkien.duplicates.index import DatabaseStore
+from sangkien.initiatives.models import Authorship, Initiative
+
+#: Fewer words than this in title + description: too early to compare.
+MIN_WORDS = 12
+
+
+@dataclass(frozen=True)
+class SimilarInitiative:
+    """A match with its initiative (``unit`` loaded)."""
+
+    initiative: Initiative
+    score: float
+    likely_duplicate: bool
+
+    @property
+    def percent(self) -> int:
+        return round(self.score * 100)
+
+
+def similar_initiatives(*, programme_id: int, title: str, description: str, top: int = 5,
+                        exclude: Iterable[int] = (), min_score: float = SHOW_FROM,
+                        document: Document | None = None) -> list[SimilarInitiative]:
+    """The initiatives of the programme most like ``title`` + ``description``.
+
+    ``description`` is sanitised HTML or plain text.  Best first; only
+    scores ≥ ``min_score``.  Every programme-wide match is returned: the
+    caller decides what of each the viewer may see.
+    """
+    document = document or Document.of(title, description)
+    matches = rank(DatabaseStore(programme_id), document, top=top, exclude=exclude,
+                   min_score=min_score)
+    return attach(matches)
+
+
+def attach(matches: list[Match]) -> list[SimilarInitiative]:
+    """The initiatives of ``matches``, in the same order (missing ones dropped)."""
+    found = Initiative.objects.select_related("unit", "duplicate_of").in_bulk([m.id for m in matches])
+    return [SimilarInitiative(found[m.id], m.score, m.likely_duplicate) for m in matches if m.id in found]
+
+
+def similar_to(initiative: Initiative, *, top: int = 5, min_score: float = SHOW_FROM) -> list[SimilarInitiative]:
+    """Initiatives of the same programme similar to ``initiative`` (itself excluded)."""
+    return similar_initiatives(programme_id=initiative.programme_id, title=initiative.title,
+                               description=initiative.description, top=top, exclude=[initiative.pk],
+                               min_score=min_score)
+
+
+def rows_for(user: Any, matches: list[SimilarInitiative]) -> list[dict[str, Any]]:
+    """What ``user`` may see of each match: everything in scope, else title, unit, status.
+
+    One dict per match: ``initiative``, ``percent``, ``likely``, ``in_scope``,
+    ``author`` (the main author's name, in scope only).
+    """
+    rows = []
+    in_scope_ids = [m.initiative.pk for m in matches
+                    if user.has_perm("initiatives.view_initiative", m.initiative)]
+    authors = dict(Authorship.objects.filter(initiative_id__in=in_scope_ids, position=0)
+                   .values_list("initiative_id", "full_name"))
+    for m in matches:
+        in_scope = m.initiative.pk in in_scope_ids
+        rows.append({"initiative": m.initiative, "percent": m.percent, "likely": m.likely_duplicate,
+                     "in_scope": in_scope, "author": authors.get(m.initiative.pk, "") if in_scope else ""})
+    return rows
+
+
+def similar_for_form(*, user: Any, programme_id: int, title: str, description: str) -> list[dict[str, Any]] | None:
+    """Matches to show on the submit form (:func:`rows_for`), or ``None`` when too little is typed.
+
+    ``description`` must already be sanitised (``core.sanitise.clean_description``):
+    it is not cleaned here.
+    """
+    if len((title + " " + plain_text(description)).split()) < MIN_WORDS:
+        return None
+    matches = similar_initiatives(programme_id=programme_id, title=title, description=description)
+    return rows_for(user, matches)
