@@ -40,8 +40,8 @@ from sangkien.initiatives.forms import (
 from sangkien.initiatives.models import Initiative, PendingUpload, Status
 from sangkien.initiatives.services import submit_initiative
 from sangkien.initiatives.text_checks import ExactResubmission, text_checks
+from sangkien.initiatives.totals import programme_total
 from sangkien.programmes.models import Programme
-from sangkien.reports.counting import unit_table
 from sangkien.units.chooser import UNLISTED, build_levels, codes_for, resolve_choice
 from sangkien.units.models import Unit
 
@@ -95,9 +95,8 @@ def _closed(request: HttpRequest, programme: Programme) -> HttpResponse:
     at = now()
     upcoming = programme.next_phase(at)
     last = programme.phases.filter(submission_end__lte=at).order_by("-submission_end").first()
-    table = unit_table(programme=programme, unit=programme.organiser)
     return render(request, "initiatives/closed.html", {
-        "programme": programme, "upcoming": upcoming, "last": last, "total": table.total})
+        "programme": programme, "upcoming": upcoming, "last": last, "total": programme_total(programme)})
 
 
 @require_http_methods(["GET", "POST"])

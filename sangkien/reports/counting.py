@@ -270,6 +270,13 @@ def unit_table(
                      date_from=date_from, date_to=date_to, rank_by=rank_by)
 
 
+def programme_total(programme: Programme) -> Row:
+    """What ``programme`` gathered over its organiser's whole tree: the total row of
+    :func:`unit_table` (participants, submitted, approved, benefit in VND/year).
+    Registered as ``initiatives.totals`` for the closed programme's page."""
+    return unit_table(programme=programme, unit=programme.organiser).total
+
+
 def rank_rows(rows: list[Row], rank_by: str) -> None:
     """Sort sibling rows by ``rank_by`` (largest first, ties by code) and give
     each its standard competition rank (1, 2, 2, 4), in place.
