@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from sangkien.imports.exports import ExportFilters
 from sangkien.imports.models import SaveMode
 from sangkien.initiatives.models import Status
-from sangkien.reports.views import DashboardFilter
+from sangkien.reports.forms import DashboardFilter
 
 #: First bytes of files that are not text: zip (.xlsx, .docx), OLE2 (.xls, .doc), PDF.
 BINARY_SIGNATURES = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", b"%PDF")

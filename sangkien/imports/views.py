@@ -36,8 +36,8 @@ from sangkien.imports.models import (
 )
 from sangkien.imports.tasks import enqueue_check, enqueue_export, enqueue_save
 from sangkien.imports.workbook import build_template
-from sangkien.initiatives.access import get_unit_for
 from sangkien.programmes.models import Programme
+from sangkien.units.access import get_unit_for
 from sangkien.units.models import Unit
 
 #: Files up to this size are checked and saved while the officer waits; larger ones in the background.

@@ -8,9 +8,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from sangkien.initiatives.models import Initiative
-from sangkien.units.access import get_unit_for
-
-__all__ = ["get_initiative_for", "get_unit_for"]  # get_unit_for lives in units (issue 10)
 
 
 def get_initiative_for(user: Any, tracking_code: str, perm: str = "initiatives.view_initiative") -> Initiative:

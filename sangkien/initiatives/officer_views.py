@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from sangkien.accesslog.services import record_access, record_accesses
 from sangkien.core.exceptions import DomainError
-from sangkien.initiatives.access import get_initiative_for, get_unit_for
+from sangkien.initiatives.access import get_initiative_for
 from sangkien.initiatives.forms import MAX_BULK, BulkReviewForm, ReviewForm, SubmissionForm
 from sangkien.initiatives.models import Initiative, InitiativeQuerySet, Status
 from sangkien.initiatives.queue import ALL, MAX_UNIT_CHOICES, QueueFilterForm, status_counts
@@ -36,6 +36,7 @@ from sangkien.initiatives.views import busy, busy_message
 from sangkien.programmes.models import Programme
 from sangkien.roles.models import Role, RoleAssignment
 from sangkien.roles.scope import role_paths, scope_filter
+from sangkien.units.access import get_unit_for
 from sangkien.units.models import Unit
 
 logger = logging.getLogger(__name__)

@@ -4,23 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django import forms
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import gettext_lazy as _
 
-from sangkien.initiatives.forms import DATE_FORMATS, DATE_WIDGET
-from sangkien.programmes.models import Phase, Programme
-from sangkien.reports.counting import RANK_FIELDS, UnitTable
+from sangkien.programmes.models import Programme
+from sangkien.reports.counting import UnitTable
 from sangkien.reports.counting import unit_table as live_unit_table
+from sangkien.reports.forms import RANK_LABELS, DashboardFilter
 from sangkien.units.models import Unit
-
-RANK_LABELS = {
-    "submitted": _("Số sáng kiến"), "approved": _("Số được thông qua"),
-    "participants": _("Số người tham gia"), "benefit_vnd": _("Giá trị làm lợi"),
-    "pct_of_target": _("% chỉ tiêu"),
-}
 
 
 def unit_table(**kwargs) -> UnitTable:
@@ -32,27 +24,6 @@ def unit_table(**kwargs) -> UnitTable:
 
         return rollup_unit_table(**kwargs)
     return live_unit_table(**kwargs)
-
-
-class DashboardFilter(forms.Form):
-    giai_doan = forms.ModelChoiceField(label=_("Giai đoạn"), queryset=Phase.objects.none(), required=False,
-                                       empty_label=_("Cả chương trình"))
-    tu_ngay = forms.DateField(label=_("Từ ngày"), required=False, input_formats=DATE_FORMATS,
-                              widget=DATE_WIDGET)
-    den_ngay = forms.DateField(label=_("Đến ngày"), required=False, input_formats=DATE_FORMATS,
-                               widget=DATE_WIDGET)
-    xep_hang_theo = forms.ChoiceField(label=_("Xếp hạng theo"), required=False,
-                                      choices=[(k, RANK_LABELS[k]) for k in RANK_FIELDS])
-
-    def __init__(self, *args, programme: Programme, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["giai_doan"].queryset = programme.phases.all()
-
-    def clean(self):
-        data = super().clean()
-        if data.get("tu_ngay") and data.get("den_ngay") and data["tu_ngay"] > data["den_ngay"]:
-            self.add_error("den_ngay", _("“Đến ngày” phải sau “Từ ngày”."))
-        return data
 
 
 def home(request: HttpRequest) -> HttpResponse:

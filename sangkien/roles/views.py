@@ -2,43 +2,19 @@
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from sangkien.accounts.models import User
 from sangkien.accounts.sessions import recent_authentication_required
 from sangkien.core.exceptions import DomainError
-from sangkien.core.phone import PhoneError, normalise_phone
-from sangkien.roles.models import Role, RoleAssignment
+from sangkien.roles.forms import GrantForm
+from sangkien.roles.models import RoleAssignment
 from sangkien.roles.services import grant_role, revoke_role
 from sangkien.units.access import get_unit_for
-
-
-class GrantForm(forms.Form):
-    login = forms.CharField(label=gettext_lazy("Số điện thoại hoặc e-mail của người được giao"), max_length=120)
-    unit_code = forms.CharField(label=gettext_lazy("Mã đơn vị"), max_length=40)
-    role = forms.ChoiceField(label=gettext_lazy("Vai trò"), choices=[
-        (r.value, r.label) for r in Role if r != Role.ORGANISING_COMMITTEE])
-
-    def clean_login(self) -> User:
-        raw = self.cleaned_data["login"].strip()
-        if "@" in raw:
-            user = User.objects.filter(email__iexact=raw).first()
-        else:
-            try:
-                user = User.objects.filter(phone=normalise_phone(raw)).first()
-            except PhoneError as exc:
-                raise forms.ValidationError(str(exc)) from exc
-        if user is None:
-            raise forms.ValidationError(_("Chưa có tài khoản với số điện thoại hoặc e-mail này; "
-                                          "người đó cần đăng ký trước."))
-        return user
 
 
 @login_required

@@ -21,7 +21,7 @@ from django.urls import reverse
 
 from sangkien.imports.forms import ExportForm
 from sangkien.initiatives.queue import QueueFilterForm
-from sangkien.reports.views import DashboardFilter
+from sangkien.reports.forms import DashboardFilter
 from sangkien.units.chooser import MAX_LEVELS
 from tests.http import close_response
 from tests.i18n.test_english import CASES, _login
