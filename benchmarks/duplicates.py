@@ -31,6 +31,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # run as a script: make the benchmarks package importable
+    sys.path.insert(0, str(ROOT))
+from benchmarks.docs_section import replace_section  # noqa: E402
+
 SECTION = "## Duplicate detection (issue 3)"
 TARGETS = {"p99_ms": 25.0, "bytes": 1024.0, "rate": 2000.0, "recall": 0.95, "paraphrase": 0.80,
            "false_flag": 0.05}
@@ -324,13 +328,7 @@ def report(result: dict, args: argparse.Namespace, argv: list[str]) -> str:
 
 def write_section(path: Path, text: str) -> None:
     """Replace (or append) only our section of ``path``; the other sections are kept."""
-    current = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.MULTILINE | re.DOTALL)
-    if pattern.search(current):
-        updated = pattern.sub(lambda _m: text + "\n", current, count=1)
-    else:
-        updated = current.rstrip("\n") + "\n\n" + text
-    path.write_text(updated.rstrip("\n") + "\n", encoding="utf-8")
+    replace_section(path, SECTION, text)
 
 
 def main(argv: list[str] | None = None) -> int:

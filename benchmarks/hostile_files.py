@@ -36,6 +36,10 @@ import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # run as a script: make the benchmarks package importable
+    sys.path.insert(0, str(ROOT))
+from benchmarks.docs_section import replace_section  # noqa: E402
+
 WORK = Path("/tmp/sangkien-bench-hostile")
 SECTION = "## Hostile files (issue 9)"
 TIMEOUT = 300
@@ -338,11 +342,7 @@ def main() -> int:
     table = "\n".join(lines)
     print(table)
     if not args.no_write:
-        doc = ROOT / "docs" / "benchmarks.md"
-        text = doc.read_text("utf-8")
-        pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
-        text = pattern.sub(table + "\n", text) if pattern.search(text) else text.rstrip("\n") + "\n\n" + table
-        doc.write_text(text, "utf-8")
+        replace_section(ROOT / "docs" / "benchmarks.md", SECTION, table)
     return 1 if failed else 0
 
 

@@ -37,6 +37,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # run as a script: make the benchmarks package importable
+    sys.path.insert(0, str(ROOT))
+from benchmarks.docs_section import replace_section  # noqa: E402
+
 WORK = Path("/tmp/sangkien-bench-import")
 DB = WORK / "bench.sqlite3"
 SECTION = "## Import and export (issue 4)"
@@ -362,14 +366,7 @@ def _run(stage: str, *args: str) -> dict:
 
 
 def _write_doc(text: str) -> None:
-    path = ROOT / "docs" / "benchmarks.md"
-    current = path.read_text() if path.exists() else "# Benchmarks\n"  # re-read right before writing
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(current):
-        updated = pattern.sub(lambda _m: text, current)
-    else:
-        updated = current.rstrip("\n") + "\n\n" + text
-    path.write_text(updated.rstrip("\n") + "\n")
+    replace_section(ROOT / "docs" / "benchmarks.md", SECTION, text)  # re-read right before writing
 
 
 def _section(args: argparse.Namespace, setup: dict, imp: dict, seed: dict, exp: dict, note: str) -> str:

@@ -32,7 +32,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import shutil
 import statistics
 import subprocess
@@ -46,6 +45,10 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # run as a script: make the benchmarks package importable
+    sys.path.insert(0, str(ROOT))
+from benchmarks.docs_section import replace_section  # noqa: E402
+
 SECTION = "## Import vs. submissions on SQLite (issue 9)"
 
 
@@ -343,13 +346,7 @@ def report(result: dict[str, Any], args: argparse.Namespace) -> str:
 
 def write_section(path: Path, text: str) -> None:
     """Replace (or append) only our section of ``path``; the other sections are kept."""
-    current = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.MULTILINE | re.DOTALL)
-    if pattern.search(current):
-        updated = pattern.sub(lambda _m: text + "\n", current, count=1)
-    else:
-        updated = current.rstrip("\n") + "\n\n" + text
-    path.write_text(updated.rstrip("\n") + "\n", encoding="utf-8")
+    replace_section(path, SECTION, text)
 
 
 def main(argv: list[str] | None = None) -> int:
