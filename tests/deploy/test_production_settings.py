@@ -79,7 +79,8 @@ def test_the_suite_really_runs_on_postgresql():
 
 
 @pytest.mark.parametrize("weak", ["x", "a" * 60, "django-insecure-" + secrets.token_urlsafe(50),
-                                  secrets.token_urlsafe(30)])
+                                  secrets.token_urlsafe(30)],
+                         ids=["one-character", "one-repeated-character", "django-insecure", "too-short"])
 def test_production_refuses_a_weak_secret_key(weak):
     result = manage("check", SANGKIEN_ENV="production", SANGKIEN_SECRET_KEY=weak,
                     SANGKIEN_ALLOWED_HOSTS="sangkien.example.vn")
