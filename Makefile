@@ -96,11 +96,16 @@ lint: install
 # The whole suite runs twice: on the embedded SQLite, then on a throw-away
 # PostgreSQL 15 server that scripts/with-postgres.sh installs if missing,
 # starts on a free port of 127.0.0.1 (as the postgres user) and removes.
+# pytest-xdist spreads the test files over TEST_WORKERS processes (one
+# database each; a file stays on one worker, so module-scoped worlds are built
+# once): TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= 2
+PYTEST := $(VENV)/bin/pytest -p no:cacheprovider $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadfile)
 test: install chromium lint
 	@echo "== SQLite =="
-	env -u DATABASE_URL $(VENV)/bin/pytest -p no:cacheprovider
+	env -u DATABASE_URL $(PYTEST)
 	@echo "== PostgreSQL 15 =="
-	scripts/with-postgres.sh $(VENV)/bin/pytest -p no:cacheprovider
+	scripts/with-postgres.sh $(PYTEST)
 
 clean:
 	rm -rf $(VENV) node_modules var
