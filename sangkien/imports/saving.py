@@ -27,6 +27,7 @@ from sangkien.core.clock import now
 from sangkien.duplicates.exact import author_key
 from sangkien.duplicates.index import Analysis, analyse, index_analysed
 from sangkien.imports.checking import CleanRow
+from sangkien.initiatives.details import AuthorData
 from sangkien.initiatives.models import (
     Authorship,
     Initiative,
@@ -36,7 +37,6 @@ from sangkien.initiatives.models import (
     new_tracking_code,
 )
 from sangkien.initiatives.people import Circle, aliases, identity, match_people, snapshot
-from sangkien.initiatives.services import AuthorData
 from sangkien.programmes.models import Phase, Programme
 from sangkien.units.models import Unit
 

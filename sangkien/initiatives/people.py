@@ -38,7 +38,7 @@ from sangkien.initiatives.models import Authorship, Initiative, Person
 if TYPE_CHECKING:
     from django.db.models import QuerySet
 
-    from sangkien.initiatives.services import AuthorData
+    from sangkien.initiatives.details import AuthorData
 
 #: ``pk__in`` lists are cut to this size (SQLite's bound on query parameters).
 _CHUNK = 5_000
