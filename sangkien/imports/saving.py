@@ -5,7 +5,7 @@ initiative entered on a member's behalf, done for a batch in a handful of
 queries: ``entered_by`` is the officer, ``submitted_by`` empty, status
 submitted, a tracking code from
 :func:`sangkien.initiatives.models.new_tracking_code`, one history entry.
-People are matched by :func:`sangkien.initiatives.people.match_people`,
+People are matched by :class:`sangkien.initiatives.people.PersonResolver`,
 the rule the web form uses, with the import unit's subtree as the circle
 (a verified account's phone, else an earlier authorship in the subtree with
 the same phone / e-mail / — no contact — name; else a new person); within
@@ -27,16 +27,14 @@ from sangkien.core.clock import now
 from sangkien.duplicates.exact import author_key
 from sangkien.duplicates.index import Analysis, analyse, index_analysed
 from sangkien.imports.checking import CleanRow
-from sangkien.initiatives.details import AuthorData
 from sangkien.initiatives.models import (
     Authorship,
     Initiative,
-    Person,
     Status,
     StatusChange,
     new_tracking_code,
 )
-from sangkien.initiatives.people import Circle, aliases, identity, match_people, snapshot
+from sangkien.initiatives.people import PersonResolver, identity, snapshot
 from sangkien.programmes.models import Phase, Programme
 from sangkien.units.models import Unit
 
@@ -78,11 +76,10 @@ class BulkWriter:
     def __init__(self, *, programme: Programme, phase: Phase, actor: Any, reason: str, scope: Unit) -> None:
         """``scope``: the import's unit; authors are matched to people inside its subtree."""
         self.programme = programme
-        self.circle = Circle(unit_path=scope.path)
+        self.people = PersonResolver.for_unit(scope)
         self.phase = phase
         self.actor = actor if getattr(actor, "is_authenticated", False) else None
         self.reason = reason
-        self.people: dict[str, int] = {}  # identity key → Person pk, for the whole import
         self.saved = 0
 
     def analyse(self, rows: list[CleanRow]) -> dict[int, Analysis]:
@@ -100,7 +97,7 @@ class BulkWriter:
             return {}
         if analysed is None:
             analysed = self.analyse(rows)
-        person_ids = self._people([a for r in rows for a in r.authors])
+        person_ids = self.people.resolve([a for r in rows for a in r.authors])
         codes = self._codes(len(rows))
         at = now()
         base = {"programme_id": self.programme.pk, "phase_id": self.phase.pk, "unit_unlisted": False,
@@ -147,28 +144,6 @@ class BulkWriter:
             wanted -= set(Initiative.objects.filter(tracking_code__in=wanted).values_list("tracking_code", flat=True))
             codes |= wanted
         return list(codes)
-
-    # -- participants --------------------------------------------------------
-    def _people(self, authors: list[AuthorData]) -> dict[str, int]:
-        """Identity key of each author → Person pk (found or created)."""
-        todo = [a for a in authors if identity(a) not in self.people]
-        if todo:
-            self.people.update(match_people(todo, circle=self.circle))
-            new: dict[str, Person] = {}
-            for author in todo:
-                key = identity(author)
-                if key in self.people or key in new:
-                    continue
-                new[key] = Person(**snapshot(author))
-            if new:
-                Person.objects.bulk_create(list(new.values()))
-                for key, person in new.items():
-                    self.people[key] = person.pk
-            for author in todo:  # an author found by e-mail is also known by phone from now on
-                pk = self.people[identity(author)]
-                for alias in aliases(author):
-                    self.people.setdefault(alias, pk)
-        return {identity(a): self.people[identity(a)] for a in authors}
 
 
 def history_reason(*, job_id: int, actor: Any) -> str:

@@ -25,12 +25,11 @@ from sangkien.initiatives.details import AuthorData, InitiativeDetails
 from sangkien.initiatives.models import (
     Attachment,
     Initiative,
-    Person,
     Status,
     StatusChange,
     new_tracking_code,
 )
-from sangkien.initiatives.people import Circle, identity, match_people, snapshot
+from sangkien.initiatives.people import PersonResolver, snapshot
 from sangkien.initiatives.plausibility import hold_if_implausible
 from sangkien.initiatives.text_checks import text_checks
 from sangkien.programmes.models import Phase, Programme
@@ -59,35 +58,6 @@ def open_phase_or_raise(programme: Programme, at: dt.datetime | None = None) -> 
         _("Đã hết thời gian gửi sáng kiến: phần mềm tự động đóng lúc %(closed)s. "
           "Nội dung bạn đã nhập vẫn còn bên dưới để bạn sao chép lại.") % {"closed": closed}
     )
-
-
-def _person_for_user(user: Any, author: AuthorData) -> Person:
-    """The member's own person, updated with what they typed (older initiatives keep their snapshot)."""
-    values = {"full_name": author.full_name, "phone": author.phone or (user.phone or ""),
-              "email": author.email or user.email or "", "job": author.job, "workplace": author.workplace}
-    # get_or_create: a member's first submission sent from two tabs at once makes one person
-    # (the second insert waits for the first and then finds it), not an IntegrityError.
-    person, created = Person.objects.get_or_create(user=user, defaults=values)
-    if not created:
-        for name, value in values.items():
-            setattr(person, name, value)
-        person.save()
-    return person
-
-
-def _person_for(author: AuthorData, actor: Any) -> Person:
-    """The participant a co-author (or an author entered on someone's behalf) is.
-
-    :func:`sangkien.initiatives.people.match_people` with the actor's own
-    entries as the circle: a verified account's person, else the person
-    the same actor typed before with that phone / e-mail / (no contact)
-    name; else a new person made from what was typed.  An existing person
-    is never changed.
-    """
-    pk = match_people([author], circle=Circle(entered_by_id=actor.pk)).get(identity(author))
-    if pk is not None:
-        return Person.objects.get(pk=pk)
-    return Person.objects.create(**snapshot(author))
 
 
 def submit_initiative(
@@ -153,11 +123,9 @@ def submit_initiative(
             while Initiative.objects.filter(tracking_code=initiative.tracking_code).exists():
                 initiative.tracking_code = new_tracking_code()
             initiative.save()
+            people = PersonResolver.for_actor(actor)
             for position, author in enumerate(authors):
-                if position == 0 and not on_behalf:
-                    person = _person_for_user(actor, author)
-                else:
-                    person = _person_for(author, actor)
+                person = people.own(actor, author) if position == 0 and not on_behalf else people.person(author)
                 initiative.authorships.get_or_create(person=person,
                                                      defaults={"position": position, **snapshot(author)})
             for upload in files or []:
