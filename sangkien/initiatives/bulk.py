@@ -14,6 +14,7 @@ it batch by batch.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -33,8 +34,9 @@ from sangkien.initiatives.people import PersonResolver, identity, snapshot
 from sangkien.initiatives.text_checks import text_checks
 from sangkien.programmes.models import Phase, Programme
 
-_INITIATIVE_FIELDS = ("programme", "phase", "unit", "unit_unlisted", "submitted_by", "entered_by", "submitted_at",
-                      "updated_at", "status", "submission_token", "tracking_code", *DETAIL_FIELDS)
+_INITIATIVE_FIELDS = ("programme", "phase", "unit", "unit_unlisted", "unit_unlisted_name", "submitted_at",
+                      "submitted_by", "entered_by", "updated_at", "status", "submission_token", "tracking_code",
+                      *DETAIL_FIELDS)
 _DATES = tuple(i for i, name in enumerate(DETAIL_FIELDS) if name in ("recognised_on", "applied_from", "applied_to"))
 _AUTHORSHIP_FIELDS = ("initiative", "person", "position", *SNAPSHOT_FIELDS)
 _HISTORY_FIELDS = ("initiative", "at", "actor", "from_status", "to_status", "reason")
@@ -46,12 +48,17 @@ class NewInitiative:
 
     ``analysed``: its text analysed beforehand by ``text_checks().analyse``
     (outside the write transaction), or ``None`` to analyse it here.
+    ``unit_unlisted_name``: the member's own unit, not in the list (``unit_id``
+    is then the unit above it), as on the form.  ``submitted_at``: when it
+    was sent (aware), for a loader replaying past entries; ``None`` for now.
     """
 
     unit_id: int
     details: InitiativeDetails
     authors: Sequence[AuthorData]
     analysed: object | None = None
+    unit_unlisted_name: str = ""
+    submitted_at: dt.datetime | None = None
 
 
 def create_initiatives_bulk(*, rows: Sequence[NewInitiative], programme: Programme, phase: Phase, actor: Any,
@@ -76,18 +83,22 @@ def create_initiatives_bulk(*, rows: Sequence[NewInitiative], programme: Program
     person_ids = people.resolve([a for row in rows for a in row.authors])
     codes = new_tracking_codes(len(rows))
     at = now()
-    when, day = datetime_adapter()(at), date_adapter()
+    moment, day = datetime_adapter(), date_adapter()
+    when = moment(at)
+    sent = [when if row.submitted_at is None else moment(row.submitted_at) for row in rows]
     entered_by = actor.pk if actor is not None else None
     head = (programme.pk, phase.pk)
-    tail = (False, None, entered_by, when, when, Status.SUBMITTED, None)
+    tail = (None, entered_by, when, Status.SUBMITTED, None)
 
-    def initiative(row: NewInitiative, code: str) -> tuple[Any, ...]:
+    def initiative(row: NewInitiative, submitted_at: Any, code: str) -> tuple[Any, ...]:
         values = list(row.details.columns().values())
         for i in _DATES:
             values[i] = day(values[i])
-        return (*head, row.unit_id, *tail, code, *values)
+        return (*head, row.unit_id, bool(row.unit_unlisted_name), row.unit_unlisted_name[:255], submitted_at,
+                *tail, code, *values)
 
-    insert_rows(Initiative, _INITIATIVE_FIELDS, [initiative(row, code) for row, code in zip(rows, codes, strict=True)])
+    insert_rows(Initiative, _INITIATIVE_FIELDS,
+                [initiative(row, submitted_at, code) for row, submitted_at, code in zip(rows, sent, codes, strict=True)])
     ids = dict(Initiative.objects.filter(tracking_code__in=codes).values_list("tracking_code", "pk"))
     authorships = []
     for row, code in zip(rows, codes, strict=True):
@@ -100,7 +111,8 @@ def create_initiatives_bulk(*, rows: Sequence[NewInitiative], programme: Program
             authorships.append((ids[code], pk, position, *snapshot(author).values()))
     insert_rows(Authorship, _AUTHORSHIP_FIELDS, authorships)
     insert_rows(StatusChange, _HISTORY_FIELDS,
-                [(ids[code], when, entered_by, "", Status.SUBMITTED, reason) for code in codes])
+                [(ids[code], submitted_at, entered_by, "", Status.SUBMITTED, reason)
+                 for code, submitted_at in zip(codes, sent, strict=True)])
     # The texts join the near-duplicate index and claim their exact text for
     # their main author as typed, in the same transaction.
     checks.claim_and_index_bulk([(ids[code], programme.pk, analysis, row.authors[0].phone, row.authors[0].email)
