@@ -5,7 +5,8 @@ consent to each purpose, that can be withdrawn and is kept verifiable; Decree
 13/2023/NĐ-CP art. 11 the same.  Decisions are rows of
 :class:`~sangkien.accounts.models.PurposeConsent`, only ever added; the
 latest row (by insertion order) of a purpose is the current choice.  Writes are
-:func:`sangkien.accounts.services.set_consent`.
+:func:`sangkien.accounts.services.set_consents` (one audit row per decision; the
+sign-up form, the personal-data page, the claim step and the demo all call it).
 """
 
 from __future__ import annotations

@@ -25,7 +25,14 @@ from sangkien.core.exceptions import InvalidTransition, NotAllowed
 from sangkien.core.models import log_action
 from sangkien.duplicates.detector import Document, rank
 from sangkien.duplicates.exact import TextClaimed, author_key
-from sangkien.duplicates.index import DatabaseStore, index_text, reindex_text
+from sangkien.duplicates.index import (
+    Analysis,
+    DatabaseStore,
+    analyse,
+    index_analysed,
+    index_text,
+    reindex_text,
+)
 from sangkien.duplicates.similar import similar_for_form
 from sangkien.initiatives.models import Authorship, Initiative, StatusChange
 from sangkien.initiatives.text_checks import ExactResubmission
@@ -165,6 +172,17 @@ class DuplicateChecks:
                          description: str) -> list[dict[str, Any]] | None:
         """:func:`sangkien.duplicates.similar.similar_for_form` (``description`` already sanitised)."""
         return similar_for_form(user=user, programme_id=programme.pk, title=title, description=description)
+
+    def analyse(self, *, programme_id: int, title: str, description: str) -> Analysis:
+        """:func:`sangkien.duplicates.index.analyse`."""
+        return analyse(programme_id, title, description)
+
+    def claim_and_index_bulk(self, items: list[tuple[int, int, object, str, str]]) -> None:
+        """:func:`sangkien.duplicates.index.index_analysed`, each claim keyed by the main author as typed."""
+        index_analysed([(pk, programme_id, analysed) for pk, programme_id, analysed, _phone, _email in items
+                        if isinstance(analysed, Analysis)],
+                       author_keys={pk: author_key(submitted_by_id=None, phone=phone, email=email)
+                                    for pk, _programme, _analysed, phone, email in items})
 
 
 def mark_duplicate(*, initiative: Initiative, original: Initiative, reason: str, actor: Any) -> Initiative:

@@ -28,9 +28,9 @@ from sangkien.core.sanitise import clean_description, plain_text
 from sangkien.core.text import fold
 from sangkien.imports.columns import BY_KEY, MAX_CO_AUTHORS, in_every_language
 from sangkien.imports.reading import SourceRow
+from sangkien.initiatives.details import AuthorData
 from sangkien.initiatives.forms import DATE_FORMATS
 from sangkien.initiatives.models import RecognitionForm, SectorBlock
-from sangkien.initiatives.services import AuthorData
 from sangkien.programmes.models import Field, Phase
 from sangkien.units.models import Unit
 

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from sangkien.imports.checking import CleanRow, UnitRef
-from sangkien.initiatives.services import AuthorData
+from sangkien.initiatives.details import AuthorData
 
 _DATES = ("recognised_on", "applied_from", "applied_to")
 

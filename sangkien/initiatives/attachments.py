@@ -39,6 +39,7 @@ from django.utils.translation import gettext as _
 from sangkien.core.clock import now
 from sangkien.core.exceptions import InvalidTransition
 from sangkien.core.models import log_action
+from sangkien.initiatives.details import InitiativeDetails
 from sangkien.initiatives.models import (
     PENDING_UPLOAD_TTL_HOURS,
     Attachment,
@@ -305,7 +306,7 @@ def opened(held: list[PendingUpload]) -> Iterator[list[File]]:
 
 
 def resubmit_with_attachments(
-    *, initiative: Initiative, details: dict[str, Any], actor: Any,
+    *, initiative: Initiative, details: InitiativeDetails, actor: Any,
     add: list[Any] | None = None, remove: Iterable[int] = (),
 ) -> Initiative:
     """Send back a returned initiative with changed details and attachments, in one transaction.

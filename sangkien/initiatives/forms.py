@@ -16,8 +16,9 @@ from sangkien.core.money import AmountError, parse_vnd
 from sangkien.core.phone import PhoneError, normalise_phone
 from sangkien.core.sanitise import clean_description, plain_text
 from sangkien.initiatives.attachments import prepare_upload, spend_upload_quota
+from sangkien.initiatives.details import AuthorData, InitiativeDetails
 from sangkien.initiatives.models import Attachment, RecognitionForm, SectorBlock, Status
-from sangkien.initiatives.services import ALLOWED_DECISIONS, AuthorData
+from sangkien.initiatives.services import ALLOWED_DECISIONS
 from sangkien.programmes.models import Field, Phase
 from sangkien.units.chooser import MAX_LEVELS
 
@@ -147,11 +148,17 @@ class InitiativeDetailsForm(forms.Form):
             self.add_error("recognised_by", _("Ghi rõ cấp có thẩm quyền đã công nhận."))
         return data
 
-    def details(self) -> dict[str, Any]:
-        """The cleaned values in the shape ``services.DETAIL_FIELDS`` expects."""
-        data = dict(self.cleaned_data)
-        data["recognition_form"] = data.get("recognition_form") or ""
-        return {k: data.get(k) for k in self.fields}
+    def details(self) -> InitiativeDetails:
+        """The cleaned values as the services take them; call after ``is_valid()``."""
+        data = self.cleaned_data
+        field = data.get("field")
+        return InitiativeDetails(
+            title=data["title"], description=data["description"], sector_block=data["sector_block"],
+            field_id=field.pk if field is not None else None, effect_summary=data.get("effect_summary", ""),
+            benefit_vnd=data.get("benefit_vnd"), recognition_form=data.get("recognition_form") or "",
+            recognised_by=data.get("recognised_by", ""), recognised_on=data.get("recognised_on"),
+            applied_from=data.get("applied_from"), applied_to=data.get("applied_to"),
+            is_trade_secret=bool(data.get("is_trade_secret")))
 
 
 def _fmt(day: dt.date | None) -> str:

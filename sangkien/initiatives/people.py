@@ -20,16 +20,17 @@ happens to be stored somewhere else in the country:
 
 Nothing of an existing person is changed by what someone else typed, and
 nothing of it is shown: every page and export shows the authorship's own
-snapshot (``Authorship.full_name`` …).  The web form and the import call the
-same set-based :func:`match_people` (one author, or a batch).  Documented
-in docs/privacy.md, "Participants and co-authors".
+snapshot (``Authorship.full_name`` …).  The web form and the import use
+the same :class:`PersonResolver` (one author at a time, or a batch), built
+on the set-based :func:`match_people`.  Documented in docs/privacy.md,
+"Participants and co-authors".
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 
@@ -38,7 +39,8 @@ from sangkien.initiatives.models import Authorship, Initiative, Person
 if TYPE_CHECKING:
     from django.db.models import QuerySet
 
-    from sangkien.initiatives.services import AuthorData
+    from sangkien.initiatives.details import AuthorData
+    from sangkien.units.models import Unit
 
 #: ``pk__in`` lists are cut to this size (SQLite's bound on query parameters).
 _CHUNK = 5_000
@@ -127,6 +129,79 @@ def match_people(authors: Iterable[AuthorData], *, circle: Circle) -> dict[str, 
         if pk is not None:
             found[identity(author)] = pk
     return found
+
+
+class PersonResolver:
+    """The participant each typed author is, by the module's rule; one per submission or per import.
+
+    ``circle`` is the proof of step 3 (:meth:`for_actor` on the web,
+    :meth:`for_unit` for an import).  The resolver remembers who is who
+    across calls: within one import (or one form) the same person typed on
+    several rows is one participant, and an author found by e-mail is
+    known by their phone too from then on.  Persons it creates are made
+    from what was typed (:func:`snapshot`); existing persons are never
+    changed, except the member's own by :meth:`own`.
+    """
+
+    def __init__(self, *, circle: Circle) -> None:
+        self.circle = circle
+        self.known: dict[str, int] = {}  # identity or alias key → Person pk
+        self._made: dict[int, Person] = {}  # persons the last call created, by pk
+
+    @classmethod
+    def for_actor(cls, actor: Any) -> PersonResolver:
+        """The web's resolver: the circle is the initiatives ``actor`` entered."""
+        return cls(circle=Circle(entered_by_id=actor.pk))
+
+    @classmethod
+    def for_unit(cls, unit: Unit) -> PersonResolver:
+        """An import's resolver: the circle is the initiatives of ``unit``'s subtree."""
+        return cls(circle=Circle(unit_path=unit.path))
+
+    def own(self, user: Any, author: AuthorData) -> Person:
+        """Step 1: the member's own person, updated with what they typed (older initiatives keep their snapshot)."""
+        values = {"full_name": author.full_name, "phone": author.phone or (user.phone or ""),
+                  "email": author.email or user.email or "", "job": author.job, "workplace": author.workplace}
+        # get_or_create: a member's first submission sent from two tabs at once makes one person
+        # (the second insert waits for the first and then finds it), not an IntegrityError.
+        person, created = Person.objects.get_or_create(user=user, defaults=values)
+        if not created:
+            for name, value in values.items():
+                setattr(person, name, value)
+            person.save()
+        return person
+
+    def person(self, author: AuthorData) -> Person:
+        """Steps 2–4 for one author (a co-author, or an author entered on someone's behalf)."""
+        pk = self.resolve([author])[identity(author)]
+        return self._made.get(pk) or Person.objects.get(pk=pk)
+
+    def resolve(self, authors: list[AuthorData]) -> dict[str, int]:
+        """Identity key (:func:`identity`) of each author → Person pk, found or created.
+
+        One :func:`match_people` and one ``bulk_create`` for the authors not
+        met before, whatever their number.
+        """
+        todo = [a for a in authors if identity(a) not in self.known]
+        self._made = {}
+        if todo:
+            self.known.update(match_people(todo, circle=self.circle))
+            new: dict[str, Person] = {}
+            for author in todo:
+                key = identity(author)
+                if key in self.known or key in new:
+                    continue
+                new[key] = Person(**snapshot(author))
+            if new:
+                Person.objects.bulk_create(list(new.values()))
+                for key, person in new.items():
+                    self.known[key] = person.pk
+                    self._made[person.pk] = person
+            for author in todo:  # an author found by e-mail is also known by phone from now on
+                pk = self.known[identity(author)]
+                for alias in aliases(author):
+                    self.known.setdefault(alias, pk)
+        return {identity(a): self.known[identity(a)] for a in authors}
 
 
 def _verified_accounts(phones: set[str]) -> dict[str, int]:

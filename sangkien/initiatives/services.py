@@ -11,7 +11,6 @@ no-op) when a rule refuses.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
@@ -22,38 +21,19 @@ from django.utils.translation import gettext as _
 from sangkien.core.clock import LOCAL_TZ, format_deadline, now
 from sangkien.core.exceptions import DomainError, InvalidTransition, NotAllowed, SubmissionClosed
 from sangkien.core.models import log_action
+from sangkien.initiatives.details import AuthorData, InitiativeDetails
 from sangkien.initiatives.models import (
     Attachment,
     Initiative,
-    Person,
     Status,
     StatusChange,
     new_tracking_code,
 )
-from sangkien.initiatives.people import Circle, identity, match_people, snapshot
+from sangkien.initiatives.people import PersonResolver, snapshot
 from sangkien.initiatives.plausibility import hold_if_implausible
 from sangkien.initiatives.text_checks import text_checks
 from sangkien.programmes.models import Phase, Programme
 from sangkien.units.models import Unit
-
-
-@dataclass(frozen=True)
-class AuthorData:
-    """An author as typed in a form; ``phone`` already normalised to E.164 or empty."""
-
-    full_name: str
-    phone: str = ""
-    email: str = ""
-    job: str = ""
-    workplace: str = ""
-
-
-#: Fields of an initiative a member types (shape of ``details``).
-DETAIL_FIELDS = (
-    "sector_block", "field", "title", "description", "effect_summary", "benefit_vnd",
-    "recognition_form", "recognised_by", "recognised_on", "applied_from", "applied_to",
-    "is_trade_secret",
-)
 
 
 def open_phase_or_raise(programme: Programme, at: dt.datetime | None = None) -> Phase:
@@ -80,42 +60,13 @@ def open_phase_or_raise(programme: Programme, at: dt.datetime | None = None) -> 
     )
 
 
-def _person_for_user(user: Any, author: AuthorData) -> Person:
-    """The member's own person, updated with what they typed (older initiatives keep their snapshot)."""
-    values = {"full_name": author.full_name, "phone": author.phone or (user.phone or ""),
-              "email": author.email or user.email or "", "job": author.job, "workplace": author.workplace}
-    # get_or_create: a member's first submission sent from two tabs at once makes one person
-    # (the second insert waits for the first and then finds it), not an IntegrityError.
-    person, created = Person.objects.get_or_create(user=user, defaults=values)
-    if not created:
-        for name, value in values.items():
-            setattr(person, name, value)
-        person.save()
-    return person
-
-
-def _person_for(author: AuthorData, actor: Any) -> Person:
-    """The participant a co-author (or an author entered on someone's behalf) is.
-
-    :func:`sangkien.initiatives.people.match_people` with the actor's own
-    entries as the circle: a verified account's person, else the person
-    the same actor typed before with that phone / e-mail / (no contact)
-    name; else a new person made from what was typed.  An existing person
-    is never changed.
-    """
-    pk = match_people([author], circle=Circle(entered_by_id=actor.pk)).get(identity(author))
-    if pk is not None:
-        return Person.objects.get(pk=pk)
-    return Person.objects.create(**snapshot(author))
-
-
 def submit_initiative(
     *,
     programme: Programme,
     unit: Unit,
     unit_unlisted: bool,
     unit_unlisted_name: str = "",
-    details: dict[str, Any],
+    details: InitiativeDetails,
     authors: list[AuthorData],
     files: list[UploadedFile] | None = None,
     actor: Any,
@@ -124,8 +75,8 @@ def submit_initiative(
 ) -> tuple[Initiative, bool]:
     """Create an initiative in the programme's open phase.
 
-    ``details`` holds the keys of :data:`DETAIL_FIELDS` (``benefit_vnd`` in
-    VND/year, dates as ``date``).  ``authors[0]`` is the main author.  When
+    ``details``: what the initiative says (:class:`InitiativeDetails`).
+    ``authors[0]`` is the main author.  When
     ``on_behalf`` is true, ``actor`` is an officer or support-team member
     entering for a member (the record keeps ``entered_by``); otherwise the
     actor is the main author.  A repeated ``submission_token`` (double click,
@@ -154,7 +105,7 @@ def submit_initiative(
     main_author = authors[0] if authors else AuthorData(full_name="")
     checks = text_checks()
     analysed = checks.refuse_resubmission(
-        programme_id=programme.pk, title=details.get("title") or "", description=details.get("description") or "",
+        programme_id=programme.pk, title=details.title or "", description=details.description or "",
         actor=actor, phone=main_author.phone, email=main_author.email, on_behalf=on_behalf)
     try:
         with transaction.atomic():
@@ -165,18 +116,16 @@ def submit_initiative(
                 submitted_by=None if on_behalf else actor,
                 entered_by=actor,
                 submitted_at=now(),
-                **{k: v for k, v in details.items() if k in DETAIL_FIELDS},
+                **details.columns(),
             )
             # 32^8 codes: at national scale (~2 million) a random clash becomes
             # likely, so draw again until the code is free.
             while Initiative.objects.filter(tracking_code=initiative.tracking_code).exists():
                 initiative.tracking_code = new_tracking_code()
             initiative.save()
+            people = PersonResolver.for_actor(actor)
             for position, author in enumerate(authors):
-                if position == 0 and not on_behalf:
-                    person = _person_for_user(actor, author)
-                else:
-                    person = _person_for(author, actor)
+                person = people.own(actor, author) if position == 0 and not on_behalf else people.person(author)
                 initiative.authorships.get_or_create(person=person,
                                                      defaults={"position": position, **snapshot(author)})
             for upload in files or []:
@@ -200,8 +149,11 @@ def submit_initiative(
     return initiative, True
 
 
-def resubmit_initiative(*, initiative: Initiative, details: dict[str, Any], actor: Any) -> Initiative:
-    """The member sends back an initiative returned for changes.
+def resubmit_initiative(*, initiative: Initiative, details: InitiativeDetails, actor: Any) -> Initiative:
+    """The member sends back an initiative returned for changes, saying ``details`` now.
+
+    To change a few fields only, pass
+    ``dataclasses.replace(InitiativeDetails.of(initiative), title=…)``.
 
     :raises NotAllowed: ``actor`` is not the member who submitted it.
     :raises InvalidTransition: it was not returned for changes.
@@ -216,16 +168,15 @@ def resubmit_initiative(*, initiative: Initiative, details: dict[str, Any], acto
     if not initiative.phase.is_open():
         open_phase_or_raise(initiative.programme)
     old_title, old_description = initiative.title, initiative.description
-    new_title = details.get("title", old_title) or ""
-    new_description = details.get("description", old_description) or ""
+    new_title = details.title or ""
+    new_description = details.description or ""
     text_changed = (new_title, new_description) != (old_title, old_description)
     if text_changed:
         text_checks().refuse_resubmission(programme_id=initiative.programme_id, title=new_title,
                                           description=new_description, actor=actor, exclude=[initiative.pk])
     with transaction.atomic():
-        for key, value in details.items():
-            if key in DETAIL_FIELDS:
-                setattr(initiative, key, value)
+        for key, value in details.columns().items():
+            setattr(initiative, key, value)
         previous = initiative.status
         initiative.status = Status.SUBMITTED
         initiative.status_reason = ""

@@ -12,7 +12,10 @@ its ``AppConfig.ready()``.  The four moments:
    the exact text for its author and add it to the near-duplicate index;
 3. **the text changed** — :meth:`TextChecks.reindex` (same transaction);
 4. **the submit form** — :meth:`TextChecks.similar_for_form`: what to show in
-   the "similar initiatives" panel.
+   the "similar initiatives" panel;
+5. **a bulk entry** (:func:`sangkien.initiatives.bulk.create_initiatives_bulk`) —
+   :meth:`TextChecks.analyse` before the write transaction, then
+   :meth:`TextChecks.claim_and_index_bulk` inside it: moment 2 for a batch.
 
 :class:`ExactResubmission` is declared here too: the services raise it
 (through the registered checks) and the views of this app turn it into a
@@ -80,6 +83,19 @@ class TextChecks(Protocol):
         """Rows of the submit form's "similar initiatives" panel, or ``None`` when too little is typed.
 
         ``description`` is already sanitised (it is not cleaned again).
+        """
+        ...
+
+    def analyse(self, *, programme_id: int, title: str, description: str) -> object:
+        """The text analysed before its initiative is written (CPU only, no query; opaque)."""
+        ...
+
+    def claim_and_index_bulk(self, items: list[tuple[int, int, object, str, str]]) -> None:
+        """Claim and index new initiatives given as ``(pk, programme_id, analysed, phone, email)``.
+
+        ``analysed`` comes from :meth:`analyse`; ``phone`` and ``email`` are
+        the main author's as typed (entered on their behalf, no account).
+        Inside the transaction writing them; a claim already held is skipped.
         """
         ...
 

@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from sangkien.accounts.consent import has_consent
 from sangkien.accounts.models import ConsentVersion, PurposeConsent, User
+from sangkien.core.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -40,6 +41,16 @@ def test_signup_offers_the_optional_purposes_off_by_default(client):
     assert has_consent(user, "showcase") and not has_consent(user, "notifications")
     assert set(PurposeConsent.objects.filter(user=user).values_list("purpose", flat=True)) == {
         "participation", "showcase"}
+
+
+def test_every_consent_given_at_signup_is_an_audited_decision(client):
+    """Issue 10: consent is written by ``accounts.services.set_consents``, one audit row per decision."""
+    signup(client, phone="0978892973", showcase="on")
+    user = User.objects.get()
+    audited = AuditEntry.objects.filter(object_id=str(user.pk), action="consent.granted")
+    assert sorted((e.actor_id, e.data["purpose"], e.data["source"]) for e in audited) == [
+        (user.pk, "participation", "signup"), (user.pk, "showcase", "signup")]
+    assert audited.count() == PurposeConsent.objects.filter(user=user).count()
 
 
 def test_signup_with_an_email(client):

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import pytest
 
+from sangkien.initiatives.details import AuthorData, InitiativeDetails
 from sangkien.initiatives.models import Person
-from sangkien.initiatives.services import AuthorData, submit_initiative
+from sangkien.initiatives.services import submit_initiative
 from sangkien.units.models import UnitKind
 from tests.browser.conftest import PHONE, sign_in
 from tests.factories import InitiativeFactory, UserFactory, make_unit
@@ -33,8 +34,8 @@ def world(journey_world):
     member = UserFactory(full_name="Nguyễn Thị Hoa", email="hoa@khanhhoi.vn")
     initiative, _created = submit_initiative(
         programme=journey_world["programme"], unit=journey_world["school"], unit_unlisted=False,
-        details={"sector_block": "public", "title": "Ứng dụng bản đồ tư duy trong dạy học môn Ngữ văn",
-                 "description": "<p>Giải pháp mới cho tiết học.</p>"},
+        details=InitiativeDetails(sector_block="public", title="Ứng dụng bản đồ tư duy trong dạy học môn Ngữ văn",
+                                  description="<p>Giải pháp mới cho tiết học.</p>"),
         authors=[AuthorData(full_name="Nguyễn Thị Hoa", phone="+84912345678", job="Giáo viên",
                             workplace="Trường THCS Khánh Hội"),
                  AuthorData(full_name="A", phone="+84914988450")],

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 import uuid
+from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -24,8 +25,9 @@ from sangkien.duplicates import exact, services
 from sangkien.duplicates.detector import Document
 from sangkien.duplicates.models import ExactText
 from sangkien.duplicates.services import ExactResubmission
+from sangkien.initiatives.details import AuthorData, InitiativeDetails
 from sangkien.initiatives.models import Initiative, Status
-from sangkien.initiatives.services import AuthorData, resubmit_initiative, submit_initiative
+from sangkien.initiatives.services import resubmit_initiative, submit_initiative
 from sangkien.roles.models import Role
 from tests.duplicates.test_submit import form_data
 from tests.duplicates.texts import DYEING_TITLE, dyeing_text
@@ -33,7 +35,8 @@ from tests.factories import InitiativeFactory, PersonFactory, UserFactory, grant
 
 ROOT = Path(__file__).resolve().parents[2]
 OPEN = local_datetime(2021, 4, 5, 10)
-DETAILS = {"sector_block": "enterprise", "title": DYEING_TITLE, "description": dyeing_text(), "benefit_vnd": 1_500_000}
+DETAILS = InitiativeDetails(sector_block="enterprise", title=DYEING_TITLE, description=dyeing_text(),
+                            benefit_vnd=1_500_000)
 
 
 @pytest.fixture
@@ -55,7 +58,7 @@ def test_the_claim_refuses_what_the_look_up_missed_and_names_the_first(tree, pha
     member = UserFactory()
     first = submit(phase, tree["g22"], member)
     with pytest.raises(ExactResubmission) as refused:
-        submit(phase, tree["g22"], member, details=DETAILS | {"title": DYEING_TITLE.upper() + " !"})
+        submit(phase, tree["g22"], member, details=replace(DETAILS, title=DYEING_TITLE.upper() + " !"))
     assert refused.value.existing == first and first.tracking_code in refused.value.message
     assert Initiative.objects.count() == 1
     claim = ExactText.objects.get()
@@ -91,15 +94,17 @@ def test_entries_on_behalf_claim_by_the_main_authors_phone(tree, phase, no_prech
 def test_a_returned_initiative_sent_back_moves_its_claim(tree, phase, no_precheck, monkeypatch):
     member = UserFactory()
     sent = submit(phase, tree["g22"], member)
-    other = submit(phase, tree["g22"], member, details=DETAILS | {"title": "Máy cắt vải tự động",
-                                                                   "description": "Cắt vải theo mẫu in sẵn."})
+    other = submit(phase, tree["g22"], member, details=replace(DETAILS, title="Máy cắt vải tự động",
+                                                                 description="Cắt vải theo mẫu in sẵn."))
     Initiative.objects.filter(pk=other.pk).update(status=Status.RETURNED)
     other.refresh_from_db()
     with pytest.raises(ExactResubmission):  # the text of the first one: refused by the claim
-        resubmit_initiative(initiative=other, details={"title": DYEING_TITLE, "description": dyeing_text()},
+        resubmit_initiative(initiative=other, details=replace(InitiativeDetails.of(other), title=DYEING_TITLE,
+                                                              description=dyeing_text()),
                             actor=member)
     other.refresh_from_db()
-    resubmit_initiative(initiative=other, details={"title": "Máy cắt vải tự động, bản 2"}, actor=member)
+    resubmit_initiative(initiative=other, details=replace(InitiativeDetails.of(other),
+                                                          title="Máy cắt vải tự động, bản 2"), actor=member)
     claim = ExactText.objects.get(initiative=other)
     assert claim.text_hash == exact.text_hash(Document.of("Máy cắt vải tự động, bản 2", "Cắt vải theo mẫu in sẵn."))
     assert ExactText.objects.get(initiative=sent).text_hash != claim.text_hash

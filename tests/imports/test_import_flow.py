@@ -11,8 +11,9 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from sangkien.core.models import AuditEntry
-from sangkien.imports import passes, saving, services
+from sangkien.imports import passes, services
 from sangkien.imports.models import ImportJob, JobStatus
+from sangkien.initiatives import bulk
 from sangkien.initiatives.models import Authorship, Initiative, Person, Status, StatusChange
 from sangkien.roles.models import Role
 from tests.factories import InitiativeFactory, UserFactory, grant
@@ -22,7 +23,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen", "fields")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-_real_insert_rows = saving.insert_rows
+_real_insert_rows = bulk.insert_rows
 
 
 def upload_url(unit, programme):
@@ -153,17 +154,17 @@ def test_windows_1258_csv_is_decoded(signed_in, tree, phase):
 
 
 def _failing_second_batch(monkeypatch):
-    real = saving.insert_rows
+    real = bulk.insert_rows
     calls = []
 
-    def fail_after_first_batch(model, rows):
+    def fail_after_first_batch(model, field_names, rows, **kwargs):
         if model is StatusChange:
             calls.append(len(rows))
             if len(calls) > 1:
                 raise RuntimeError("disk full")
-        return real(model, rows)
+        return real(model, field_names, rows, **kwargs)
 
-    monkeypatch.setattr(saving, "insert_rows", fail_after_first_batch)
+    monkeypatch.setattr(bulk, "insert_rows", fail_after_first_batch)
     return calls
 
 
@@ -197,7 +198,7 @@ def test_a_failure_half_way_in_chunks_keeps_the_chunks_and_the_same_file_saves_t
     assert job.status == JobStatus.FAILED and job.rows_saved == 2
     assert "2 dòng đã được lưu trước khi lỗi" in page
     assert Initiative.objects.count() == 2 and StatusChange.objects.count() == 2
-    monkeypatch.setattr(saving, "insert_rows", _real_insert_rows)
+    monkeypatch.setattr(bulk, "insert_rows", _real_insert_rows)
     again = upload(signed_in, tree["d1"], phase, rows)
     confirm(signed_in, again, "all")
     again.refresh_from_db()

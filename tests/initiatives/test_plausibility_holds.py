@@ -12,9 +12,10 @@ from django.urls import reverse
 
 from sangkien.core.clock import local_datetime
 from sangkien.core.models import AuditEntry
+from sangkien.initiatives.details import AuthorData, InitiativeDetails
 from sangkien.initiatives.models import Initiative, SectorBlock
 from sangkien.initiatives.plausibility import DAILY, MEMBERS, release_hold
-from sangkien.initiatives.services import AuthorData, submit_initiative
+from sangkien.initiatives.services import submit_initiative
 from sangkien.reports.counting import unit_table
 from sangkien.reports.rollup import rollup_unit_table
 from sangkien.reports.rollup_refresh import refresh
@@ -46,8 +47,8 @@ def reviewers(tree):
 def _submit(member, phase, unit, n):
     initiative, _created = submit_initiative(
         programme=phase.programme, unit=unit, unit_unlisted=False, actor=member,
-        details={"sector_block": SectorBlock.PUBLIC, "title": f"Sổ tay điện tử số {n}",
-                 "description": f"<p>Giải pháp số {n}: theo dõi bài tập về nhà của lớp {n}.</p>"},
+        details=InitiativeDetails(sector_block=SectorBlock.PUBLIC, title=f"Sổ tay điện tử số {n}",
+                                  description=f"<p>Giải pháp số {n}: theo dõi bài tập về nhà của lớp {n}.</p>"),
         authors=[AuthorData(full_name=member.full_name, phone=member.phone)])
     return initiative
 

@@ -21,9 +21,9 @@ from django.urls import reverse
 from sangkien.core.clock import local_datetime, now
 from sangkien.imports.exports import ExportFilters, PersonalData, initiative_rows
 from sangkien.imports.models import ImportJob
+from sangkien.initiatives.details import AuthorData
 from sangkien.initiatives.models import Authorship, Initiative, Person
 from sangkien.initiatives.people import Circle, match_people
-from sangkien.initiatives.services import AuthorData
 from sangkien.programmes.models import Field
 from sangkien.reports.counting import unit_table
 from sangkien.roles.models import Role

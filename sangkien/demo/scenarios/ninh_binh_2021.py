@@ -14,7 +14,9 @@ a queue; all counts are deterministic (seeded random).  Texts, fields, sector
 blocks and authors' jobs follow the kind of each workplace
 (:func:`workplace_kind`): teaching at schools, production at companies
 (khối doanh nghiệp), procedures at offices (khối hành chính sự nghiệp).
-Every initiative is in the near-duplicate index, as the services keep it.
+Initiatives are written by :func:`sangkien.initiatives.bulk.create_initiatives_bulk`
+(the import's path: tracking codes, history, claims and the near-duplicate
+index), then the decisions of 5/4/2021 are added.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import datetime as dt
 import functools
 import json
 import random
+from dataclasses import replace
 from typing import Any
 
 import vietnam_provinces
@@ -30,16 +33,16 @@ from django.db import transaction
 
 from sangkien.core.clock import local_datetime
 from sangkien.demo.building import ensure_account, ensure_root, ensure_unit
-from sangkien.duplicates.index import index_batch
+from sangkien.initiatives.bulk import NewInitiative, create_initiatives_bulk
+from sangkien.initiatives.details import AuthorData, InitiativeDetails
 from sangkien.initiatives.models import (
-    Authorship,
     Initiative,
-    Person,
     RecognitionForm,
     SectorBlock,
     Status,
     StatusChange,
 )
+from sangkien.initiatives.people import Circle, PersonResolver
 from sangkien.programmes.models import Field, Phase, Programme, Target
 from sangkien.roles.models import Role
 from sangkien.units.models import Unit, UnitKind
@@ -255,14 +258,14 @@ def load() -> dict[str, Any]:
     rng.shuffle(plan)
 
     start, span = local_datetime(2021, 3, 10, 7), (AS_OF - local_datetime(2021, 3, 10, 7)).total_seconds()
-    people: list[Person] = []
+    people: list[AuthorData] = []
     for _ in range(PARTICIPANTS):
         phone = f"+8491{rng.randint(0, 9_999_999):07d}"
-        people.append(Person(full_name=_name(rng), phone=phone, job=rng.choice(
+        people.append(AuthorData(full_name=_name(rng), phone=phone, job=rng.choice(
             ["Giáo viên", "Công nhân", "Kỹ sư", "Điều dưỡng", "Chuyên viên", "Kế toán"])))
-    Person.objects.bulk_create(people)
     main_authors, co_authors = people[: len(plan)], people[len(plan):]
-    for index, (unit, unlisted, status) in enumerate(plan):
+    rows: list[tuple[NewInitiative, list[AuthorData]]] = []
+    for index, (unit, unlisted, _status) in enumerate(plan):
         # deadline pile-up: later days are busier (square root spreads towards the end)
         at = start + dt.timedelta(seconds=span * (rng.random() ** 0.5))
         workplace = unit.name.replace("CĐCS ", "") if not unlisted else "Công ty TNHH Dệt may Gia Sinh"
@@ -270,40 +273,39 @@ def load() -> dict[str, Any]:
         block, topics = _TOPICS[kind]
         template, field_code = rng.choice(topics)
         title = template.format(s=rng.choice(_SUBJECTS.get(kind, [""])), w=workplace)
-        person = main_authors[index]
-        person.workplace, person.job = workplace, rng.choice(_JOBS[kind])
-        person.save(update_fields=["workplace", "job"])
+        author = replace(main_authors[index], workplace=workplace, job=rng.choice(_JOBS[kind]))
         recognised = rng.random() < 0.4
-        initiative = Initiative.objects.create(
-            programme=programme, phase=phase, unit=unit, unit_unlisted=unlisted,
-            unit_unlisted_name="Công ty TNHH Dệt may Gia Sinh" if unlisted else "",
-            sector_block=block, field=fields[field_code], title=title[:300],
+        details = InitiativeDetails(
+            sector_block=block, field_id=fields[field_code].pk, title=title[:300],
             description=_description(title, rng),
             effect_summary="Giảm thời gian, tăng năng suất lao động.",
             benefit_vnd=rng.choice([0, 2_000_000, 5_000_000, 12_000_000, 35_000_000, 150_000_000]),
             recognition_form=RecognitionForm.RECOGNITION_DECISION if recognised else "",
             recognised_by="Thủ trưởng đơn vị" if recognised else "",
             applied_from=dt.date(2021, rng.randint(1, 3), rng.randint(1, 28)),
-            status=status, submitted_at=at,
-            status_reason={Status.RETURNED: "Bổ sung giá trị làm lợi ước tính trong 01 năm.",
-                           Status.REJECTED: "Trùng với sáng kiến đã gửi trước đó."}.get(status, ""),
         )
-        Authorship.objects.create(initiative=initiative, person=person, position=0)
-        StatusChange.objects.create(initiative=initiative, at=at, from_status="", to_status=Status.SUBMITTED)
-        if status != Status.SUBMITTED:
-            StatusChange.objects.create(
-                initiative=initiative, actor=reviewer, at=min(at + dt.timedelta(days=1), AS_OF),
-                from_status=Status.SUBMITTED, to_status=status, reason=initiative.status_reason,
-            )
-    # the near-duplicate index, as the submission service keeps it (one batch)
-    index_batch(list(programme.initiatives.order_by("pk").values_list("pk", "programme_id", "title",
-                                                                        "description")))
+        authors = [author]
+        rows.append((NewInitiative(unit_id=unit.pk, details=details, authors=authors, submitted_at=at,
+                                   unit_unlisted_name="Công ty TNHH Dệt may Gia Sinh" if unlisted else ""), authors))
     # co-authors: the remaining registered people join initiatives of their unit
-    initiatives = list(programme.initiatives.order_by("pk"))
     for person in co_authors:
-        initiative = rng.choice(initiatives)
-        Authorship.objects.create(initiative=initiative, person=person,
-                                  position=initiative.authorships.count())
+        rng.choice(rows)[1].append(person)
+    # the one bulk write path (what an import does), then the decisions taken by 5/4/2021;
+    # demo people are new people (no earlier entry counts as proof)
+    codes = create_initiatives_bulk(rows=[row for row, _authors in rows], programme=programme, phase=phase,
+                                    actor=None, reason="", people=PersonResolver(circle=Circle()))
+    ids = dict(Initiative.objects.filter(tracking_code__in=codes).values_list("tracking_code", "pk"))
+    reasons = {Status.RETURNED: "Bổ sung giá trị làm lợi ước tính trong 01 năm.",
+               Status.REJECTED: "Trùng với sáng kiến đã gửi trước đó."}
+    decisions: list[StatusChange] = []
+    for (row, _authors), code, (_unit, _unlisted, status) in zip(rows, codes, plan, strict=True):
+        if status == Status.SUBMITTED:
+            continue
+        Initiative.objects.filter(pk=ids[code]).update(status=status, status_reason=reasons.get(status, ""))
+        decisions.append(StatusChange(
+            initiative_id=ids[code], actor=reviewer, at=min(row.submitted_at + dt.timedelta(days=1), AS_OF),
+            from_status=Status.SUBMITTED, to_status=status, reason=reasons.get(status, "")))
+    StatusChange.objects.bulk_create(decisions)
     return {"programme": SLUG, "created": True, "initiatives": len(plan), "participants": PARTICIPANTS,
             "approved": APPROVED_TOTAL, "accounts": accounts}
 
