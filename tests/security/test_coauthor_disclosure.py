@@ -122,7 +122,7 @@ def test_entry_on_behalf_does_not_attach_or_fill_the_stranger(client, tree, phas
     officer = UserFactory(full_name="Vũ Thị Lan")
     grant(officer, tree["g11"], Role.SUPPORT_TEAM)
     client.force_login(officer)
-    url = reverse("initiatives:enter", args=[tree["g11"].code, phase.programme.slug])
+    url = reverse("review:enter", args=[tree["g11"].code, phase.programme.slug])
     with time_machine.travel(AT, tick=False):
         response = client.post(url, {
             "author_full_name": "Phạm Văn Công", "author_phone": "0914 988 450", "author_email": "cong@example.vn",
