@@ -313,14 +313,14 @@ def stage_seed(target: int) -> dict:
 def stage_export() -> dict:
     _django()
     from sangkien.accounts.models import User
-    from sangkien.imports.exports import (
+    from sangkien.programmes.models import Programme
+    from sangkien.reports.exports import (
         ExportFilters,
         PersonalData,
         initiative_headers,
         initiative_rows,
         write_xlsx,
     )
-    from sangkien.programmes.models import Programme
     from sangkien.units.models import Unit
 
     user = User.objects.get(username="btc")

@@ -9,9 +9,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from sangkien.imports.exports import ExportFilters
 from sangkien.imports.models import SaveMode
 from sangkien.initiatives.models import Status
+from sangkien.reports.exports import ExportFilters
 from sangkien.reports.forms import DashboardFilter
 
 #: First bytes of files that are not text: zip (.xlsx, .docx), OLE2 (.xls, .doc), PDF.

@@ -38,7 +38,7 @@ def save_import(job_id: int, language: str | None = None) -> str:
 @task()
 def build_export(record_id: int, language: str | None = None) -> int:
     """Write export ``record_id`` to a file; returns the number of rows."""
-    from sangkien.imports.exports import build_export_file
+    from sangkien.reports.exports import build_export_file
 
     with translation.override(language):
         return build_export_file(record_id).rows

@@ -18,13 +18,6 @@ from django_htmx.http import HttpResponseClientRefresh
 from sangkien.accounts.sessions import recent_authentication_required
 from sangkien.core.exceptions import DomainError
 from sangkien.imports import holds, progress, services
-from sangkien.imports.exports import (
-    build_inline_xlsx,
-    csv_download,
-    file_name,
-    is_expired,
-    start_export,
-)
 from sangkien.imports.forms import ConfirmForm, ExportForm, UploadForm
 from sangkien.imports.models import (
     ExportKind,
@@ -37,6 +30,13 @@ from sangkien.imports.models import (
 from sangkien.imports.tasks import enqueue_check, enqueue_export, enqueue_save
 from sangkien.imports.workbook import build_template
 from sangkien.programmes.models import Programme
+from sangkien.reports.exports import (
+    build_inline_xlsx,
+    csv_download,
+    file_name,
+    is_expired,
+    start_export,
+)
 from sangkien.units.access import get_unit_for
 from sangkien.units.models import Unit
 
@@ -254,7 +254,7 @@ def export(request: HttpRequest, slug: str, code: str) -> HttpResponse:
             response["Content-Disposition"] = f'attachment; filename="{file_name(record)}"'
             return response
         return FileResponse(build_inline_xlsx(record, request.user), as_attachment=True, filename=file_name(record))
-    return render(request, "imports/export.html", {
+    return render(request, "reports/export.html", {
         "unit": unit, "programme": programme, "form": form, "query": query.urlencode(),
         "personal_allowed": personal_allowed,
         "can_log": request.user.has_perm("imports.view_log", unit),
@@ -275,7 +275,7 @@ def export_record(request: HttpRequest, pk: int) -> HttpResponse:
     record = _get_record_for(request.user, pk)
     if request.htmx and record.status != ExportStatus.RUNNING:
         return HttpResponseClientRefresh()
-    return render(request, "imports/export_record.html", {
+    return render(request, "reports/export_record.html", {
         "record": record, "ExportStatus": ExportStatus, "expired": is_expired(record),
         "can_download": record.user_id == request.user.pk and request.user.has_perm("imports.export", record.unit),
     })

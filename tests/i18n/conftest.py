@@ -16,10 +16,10 @@ from django.utils import translation
 
 from sangkien.core.clock import local_datetime
 from sangkien.duplicates import services as duplicate_services
-from sangkien.imports import exports
 from sangkien.initiatives import services
 from sangkien.initiatives.models import Attachment, Status
 from sangkien.programmes.models import Field
+from sangkien.reports import exports
 from sangkien.roles.models import Role
 from sangkien.units.models import UnitKind
 from tests.factories import (

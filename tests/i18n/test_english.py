@@ -427,8 +427,9 @@ def test_too_many_requests_page_in_both_languages(client, world, settings, langu
 def test_background_jobs_work_in_the_language_of_whoever_queued_them(client, world, monkeypatch,
                                                                      django_capture_on_commit_callbacks):
     """A worker runs in Vietnamese (the default); an English reader's large import and export are English."""
-    from sangkien.imports import exports, views
+    from sangkien.imports import views
     from sangkien.imports.models import ExportRecord, ImportJob
+    from sangkien.reports import exports
     from tests.i18n.conftest import csv_upload
 
     monkeypatch.setattr(exports, "INLINE_XLSX_ROWS", 0)

@@ -9,9 +9,9 @@ import rules
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from sangkien.imports import exports
 from sangkien.imports.models import ExportRecord, ExportStatus
 from sangkien.initiatives.models import Status
+from sangkien.reports import exports
 from sangkien.roles.models import Role
 from tests.factories import InitiativeFactory, PersonFactory, UserFactory, grant
 

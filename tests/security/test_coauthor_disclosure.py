@@ -19,13 +19,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from sangkien.core.clock import local_datetime, now
-from sangkien.imports.exports import ExportFilters, PersonalData, initiative_rows
 from sangkien.imports.models import ImportJob
 from sangkien.initiatives.models import Authorship, Initiative, Person
 from sangkien.initiatives.people import Circle, match_people
 from sangkien.initiatives.services import AuthorData
 from sangkien.programmes.models import Field
 from sangkien.reports.counting import unit_table
+from sangkien.reports.exports import ExportFilters, PersonalData, initiative_rows
 from sangkien.roles.models import Role
 from tests.factories import InitiativeFactory, UserFactory, grant
 from tests.imports.conftest import row, xlsx_file

@@ -13,8 +13,8 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from sangkien.core.clock import now
-from sangkien.imports import exports
 from sangkien.imports.models import ExportRecord, ExportStatus
+from sangkien.reports import exports
 from sangkien.roles.models import Role, RoleAssignment
 from tests.factories import InitiativeFactory, PersonFactory, UserFactory, grant
 from tests.http import close_response
