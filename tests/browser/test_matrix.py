@@ -65,7 +65,7 @@ ALLAUTH_KEPT = {"account_login", "account_signup", "account_logout", "account_re
 NOT_PAGES = {
     "units:qr", "initiatives:unit_levels", "review:review", "review:bulk_review", "initiatives:attachment",
     "duplicates:submit_panel", "duplicates:mark", "duplicates:unmark", "imports:template", "imports:job_progress",
-    "imports:job_file", "imports:export_file", "accounts_my_data_download", "review:release_hold",
+    "imports:job_file", "reports:export_file", "accounts_my_data_download", "review:release_hold",
 }
 
 VIETNAMESE_LETTERS = (
@@ -158,9 +158,9 @@ PAGES: dict[str, dict[str, Kwargs]] = {
     "imports:job": _sides(lambda s: {"pk": s.import_job.pk}),
     "imports:job_progress": _sides(lambda s: {"pk": s.import_job.pk}),
     "imports:job_file": _sides(lambda s: {"pk": s.import_job.pk}),
-    "imports:export_record": _sides(lambda s: {"pk": s.export_record.pk}),
-    "imports:export_file": _sides(lambda s: {"pk": s.export_record.pk}),
-    "imports:export": _unit_and_programme(),
+    "reports:export_record": _sides(lambda s: {"pk": s.export_record.pk}),
+    "reports:export_file": _sides(lambda s: {"pk": s.export_record.pk}),
+    "reports:export": _unit_and_programme(),
     "imports:log": _sides(lambda s: {"code": s.unit.code}),
     "privacy:access_log": NO_KWARGS,
 }

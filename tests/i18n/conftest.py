@@ -138,7 +138,7 @@ def world(db, frozen, client, monkeypatch, django_capture_on_commit_callbacks):
     assert saved_job.rows_saved == 1, saved_job.status
     monkeypatch.setattr(exports, "INLINE_XLSX_ROWS", 0)  # built by the background task, kept as a file
     with django_capture_on_commit_callbacks(execute=True):
-        client.get(reverse("imports:export", args=[programme.slug, "37"]) + "?tai=initiatives.xlsx")
+        client.get(reverse("reports:export", args=[programme.slug, "37"]) + "?tai=initiatives.xlsx")
     export = ExportRecord.objects.get()
     assert export.file, export.status
     monkeypatch.undo()

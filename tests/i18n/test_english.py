@@ -146,9 +146,9 @@ CASES: dict[str, list[Case]] = {
                          users=("committee",))],
     "imports:job_progress": [Case(args=lambda w: [w["job"].pk])],
     "imports:job_file": [Case(args=lambda w: [w["job"].pk]), Case(args=lambda w: [w["saved_job"].pk])],
-    "imports:export_record": [Case(args=lambda w: [w["export"].pk])],
-    "imports:export_file": [Case(args=lambda w: [w["export"].pk])],
-    "imports:export": [Case(args=lambda w: [w["programme"].slug, "37"])],
+    "reports:export_record": [Case(args=lambda w: [w["export"].pk])],
+    "reports:export_file": [Case(args=lambda w: [w["export"].pk])],
+    "reports:export": [Case(args=lambda w: [w["programme"].slug, "37"])],
     "imports:log": [Case(args=lambda w: ["37"])],
     # privacy
     "privacy:access_log": [Case()],
@@ -271,7 +271,7 @@ def test_template_and_exports_in_english(client, world):
     text = _text_of(template)
     assert not vietnamese_words(text), vietnamese_words(text)
 
-    export = reverse("imports:export", args=[slug, "37"])
+    export = reverse("reports:export", args=[slug, "37"])
     rows = list(csv.reader(io.StringIO(_text_of(client.get(export + "?tai=initiatives.csv")))))
     assert rows[0][:2] == ["Tracking code", "Initiative title"]
     for kind in ("initiatives.xlsx", "unit_table.xlsx", "unit_table.csv"):
@@ -438,7 +438,7 @@ def test_background_jobs_work_in_the_language_of_whoever_queued_them(client, wor
     _english(client)
     slug = world["programme"].slug
     with django_capture_on_commit_callbacks(execute=False) as queued:
-        client.get(reverse("imports:export", args=[slug, "37"]) + "?tai=initiatives.xlsx")
+        client.get(reverse("reports:export", args=[slug, "37"]) + "?tai=initiatives.xlsx")
         client.post(reverse("imports:upload", args=["375", slug]), {"file": csv_upload([
             {"author_full_name": "Ly Van Khoa", "unit": "375-0002", "sector_block": "enterprise",
              "title": "", "description": "No title."}])})

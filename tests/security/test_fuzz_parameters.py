@@ -19,8 +19,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.urls import reverse
 
-from sangkien.imports.forms import ExportForm
-from sangkien.reports.forms import DashboardFilter
+from sangkien.reports.forms import DashboardFilter, ExportForm
 from sangkien.review.forms import QueueFilterForm
 from sangkien.units.chooser import MAX_LEVELS
 from tests.http import close_response
