@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from sangkien.accesslog.services import record_access, record_accesses
 from sangkien.core.exceptions import DomainError
 from sangkien.initiatives.access import get_initiative_for
-from sangkien.initiatives.forms import MAX_BULK, BulkReviewForm, ReviewForm, SubmissionForm
+from sangkien.initiatives.forms import ReviewForm, SubmissionForm
 from sangkien.initiatives.models import Initiative, InitiativeQuerySet, Status
 from sangkien.initiatives.services import (
     BulkReviewRefused,
@@ -33,7 +33,14 @@ from sangkien.initiatives.services import (
 from sangkien.initiatives.text_checks import ExactResubmission
 from sangkien.initiatives.views import busy, busy_message
 from sangkien.programmes.models import Programme
-from sangkien.review.forms import ALL, MAX_UNIT_CHOICES, QueueFilterForm, status_counts
+from sangkien.review.forms import (
+    ALL,
+    MAX_BULK,
+    MAX_UNIT_CHOICES,
+    BulkReviewForm,
+    QueueFilterForm,
+    status_counts,
+)
 from sangkien.roles.models import Role, RoleAssignment
 from sangkien.roles.scope import role_paths, scope_filter
 from sangkien.units.access import get_unit_for
