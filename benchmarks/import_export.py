@@ -15,7 +15,7 @@
 3. ``seed``: copies the initiatives (SQL ``INSERT … SELECT``) up to
    ``--export-rows``.
 4. ``export``: the organising committee's export of every initiative to XLSX
-   with :mod:`sangkien.imports.exports` (what the background task runs).
+   with :mod:`sangkien.reports.exports` (what the background task runs).
 
 Each stage runs in its own interpreter so that its peak memory
 (``ru_maxrss``) is its own.  The figures are printed and written into the
@@ -313,14 +313,14 @@ def stage_seed(target: int) -> dict:
 def stage_export() -> dict:
     _django()
     from sangkien.accounts.models import User
-    from sangkien.imports.exports import (
+    from sangkien.programmes.models import Programme
+    from sangkien.reports.exports import (
         ExportFilters,
         PersonalData,
         initiative_headers,
         initiative_rows,
         write_xlsx,
     )
-    from sangkien.programmes.models import Programme
     from sangkien.units.models import Unit
 
     user = User.objects.get(username="btc")
@@ -419,7 +419,7 @@ def _section(args: argparse.Namespace, setup: dict, imp: dict, seed: dict, exp: 
          "`executemany` per table and batch. Other processes shared the two cores (see the load above)."),
         "",
         f"**Export** of {exp['rows']:,} initiatives (seeded by copying rows, {seed['seed_s']} s) to one XLSX sheet "
-        f"with `sangkien.imports.exports` (chunks of 5,000 by primary key, xlsxwriter `constant_memory`): "
+        f"with `sangkien.reports.exports` (chunks of 5,000 by primary key, xlsxwriter `constant_memory`): "
         f"{exp['export_s']} s, **{exp['rows_per_s']:,} rows/s**, {exp['file_mb']} MB file, peak memory "
         f"**{exp['peak_rss_mb']} MB** — memory does not grow with the number of rows.", "",
     ]

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "sangkien.reports",
     "sangkien.duplicates",
     "sangkien.imports",
+    "sangkien.review",
     "sangkien.privacy",
     "sangkien.demo",
 ]
@@ -315,7 +316,7 @@ SANGKIEN_UPLOAD_MB_PER_HOUR = int(env("SANGKIEN_UPLOAD_MB_PER_HOUR", "150"))
 # attachments field take MAX_FILES × MAX_BYTES + DATA_UPLOAD_MAX_MEMORY_SIZE, the import
 # upload 61 MB, every other page this many bytes.
 SANGKIEN_MAX_BODY_BYTES = int(env("SANGKIEN_MAX_BODY_BYTES", str(2 * 1024 * 1024)))
-SANGKIEN_ATTACHMENT_URL_NAMES = ["initiatives:submit", "initiatives:edit", "initiatives:enter"]
+SANGKIEN_ATTACHMENT_URL_NAMES = ["initiatives:submit", "initiatives:edit", "review:enter"]
 
 # Dashboards count live (exact at every instant, fine up to a few hundred
 # thousand initiatives) or from the roll-ups refreshed by

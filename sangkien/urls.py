@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include(([path("dv/<str:code>/", programme_views.unit_link, name="link"), *unit_urls.urlpatterns],
                       unit_urls.app_name))),
     path("", include("sangkien.initiatives.urls")),
+    path("", include("sangkien.review.urls")),
     path("", include("sangkien.reports.urls")),
     path("", include("sangkien.programmes.urls")),
     path("", include("sangkien.roles.urls")),

@@ -17,10 +17,6 @@ class SangkienUserAdmin(UserAdmin):
     fieldsets = (*UserAdmin.fieldsets, (_("Sáng kiến"), {"fields": ("full_name", "phone", "phone_verified_at")}))
 
 
-admin.site.register(ConsentVersion)
-admin.site.register(ConsentRecord)
-
-
 class ReadOnlyAdmin(admin.ModelAdmin):
     """Evidence, not data to edit: consent decisions and authorship answers are only ever added."""
 
@@ -32,6 +28,25 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(ConsentVersion)
+class ConsentVersionAdmin(admin.ModelAdmin):
+    """A new version of the notice is added here; a published one is never
+    changed nor deleted (consents point to the text people agreed to)."""
+
+    list_display = ("version", "published_at")
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ConsentRecord)
+class ConsentRecordAdmin(ReadOnlyAdmin):
+    list_display = ("user", "version", "given_at")
 
 
 @admin.register(PurposeConsent)

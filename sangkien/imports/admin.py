@@ -1,10 +1,13 @@
+"""Imports and exports in the admin: read-only (the import and export services write them)."""
+
 from django.contrib import admin
 
+from sangkien.accounts.admin import ReadOnlyAdmin
 from sangkien.imports.models import ExportRecord, ImportJob
 
 
 @admin.register(ImportJob)
-class ImportJobAdmin(admin.ModelAdmin):
+class ImportJobAdmin(ReadOnlyAdmin):
     list_display = ("pk", "original_name", "unit", "programme", "created_by", "created_at", "status",
                     "rows_total", "rows_saved", "rows_invalid")
     list_filter = ("status", "source")
@@ -14,7 +17,7 @@ class ImportJobAdmin(admin.ModelAdmin):
 
 
 @admin.register(ExportRecord)
-class ExportRecordAdmin(admin.ModelAdmin):
+class ExportRecordAdmin(ReadOnlyAdmin):
     list_display = ("pk", "kind", "file_format", "unit", "user", "created_at", "rows", "personal_data", "status")
     list_filter = ("kind", "file_format", "status", "personal_data")
     raw_id_fields = ("unit", "user", "programme")

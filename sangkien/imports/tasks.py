@@ -2,7 +2,7 @@
 
 With the database backend a worker must run: ``manage.py db_worker``.
 Each job runs in the language of the person who queued it (``language``), so
-the row errors, the result file and the export's headers are in their language,
+the row errors and the result file are in their language,
 not in the worker's default.
 """
 
@@ -35,15 +35,6 @@ def save_import(job_id: int, language: str | None = None) -> str:
         return save_job(job_id).status
 
 
-@task()
-def build_export(record_id: int, language: str | None = None) -> int:
-    """Write export ``record_id`` to a file; returns the number of rows."""
-    from sangkien.imports.exports import build_export_file
-
-    with translation.override(language):
-        return build_export_file(record_id).rows
-
-
 def enqueue_check(job_id: int) -> None:
     language = translation.get_language()
     transaction.on_commit(lambda: check_import.enqueue(job_id, language))
@@ -52,8 +43,3 @@ def enqueue_check(job_id: int) -> None:
 def enqueue_save(job_id: int) -> None:
     language = translation.get_language()
     transaction.on_commit(lambda: save_import.enqueue(job_id, language))
-
-
-def enqueue_export(record_id: int) -> None:
-    language = translation.get_language()
-    transaction.on_commit(lambda: build_export.enqueue(record_id, language))

@@ -10,8 +10,5 @@ urlpatterns = [
     path("can-bo/nhap-excel/<int:pk>/", views.job_detail, name="job"),
     path("can-bo/nhap-excel/<int:pk>/tien-do/", views.job_progress, name="job_progress"),
     path("can-bo/nhap-excel/<int:pk>/tep-ket-qua/", views.job_file, name="job_file"),
-    path("can-bo/tep-xuat/<int:pk>/", views.export_record, name="export_record"),
-    path("can-bo/tep-xuat/<int:pk>/tai/", views.export_file, name="export_file"),
-    path("can-bo/xuat/<slug:slug>/<str:code>/", views.export, name="export"),
     path("can-bo/don-vi/<str:code>/nhat-ky-nhap-xuat/", views.log, name="log"),
 ]

@@ -1,4 +1,4 @@
-"""Officer pages: template, upload, preview, confirm, result; exports; the log."""
+"""Officer pages: template, upload, preview, confirm, result; the import and export log."""
 
 from __future__ import annotations
 
@@ -9,32 +9,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRefresh
 
-from sangkien.accounts.sessions import recent_authentication_required
 from sangkien.core.exceptions import DomainError
 from sangkien.imports import holds, progress, services
-from sangkien.imports.exports import (
-    build_inline_xlsx,
-    csv_download,
-    file_name,
-    is_expired,
-    start_export,
-)
-from sangkien.imports.forms import ConfirmForm, ExportForm, UploadForm
-from sangkien.imports.models import (
-    ExportKind,
-    ExportRecord,
-    ExportStatus,
-    FileFormat,
-    ImportJob,
-    JobStatus,
-)
-from sangkien.imports.tasks import enqueue_check, enqueue_export, enqueue_save
+from sangkien.imports.forms import ConfirmForm, UploadForm
+from sangkien.imports.models import ExportRecord, ImportJob, JobStatus
+from sangkien.imports.tasks import enqueue_check, enqueue_save
 from sangkien.imports.workbook import build_template
 from sangkien.programmes.models import Programme
 from sangkien.units.access import get_unit_for
@@ -217,88 +202,6 @@ def job_file(request: HttpRequest, pk: int) -> FileResponse:
     if not job.result_file:
         raise Http404
     return FileResponse(job.result_file.open("rb"), as_attachment=True, filename=services.result_name(job))
-
-
-# -- exports -----------------------------------------------------------------------
-
-def _asks_personal_data(request: HttpRequest) -> bool:
-    """The download of an initiative list with phones and e-mails unmasked (``ca_nhan``):
-    the only export that asks for the password again (a masked list holds no contact)."""
-    return request.GET.get("tai", "").startswith("initiatives.") and bool(request.GET.get("ca_nhan"))
-
-
-@login_required
-@require_GET
-@recent_authentication_required(when=lambda request, slug, code: _asks_personal_data(request))
-def export(request: HttpRequest, slug: str, code: str) -> HttpResponse:
-    """The export page; with ``?tai=initiatives.xlsx`` (kind.format) the download itself."""
-    unit = get_unit_for(request.user, code, "imports.export")
-    programme = _programme(slug)
-    if not unit.path.startswith(programme.organiser.path):
-        raise Http404
-    query = request.GET.copy()
-    kind, _dot, file_format = query.pop("tai", [""])[0].partition(".")
-    personal_allowed = request.user.has_perm("imports.export_personal_data", unit)
-    form = ExportForm(query or None, programme=programme, personal_allowed=personal_allowed)
-    if kind in ExportKind.values and file_format in FileFormat.values and (not form.is_bound or form.is_valid()):
-        try:
-            record, background = start_export(user=request.user, programme=programme, unit=unit, kind=kind,
-                                              file_format=file_format, filters=form.filters())
-        except DomainError as exc:
-            raise PermissionDenied(exc.message) from exc  # the form only offers what is allowed
-        if background:
-            enqueue_export(record.pk)
-            return redirect("imports:export_record", pk=record.pk)
-        if file_format == FileFormat.CSV:
-            response = StreamingHttpResponse(csv_download(record, request.user), content_type="text/csv; charset=utf-8")
-            response["Content-Disposition"] = f'attachment; filename="{file_name(record)}"'
-            return response
-        return FileResponse(build_inline_xlsx(record, request.user), as_attachment=True, filename=file_name(record))
-    return render(request, "imports/export.html", {
-        "unit": unit, "programme": programme, "form": form, "query": query.urlencode(),
-        "personal_allowed": personal_allowed,
-        "can_log": request.user.has_perm("imports.view_log", unit),
-    })
-
-
-def _get_record_for(user: Any, pk: int) -> ExportRecord:
-    record = ExportRecord.objects.select_related("unit", "programme").filter(pk=pk).first()
-    if record is None or not (record.user_id == user.pk or user.has_perm("imports.view_log", record.unit)):
-        raise Http404
-    return record
-
-
-@login_required
-@require_GET
-def export_record(request: HttpRequest, pk: int) -> HttpResponse:
-    """A background export: progress, then the download link."""
-    record = _get_record_for(request.user, pk)
-    if request.htmx and record.status != ExportStatus.RUNNING:
-        return HttpResponseClientRefresh()
-    return render(request, "imports/export_record.html", {
-        "record": record, "ExportStatus": ExportStatus, "expired": is_expired(record),
-        "can_download": record.user_id == request.user.pk and request.user.has_perm("imports.export", record.unit),
-    })
-
-
-@login_required
-@require_GET
-def export_file(request: HttpRequest, pk: int) -> HttpResponse:
-    """The file of a background export, for the person who made it, while they still hold the role
-    that allowed it (checked now, not when it was made) and until it expires (then: the record page).
-
-    :raises Http404: someone else's export, a role since revoked or narrowed, or no file.
-    """
-    record = _get_record_for(request.user, pk)
-    if record.user_id != request.user.pk or not request.user.has_perm("imports.export", record.unit):
-        raise Http404
-    if record.personal_data and not request.user.has_perm("imports.export_personal_data", record.unit):
-        raise Http404
-    if is_expired(record):
-        return redirect("imports:export_record", pk=record.pk)
-    if not record.file:
-        raise Http404
-    return FileResponse(record.file.open("rb"), as_attachment=True, filename=file_name(record))
 
 
 # -- the log ---------------------------------------------------------------------------

@@ -32,6 +32,19 @@ class InitiativeAdmin(admin.ModelAdmin):
 
 @admin.register(Person)
 class PersonAdmin(admin.ModelAdmin):
+    """Read-only: participants are written by the submission, the import and
+    the privacy services (matching by phone, "is this you?", deletion), which
+    keep authorships and the access log in step."""
+
     list_display = ("full_name", "phone", "email")
     search_fields = ("full_name", "phone", "email")
     raw_id_fields = ("user",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

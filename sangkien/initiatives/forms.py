@@ -311,27 +311,3 @@ class ReviewForm(forms.Form):
         if status is not None:
             allowed = ALLOWED_DECISIONS.get(status, set())
             self.fields["decision"].choices = [c for c in self.DECISIONS if c[0] in allowed]
-
-
-#: Most initiatives one bulk decision takes (a queue page holds 25).
-MAX_BULK = 100
-
-
-class BulkReviewForm(forms.Form):
-    """One decision and one reason for several initiatives ticked in the queue.
-
-    The reason is required here, before the confirmation step, when the
-    decision returns or rejects (the member reads it).
-    """
-
-    decision = forms.ChoiceField(label=_("Quyết định cho các sáng kiến đã chọn"),
-                                 choices=[("", _("— Chọn quyết định —")), *ReviewForm.DECISIONS],
-                                 error_messages={"required": _("Hãy chọn quyết định.")})
-    reason = forms.CharField(label=_("Lý do chung (người gửi sẽ đọc)"), required=False, max_length=2000,
-                             widget=forms.Textarea(attrs={"rows": 2}))
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        if data.get("decision") in (Status.RETURNED, Status.REJECTED) and not (data.get("reason") or "").strip():
-            self.add_error("reason", _("Hãy ghi lý do để người gửi biết cần làm gì."))
-        return data

@@ -142,9 +142,9 @@ def purge_personal_data(*, at: dt.datetime | None = None) -> dict[str, int]:
 
     from sangkien.accesslog.models import PersonalDataAccess
     from sangkien.core.models import AuditEntry
-    from sangkien.imports.exports import purge_expired_exports
     from sangkien.imports.models import ExportRecord, ExportStatus, ImportJob
     from sangkien.initiatives.attachments import purge_expired_uploads
+    from sangkien.reports.exports import purge_expired_exports
 
     at = at or now()
     audit_cutoff = at - retention("AUDIT")

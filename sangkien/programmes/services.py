@@ -52,3 +52,51 @@ def set_targets(*, programme: Programme, phase: Phase | None, unit: Unit,
                        phase=phase.number if phase else None,
                        values={str(k): v for k, v in values.items()})
     return changed
+
+
+@transaction.atomic
+def save_programme(*, programme: Programme, changed: list[str], actor: Any) -> Programme:
+    """Create ``programme`` (no pk yet) or save its ``changed`` fields: the
+    admin's programme form, the one place programmes are set up.
+
+    Audit action ``programme.created`` or ``programme.changed`` with the
+    changed field names; nothing is written for a change with no field
+    changed.  The caller has validated the fields (a model form).  Returns the
+    programme.
+    """
+    created = programme.pk is None
+    if not created and not changed:
+        return programme
+    programme.save()
+    log_action(actor=actor, action="programme.created" if created else "programme.changed", obj=programme,
+               unit=programme.organiser, fields=sorted(changed))
+    return programme
+
+
+@transaction.atomic
+def save_phase(*, phase: Phase, changed: list[str], actor: Any) -> Phase:
+    """Create ``phase`` (no pk yet) or save its ``changed`` fields (windows as
+    data: submission and effect dates), as :func:`save_programme` does.
+
+    Audit action ``phase.created`` or ``phase.changed`` on the phase's
+    programme with the phase's number and the changed field names.  Returns
+    the phase.
+    """
+    created = phase.pk is None
+    if not created and not changed:
+        return phase
+    phase.save()
+    log_action(actor=actor, action="phase.created" if created else "phase.changed", obj=phase.programme,
+               unit=phase.programme.organiser, phase=phase.number, fields=sorted(changed))
+    return phase
+
+
+@transaction.atomic
+def delete_phase(*, phase: Phase, actor: Any) -> None:
+    """Delete ``phase`` (audit action ``phase.deleted`` on its programme).
+
+    :raises django.db.models.ProtectedError: initiatives were submitted in it.
+    """
+    programme = phase.programme
+    log_action(actor=actor, action="phase.deleted", obj=programme, unit=programme.organiser, phase=phase.number)
+    phase.delete()

@@ -1,7 +1,10 @@
-"""Background job: refresh the dashboards' roll-ups, then queue the next run.
+"""Background jobs: refresh the dashboards' roll-ups (then queue the next run); build a large export.
 
 With the database backend a worker must run (``manage.py db_worker``).
-``manage.py refresh_rollups --schedule 30`` queues the first run.
+``manage.py refresh_rollups --schedule 30`` queues the first run.  An export
+is built in the language of the person who asked for it (``language``), so
+its headers are in their language, not in the worker's default; it takes the
+record's primary key and is queued on commit.
 """
 
 from __future__ import annotations
@@ -9,6 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
+from django.db import transaction
+from django.utils import translation
 from django_tasks import task
 
 from sangkien.core.clock import now
@@ -33,3 +38,18 @@ def refresh_rollups(every_seconds: int = 0) -> dict:
     finally:  # a failed run must not end the chain
         if every_seconds:
             refresh_rollups.using(run_after=now() + dt.timedelta(seconds=every_seconds)).enqueue(every_seconds)
+
+
+@task()
+def build_export(record_id: int, language: str | None = None) -> int:
+    """Write export ``record_id`` to a file; returns the number of rows."""
+    from sangkien.reports.exports import build_export_file
+
+    with translation.override(language):
+        return build_export_file(record_id).rows
+
+
+def enqueue_export(record_id: int) -> None:
+    """Queue :func:`build_export` for ``record_id`` once the transaction commits, in the current language."""
+    language = translation.get_language()
+    transaction.on_commit(lambda: build_export.enqueue(record_id, language))

@@ -1,17 +1,34 @@
-"""Dashboards: counts, % of target and ranks for any unit; public and officer."""
+"""Dashboards: counts, % of target and ranks for any unit; public and officer.  Their exports (XLSX, CSV)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET
+from django_htmx.http import HttpResponseClientRefresh
 
+from sangkien.accounts.sessions import recent_authentication_required
+from sangkien.core.exceptions import DomainError
+from sangkien.imports.models import ExportKind, ExportRecord, ExportStatus, FileFormat
 from sangkien.programmes.models import Programme
 from sangkien.reports.counting import UnitTable
 from sangkien.reports.counting import unit_table as live_unit_table
-from sangkien.reports.forms import RANK_LABELS, DashboardFilter
+from sangkien.reports.exports import (
+    build_inline_xlsx,
+    csv_download,
+    file_name,
+    is_expired,
+    start_export,
+)
+from sangkien.reports.forms import RANK_LABELS, DashboardFilter, ExportForm
+from sangkien.reports.tasks import enqueue_export
+from sangkien.units.access import get_unit_for
 from sangkien.units.models import Unit
 
 
@@ -65,3 +82,85 @@ def dashboard(request: HttpRequest, slug: str, code: str) -> HttpResponse:
         "is_officer": is_officer, "rank_label": RANK_LABELS[rank_by], "query": request.GET.urlencode(),
         "can_enter": request.user.has_perm("initiatives.enter_on_behalf", unit),
     })
+
+
+# -- exports -----------------------------------------------------------------------
+
+def _asks_personal_data(request: HttpRequest) -> bool:
+    """The download of an initiative list with phones and e-mails unmasked (``ca_nhan``):
+    the only export that asks for the password again (a masked list holds no contact)."""
+    return request.GET.get("tai", "").startswith("initiatives.") and bool(request.GET.get("ca_nhan"))
+
+
+@login_required
+@require_GET
+@recent_authentication_required(when=lambda request, slug, code: _asks_personal_data(request))
+def export(request: HttpRequest, slug: str, code: str) -> HttpResponse:
+    """The export page; with ``?tai=initiatives.xlsx`` (kind.format) the download itself."""
+    unit = get_unit_for(request.user, code, "imports.export")
+    programme = get_object_or_404(Programme.objects.select_related("organiser"), slug=slug, is_published=True)
+    if not unit.path.startswith(programme.organiser.path):
+        raise Http404
+    query = request.GET.copy()
+    kind, _dot, file_format = query.pop("tai", [""])[0].partition(".")
+    personal_allowed = request.user.has_perm("imports.export_personal_data", unit)
+    form = ExportForm(query or None, programme=programme, personal_allowed=personal_allowed)
+    if kind in ExportKind.values and file_format in FileFormat.values and (not form.is_bound or form.is_valid()):
+        try:
+            record, background = start_export(user=request.user, programme=programme, unit=unit, kind=kind,
+                                              file_format=file_format, filters=form.filters())
+        except DomainError as exc:
+            raise PermissionDenied(exc.message) from exc  # the form only offers what is allowed
+        if background:
+            enqueue_export(record.pk)
+            return redirect("reports:export_record", pk=record.pk)
+        if file_format == FileFormat.CSV:
+            response = StreamingHttpResponse(csv_download(record, request.user), content_type="text/csv; charset=utf-8")
+            response["Content-Disposition"] = f'attachment; filename="{file_name(record)}"'
+            return response
+        return FileResponse(build_inline_xlsx(record, request.user), as_attachment=True, filename=file_name(record))
+    return render(request, "reports/export.html", {
+        "unit": unit, "programme": programme, "form": form, "query": query.urlencode(),
+        "personal_allowed": personal_allowed,
+        "can_log": request.user.has_perm("imports.view_log", unit),
+    })
+
+
+def _get_record_for(user: Any, pk: int) -> ExportRecord:
+    record = ExportRecord.objects.select_related("unit", "programme").filter(pk=pk).first()
+    if record is None or not (record.user_id == user.pk or user.has_perm("imports.view_log", record.unit)):
+        raise Http404
+    return record
+
+
+@login_required
+@require_GET
+def export_record(request: HttpRequest, pk: int) -> HttpResponse:
+    """A background export: progress, then the download link."""
+    record = _get_record_for(request.user, pk)
+    if request.htmx and record.status != ExportStatus.RUNNING:
+        return HttpResponseClientRefresh()
+    return render(request, "reports/export_record.html", {
+        "record": record, "ExportStatus": ExportStatus, "expired": is_expired(record),
+        "can_download": record.user_id == request.user.pk and request.user.has_perm("imports.export", record.unit),
+    })
+
+
+@login_required
+@require_GET
+def export_file(request: HttpRequest, pk: int) -> HttpResponse:
+    """The file of a background export, for the person who made it, while they still hold the role
+    that allowed it (checked now, not when it was made) and until it expires (then: the record page).
+
+    :raises Http404: someone else's export, a role since revoked or narrowed, or no file.
+    """
+    record = _get_record_for(request.user, pk)
+    if record.user_id != request.user.pk or not request.user.has_perm("imports.export", record.unit):
+        raise Http404
+    if record.personal_data and not request.user.has_perm("imports.export_personal_data", record.unit):
+        raise Http404
+    if is_expired(record):
+        return redirect("reports:export_record", pk=record.pk)
+    if not record.file:
+        raise Http404
+    return FileResponse(record.file.open("rb"), as_attachment=True, filename=file_name(record))

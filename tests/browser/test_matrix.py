@@ -63,9 +63,9 @@ ALLAUTH_KEPT = {"account_login", "account_signup", "account_logout", "account_re
 #: Answers that are not a full HTML page (files, htmx partials, POST-only
 #: actions): only their status is checked.
 NOT_PAGES = {
-    "units:qr", "initiatives:unit_levels", "initiatives:review", "initiatives:bulk_review", "initiatives:attachment",
+    "units:qr", "initiatives:unit_levels", "review:review", "review:bulk_review", "initiatives:attachment",
     "duplicates:submit_panel", "duplicates:mark", "duplicates:unmark", "imports:template", "imports:job_progress",
-    "imports:job_file", "imports:export_file", "accounts_my_data_download", "initiatives:release_hold",
+    "imports:job_file", "reports:export_file", "accounts_my_data_download", "review:release_hold",
 }
 
 VIETNAMESE_LETTERS = (
@@ -136,11 +136,11 @@ PAGES: dict[str, dict[str, Kwargs]] = {
     "initiatives:edit": _sides(lambda s: {"code": s.returned.tracking_code}),
     "initiatives:attachment": _sides(lambda s: {"code": s.submitted.tracking_code,
                                                         "pk": s.attachment.pk}),
-    "initiatives:officer_home": NO_KWARGS,
-    "initiatives:queue": _one(_slug),
-    "initiatives:bulk_review": _one(_slug),
-    "initiatives:review": _sides(lambda s: {"code": s.submitted.tracking_code}),
-    "initiatives:enter": _unit_and_programme(),
+    "review:home": NO_KWARGS,
+    "review:queue": _one(_slug),
+    "review:bulk_review": _one(_slug),
+    "review:review": _sides(lambda s: {"code": s.submitted.tracking_code}),
+    "review:enter": _unit_and_programme(),
     "reports:programme": _programmes(),
     "reports:dashboard": _one(lambda w: {"slug": w.open_programme.slug, "code": w.province.code}),
     "programmes:targets": _unit_and_programme(),
@@ -149,7 +149,7 @@ PAGES: dict[str, dict[str, Kwargs]] = {
     "duplicates:matches": _sides(lambda s: {"code": s.submitted.tracking_code}),
     "duplicates:mark": _sides(lambda s: {"code": s.submitted.tracking_code}),
     "duplicates:unmark": _sides(lambda s: {"code": s.duplicate.tracking_code}),
-    "initiatives:release_hold": _sides(lambda s: {"code": s.submitted.tracking_code}),
+    "review:release_hold": _sides(lambda s: {"code": s.submitted.tracking_code}),
     "duplicates:report": {"programme": lambda w: (_slug(w), ""),
                           "in": lambda w: (_slug(w), f"?don-vi={w.inside.unit.code}"),
                           "out": lambda w: (_slug(w), f"?don-vi={w.outside.unit.code}")},
@@ -158,9 +158,9 @@ PAGES: dict[str, dict[str, Kwargs]] = {
     "imports:job": _sides(lambda s: {"pk": s.import_job.pk}),
     "imports:job_progress": _sides(lambda s: {"pk": s.import_job.pk}),
     "imports:job_file": _sides(lambda s: {"pk": s.import_job.pk}),
-    "imports:export_record": _sides(lambda s: {"pk": s.export_record.pk}),
-    "imports:export_file": _sides(lambda s: {"pk": s.export_record.pk}),
-    "imports:export": _unit_and_programme(),
+    "reports:export_record": _sides(lambda s: {"pk": s.export_record.pk}),
+    "reports:export_file": _sides(lambda s: {"pk": s.export_record.pk}),
+    "reports:export": _unit_and_programme(),
     "imports:log": _sides(lambda s: {"code": s.unit.code}),
     "privacy:access_log": NO_KWARGS,
 }

@@ -33,7 +33,7 @@ def matches_html(client, initiative):
 
 def test_queue_item_loads_its_likely_duplicates_from_the_whole_programme(client, reviewer, copy, original):
     client.force_login(reviewer)
-    queue = client.get(reverse("initiatives:queue", args=[copy.programme.slug])).content.decode()
+    queue = client.get(reverse("review:queue", args=[copy.programme.slug])).content.decode()
     assert reverse("duplicates:matches", args=[copy.tracking_code]) in queue
     html = matches_html(client, copy)
     assert original.title in html and original.unit.name in html

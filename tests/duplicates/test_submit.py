@@ -138,7 +138,7 @@ def test_support_team_entering_the_members_own_text_again_is_refused(client, tre
     helper = UserFactory()
     grant(helper, tree["d2"], Role.SUPPORT_TEAM)
     client.force_login(helper)
-    url = reverse("initiatives:enter", args=[tree["g22"].code, phase.programme.slug])
+    url = reverse("review:enter", args=[tree["g22"].code, phase.programme.slug])
     page = client.post(url, form_data(tree, target_unit=tree["g22"].code)).content.decode()
     assert "Tác giả này đã gửi sáng kiến này rồi" in page and original.tracking_code in page
     assert Initiative.objects.count() == 1

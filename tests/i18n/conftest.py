@@ -16,10 +16,10 @@ from django.utils import translation
 
 from sangkien.core.clock import local_datetime
 from sangkien.duplicates import services as duplicate_services
-from sangkien.imports import exports
 from sangkien.initiatives import services
 from sangkien.initiatives.models import Attachment, Status
 from sangkien.programmes.models import Field
+from sangkien.reports import exports
 from sangkien.roles.models import Role
 from sangkien.units.models import UnitKind
 from tests.factories import (
@@ -138,7 +138,7 @@ def world(db, frozen, client, monkeypatch, django_capture_on_commit_callbacks):
     assert saved_job.rows_saved == 1, saved_job.status
     monkeypatch.setattr(exports, "INLINE_XLSX_ROWS", 0)  # built by the background task, kept as a file
     with django_capture_on_commit_callbacks(execute=True):
-        client.get(reverse("imports:export", args=[programme.slug, "37"]) + "?tai=initiatives.xlsx")
+        client.get(reverse("reports:export", args=[programme.slug, "37"]) + "?tai=initiatives.xlsx")
     export = ExportRecord.objects.get()
     assert export.file, export.status
     monkeypatch.undo()

@@ -106,14 +106,14 @@ CASES: dict[str, list[Case]] = {
     "initiatives:edit": [Case(args=_code("mine")),
                          Case(args=_code("mine"), method="post", data=lambda w: BAD_SUBMISSION, users=("member",))],
     "initiatives:attachment": [Case(args=lambda w: [w["mine"].tracking_code, w["attachment"].pk])],
-    "initiatives:officer_home": [Case()],
-    "initiatives:queue": [Case(args=SLUG), Case(args=SLUG, query="?trang_thai=approved")],
-    "initiatives:bulk_review": [Case(args=SLUG, method="post", users=("committee",),
+    "review:home": [Case()],
+    "review:queue": [Case(args=SLUG), Case(args=SLUG, query="?trang_thai=approved")],
+    "review:bulk_review": [Case(args=SLUG, method="post", users=("committee",),
                                      data=lambda w: {"ma": [w["copy"].tracking_code], "decision": "returned"})],
-    "initiatives:review": [Case(args=_code("copy"), method="post", data=lambda w: {"decision": "rejected"},
+    "review:review": [Case(args=_code("copy"), method="post", data=lambda w: {"decision": "rejected"},
                                 users=("committee",))],
-    "initiatives:release_hold": [Case(args=_code("copy"), method="post", users=("committee",))],
-    "initiatives:enter": [Case(args=lambda w: ["375", w["programme"].slug]),
+    "review:release_hold": [Case(args=_code("copy"), method="post", users=("committee",))],
+    "review:enter": [Case(args=lambda w: ["375", w["programme"].slug]),
                           Case(args=lambda w: ["375", w["programme"].slug], method="post",
                                data=lambda w: BAD_SUBMISSION, users=("committee",))],
     # reports, targets, roles
@@ -146,9 +146,9 @@ CASES: dict[str, list[Case]] = {
                          users=("committee",))],
     "imports:job_progress": [Case(args=lambda w: [w["job"].pk])],
     "imports:job_file": [Case(args=lambda w: [w["job"].pk]), Case(args=lambda w: [w["saved_job"].pk])],
-    "imports:export_record": [Case(args=lambda w: [w["export"].pk])],
-    "imports:export_file": [Case(args=lambda w: [w["export"].pk])],
-    "imports:export": [Case(args=lambda w: [w["programme"].slug, "37"])],
+    "reports:export_record": [Case(args=lambda w: [w["export"].pk])],
+    "reports:export_file": [Case(args=lambda w: [w["export"].pk])],
+    "reports:export": [Case(args=lambda w: [w["programme"].slug, "37"])],
     "imports:log": [Case(args=lambda w: ["37"])],
     # privacy
     "privacy:access_log": [Case()],
@@ -271,7 +271,7 @@ def test_template_and_exports_in_english(client, world):
     text = _text_of(template)
     assert not vietnamese_words(text), vietnamese_words(text)
 
-    export = reverse("imports:export", args=[slug, "37"])
+    export = reverse("reports:export", args=[slug, "37"])
     rows = list(csv.reader(io.StringIO(_text_of(client.get(export + "?tai=initiatives.csv")))))
     assert rows[0][:2] == ["Tracking code", "Initiative title"]
     for kind in ("initiatives.xlsx", "unit_table.xlsx", "unit_table.csv"):
@@ -427,8 +427,9 @@ def test_too_many_requests_page_in_both_languages(client, world, settings, langu
 def test_background_jobs_work_in_the_language_of_whoever_queued_them(client, world, monkeypatch,
                                                                      django_capture_on_commit_callbacks):
     """A worker runs in Vietnamese (the default); an English reader's large import and export are English."""
-    from sangkien.imports import exports, views
+    from sangkien.imports import views
     from sangkien.imports.models import ExportRecord, ImportJob
+    from sangkien.reports import exports
     from tests.i18n.conftest import csv_upload
 
     monkeypatch.setattr(exports, "INLINE_XLSX_ROWS", 0)
@@ -437,7 +438,7 @@ def test_background_jobs_work_in_the_language_of_whoever_queued_them(client, wor
     _english(client)
     slug = world["programme"].slug
     with django_capture_on_commit_callbacks(execute=False) as queued:
-        client.get(reverse("imports:export", args=[slug, "37"]) + "?tai=initiatives.xlsx")
+        client.get(reverse("reports:export", args=[slug, "37"]) + "?tai=initiatives.xlsx")
         client.post(reverse("imports:upload", args=["375", slug]), {"file": csv_upload([
             {"author_full_name": "Ly Van Khoa", "unit": "375-0002", "sector_block": "enterprise",
              "title": "", "description": "No title."}])})

@@ -9,9 +9,9 @@ import rules
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from sangkien.imports import exports
 from sangkien.imports.models import ExportRecord, ExportStatus
 from sangkien.initiatives.models import Status
+from sangkien.reports import exports
 from sangkien.roles.models import Role
 from tests.factories import InitiativeFactory, PersonFactory, UserFactory, grant
 
@@ -30,7 +30,7 @@ def world(tree, phase):
 
 
 def export_url(code, **query):
-    base = reverse("imports:export", args=["75-nghin-2021", code])
+    base = reverse("reports:export", args=["75-nghin-2021", code])
     return base + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
 
 
@@ -119,16 +119,16 @@ def test_large_xlsx_exports_run_in_the_background(client, world, tree, monkeypat
     with django_capture_on_commit_callbacks(execute=True):
         response = client.get(export_url("375", tai="initiatives.xlsx"))
     record = ExportRecord.objects.get()
-    assert response["Location"] == reverse("imports:export_record", args=[record.pk])
+    assert response["Location"] == reverse("reports:export_record", args=[record.pk])
     assert record.status == ExportStatus.DONE and record.rows == 2 and record.file
     page = client.get(response["Location"]).content.decode()
-    assert reverse("imports:export_file", args=[record.pk]) in page
-    rows = xlsx_rows(client.get(reverse("imports:export_file", args=[record.pk])))
+    assert reverse("reports:export_file", args=[record.pk]) in page
+    rows = xlsx_rows(client.get(reverse("reports:export_file", args=[record.pk])))
     assert len(rows) == 3
     stranger = UserFactory()
     grant(stranger, tree["p2"], Role.UNIT_ADMIN)
     client.force_login(stranger)
-    assert client.get(reverse("imports:export_file", args=[record.pk])).status_code == 404
+    assert client.get(reverse("reports:export_file", args=[record.pk])).status_code == 404
 
 
 def test_export_page_keeps_the_dashboard_filters(client, world, tree, phase):

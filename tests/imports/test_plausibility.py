@@ -84,12 +84,12 @@ def test_the_attack_is_held_counts_unchanged_and_the_level_above_confirms(client
         assert client.get(reverse("imports:job", args=[job.pk])).status_code == 404
         assert client.post(reverse("imports:job", args=[job.pk]),
                            {"action": "confirm-held", "mode": "all"}).status_code == 404
-        assert 'data-testid="held-imports"' not in client.get(reverse("initiatives:officer_home")).content.decode()
+        assert 'data-testid="held-imports"' not in client.get(reverse("review:home")).content.decode()
     job.refresh_from_db()
     assert job.status == JobStatus.HELD
 
     client.force_login(people["above"])
-    home = client.get(reverse("initiatives:officer_home")).content.decode()
+    home = client.get(reverse("review:home")).content.decode()
     assert 'data-testid="held-imports"' in home and f"#{job.pk} danh-sach.csv" in home
     page = client.get(reverse("imports:job", args=[job.pk])).content.decode()
     assert 'data-testid="confirm-hold"' in page
@@ -113,7 +113,7 @@ def test_the_uploader_cannot_confirm_even_with_a_role_above(client, tree, phase,
     assert not people["uploader"].has_perm("imports.confirm_held", job)
     assert client.post(reverse("imports:job", args=[job.pk]), {"action": "confirm-held", "mode": "all"}).status_code \
         == 403
-    assert 'data-testid="held-imports"' not in client.get(reverse("initiatives:officer_home")).content.decode()
+    assert 'data-testid="held-imports"' not in client.get(reverse("review:home")).content.decode()
     job.refresh_from_db()
     assert job.status == JobStatus.HELD and Initiative.objects.count() == 0
 

@@ -16,8 +16,9 @@ from django.db import OperationalError
 from django.urls import reverse
 
 from sangkien.duplicates import services as duplicate_services
-from sangkien.initiatives import officer_views, services, views
+from sangkien.initiatives import services, views
 from sangkien.initiatives.models import Attachment, Initiative, PendingUpload, Status, StatusChange
+from sangkien.review import views as officer_views
 from sangkien.roles.models import Role
 from tests.factories import UserFactory, grant
 from tests.initiatives.test_member_pages import OPEN, edit_data, media, member, pdf, photo, returned  # noqa: F401
@@ -89,7 +90,7 @@ def test_a_locked_database_on_an_entry_on_behalf_keeps_what_the_officer_typed(cl
     grant(officer, tree["g11"], Role.SUPPORT_TEAM)
     client.force_login(officer)
     monkeypatch.setattr(officer_views, "submit_initiative", locked)
-    url = reverse("initiatives:enter", args=[tree["g11"].code, phase.programme.slug])
+    url = reverse("review:enter", args=[tree["g11"].code, phase.programme.slug])
     data = {"author_full_name": "Phạm Văn Công", "author_phone": "0903 111 222", "sector_block": "enterprise",
             "title": "Đồ gá mới", "description": "Giảm thời gian thay khuôn", "benefit_vnd": "5.000.000",
             "submission_token": "a" * 32}

@@ -111,9 +111,9 @@ def test_officer_pages_show_no_identifier_in_localised_form(client, tree, phase,
     client.force_login(admin)
     slug = phase.programme.slug
     pages = [
-        reverse("initiatives:officer_home"),
-        reverse("initiatives:queue", args=[slug]),
-        reverse("initiatives:queue", args=[slug]) + "?trang-thai=tat-ca&sap-xep=loi-nhieu",
+        reverse("review:home"),
+        reverse("review:queue", args=[slug]),
+        reverse("review:queue", args=[slug]) + "?trang-thai=tat-ca&sap-xep=loi-nhieu",
         reverse("initiatives:detail", args=[copy.tracking_code]),
         reverse("duplicates:matches", args=[copy.tracking_code]),
         reverse("programmes:targets", args=[tree["p1"].code, slug]) + f"?giai-doan={phase.number}",

@@ -75,20 +75,20 @@ def test_more_than_n_a_day_by_one_person_are_held_and_released_by_the_level_abov
     detail = client.get(reverse("initiatives:detail", args=[held.tracking_code])).content.decode()
     assert "3 sáng kiến của một người trong một ngày (tối đa 2)" in detail
     assert 'data-testid="release-hold"' not in detail
-    assert client.post(reverse("initiatives:release_hold", args=[held.tracking_code])).status_code == 403
+    assert client.post(reverse("review:release_hold", args=[held.tracking_code])).status_code == 403
 
     client.force_login(reviewers["same_level"])  # a reviewer of the unit itself is not the level above
-    assert client.post(reverse("initiatives:release_hold", args=[held.tracking_code])).status_code == 403
+    assert client.post(reverse("review:release_hold", args=[held.tracking_code])).status_code == 403
     held.refresh_from_db()
     assert held.held_at is not None
 
     client.force_login(reviewers["above"])
-    queue = client.get(reverse("initiatives:queue", args=[phase.programme.slug]),
+    queue = client.get(reverse("review:queue", args=[phase.programme.slug]),
                        {"trang-thai": "tat-ca", "cho-xac-nhan": "on"}).content.decode()
     assert queue.count('data-testid="queue-item"') == 1 and held.title in queue
     detail = client.get(reverse("initiatives:detail", args=[held.tracking_code])).content.decode()
     assert 'data-testid="release-hold"' in detail
-    client.post(reverse("initiatives:release_hold", args=[held.tracking_code]))
+    client.post(reverse("review:release_hold", args=[held.tracking_code]))
     held.refresh_from_db()
     assert held.held_at is None and held.held_reason == {}
     assert _submitted(tree, phase) == 3

@@ -52,7 +52,7 @@ def world(tree, phase):
 
 def listed(client, phase, **params):
     """Titles on the queue page for ``params`` (query-string names), in page order."""
-    response = client.get(reverse("initiatives:queue", args=[phase.programme.slug]), params)
+    response = client.get(reverse("review:queue", args=[phase.programme.slug]), params)
     assert response.status_code == 200
     html = response.content.decode()
     cards = html.split('data-testid="queue-item"')[1:]
@@ -81,7 +81,7 @@ def test_filters_by_unit_field_dates_and_benefit(client, tree, phase, reviewer, 
 
 def test_a_unit_outside_the_scope_is_refused(client, tree, phase, reviewer, world):
     client.force_login(reviewer)
-    response = client.get(reverse("initiatives:queue", args=[phase.programme.slug]), {"don-vi": tree["g21"].code})
+    response = client.get(reverse("review:queue", args=[phase.programme.slug]), {"don-vi": tree["g21"].code})
     assert response.status_code == 403
 
 
@@ -160,7 +160,7 @@ def bulk(client, phase, *initiatives, decision, reason="", confirm=False, extra=
     data = {"ma": [i.tracking_code for i in initiatives] + list(extra), "decision": decision, "reason": reason}
     if confirm:
         data["xac-nhan"] = "1"
-    return client.post(reverse("initiatives:bulk_review", args=[phase.programme.slug]), data)
+    return client.post(reverse("review:bulk_review", args=[phase.programme.slug]), data)
 
 
 def test_bulk_decision_confirms_then_applies_each_through_the_review_service(client, phase, reviewer, world):
@@ -172,7 +172,7 @@ def test_bulk_decision_confirms_then_applies_each_through_the_review_service(cli
     assert Initiative.objects.filter(status=Status.RETURNED).count() == 0
     fields = {i["name"]: i["value"] for i in tags(html, "input") if i.get("type") == "hidden" and i["name"] != "ma"}
     sent = [i["value"] for i in tags(html, "input") if i.get("name") == "ma"]
-    response = client.post(reverse("initiatives:bulk_review", args=[phase.programme.slug]), {**fields, "ma": sent})
+    response = client.post(reverse("review:bulk_review", args=[phase.programme.slug]), {**fields, "ma": sent})
     assert response.status_code == 302
     for name in ("book", "jig"):
         world[name].refresh_from_db()
@@ -232,12 +232,12 @@ def test_bulk_with_nothing_ticked_says_so(client, phase, reviewer, world):
 def test_officer_home_has_one_line_per_programme(client, tree, phase, reviewer, world):
     other = ProgrammeFactory(slug="9000-sang-kien", name="9.000 sáng kiến", organiser=tree["p1"])
     client.force_login(reviewer)
-    html = client.get(reverse("initiatives:officer_home")).content.decode()
+    html = client.get(reverse("review:home")).content.decode()
     lines = html.split('data-testid="programme-line"')[1:]
     by_name = {line.split("<h3>")[1].split("</h3>")[0]: line for line in lines}
     assert set(by_name) >= {phase.programme.name, other.name}
     figures = [a.split(">")[-1] for a in by_name[phase.programme.name].split("</a>")[:3]]
     assert figures == ["4", "1", "3"]
-    assert reverse("initiatives:queue", args=[phase.programme.slug]) + "?trang-thai=submitted" in by_name[
+    assert reverse("review:queue", args=[phase.programme.slug]) + "?trang-thai=submitted" in by_name[
         phase.programme.name]
     assert [a.split(">")[-1] for a in by_name[other.name].split("</a>")[:3]] == ["0", "0", "0"]

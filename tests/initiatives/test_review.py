@@ -24,7 +24,7 @@ def reviewer(tree):
 
 
 def decide(client, initiative, decision, reason=""):
-    return client.post(reverse("initiatives:review", args=[initiative.tracking_code]),
+    return client.post(reverse("review:review", args=[initiative.tracking_code]),
                        {"decision": decision, "reason": reason})
 
 
@@ -89,7 +89,7 @@ def test_queue_lists_the_reviewers_subtree_only(client, tree, phase, reviewer):
     mine = InitiativeFactory(phase=phase, unit=tree["g12"], title="Trong phạm vi")
     InitiativeFactory(phase=phase, unit=tree["g21"], title="Ngoài phạm vi")
     client.force_login(reviewer)
-    html = client.get(reverse("initiatives:queue", args=[phase.programme.slug])).content.decode()
+    html = client.get(reverse("review:queue", args=[phase.programme.slug])).content.decode()
     assert mine.title in html and "Ngoài phạm vi" not in html
 
 
@@ -103,12 +103,12 @@ def test_support_team_enters_on_behalf_and_the_record_keeps_who(client, tree, ph
     officer = UserFactory(full_name="Vũ Thị Lan")
     grant(officer, tree["g11"], Role.SUPPORT_TEAM)
     client.force_login(officer)
-    url = reverse("initiatives:enter", args=[tree["g11"].code, phase.programme.slug])
+    url = reverse("review:enter", args=[tree["g11"].code, phase.programme.slug])
     with time_machine.travel(local_datetime(2021, 4, 5, 10), tick=False):
         client.post(url, {"author_full_name": "Phạm Văn Công", "author_phone": "0903 111 222",
                           "sector_block": "enterprise", "title": "Đồ gá mới", "description": "Giảm thời gian thay khuôn",
                           "benefit_vnd": "5.000.000", "submission_token": uuid.uuid4().hex})
-        other = client.post(reverse("initiatives:enter", args=[tree["g21"].code, phase.programme.slug]), {})
+        other = client.post(reverse("review:enter", args=[tree["g21"].code, phase.programme.slug]), {})
     initiative = Initiative.objects.get()
     assert initiative.entered_by == officer and initiative.submitted_by is None
     assert initiative.unit == tree["g11"] and initiative.authorships.get().person.full_name == "Phạm Văn Công"
@@ -149,11 +149,11 @@ def test_a_decided_initiative_offers_only_the_decisions_that_apply(client, initi
 
 def test_errors_name_the_initiative(client, initiative, reviewer):
     client.force_login(reviewer)
-    queue = reverse("initiatives:queue", args=[initiative.programme.slug])
-    response = client.post(reverse("initiatives:review", args=[initiative.tracking_code]),
+    queue = reverse("review:queue", args=[initiative.programme.slug])
+    response = client.post(reverse("review:review", args=[initiative.tracking_code]),
                            {"decision": Status.RETURNED, "reason": "", "next": queue})
     html = client.get(response["Location"]).content.decode()
     assert f"{initiative.tracking_code} “{initiative.title}”: Hãy ghi lý do" in html
-    response = client.post(reverse("initiatives:review", args=[initiative.tracking_code]), {"next": queue})
+    response = client.post(reverse("review:review", args=[initiative.tracking_code]), {"next": queue})
     html = client.get(response["Location"]).content.decode()
     assert f"{initiative.tracking_code} “{initiative.title}”: Hãy chọn quyết định." in html

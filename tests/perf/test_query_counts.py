@@ -69,7 +69,7 @@ def test_review_queue_queries_do_not_grow_with_initiatives(client, tree, phase):
     reviewer = UserFactory()
     grant(reviewer, tree["root"], Role.REVIEWER)
     client.force_login(reviewer)
-    url = reverse("initiatives:queue", args=[phase.programme.slug])
+    url = reverse("review:queue", args=[phase.programme.slug])
     filtered = url + "?q=cai&tu-ngay=01/03/2021&loi-tu=1+tri%E1%BB%87u&sap-xep=loi-nhieu&trang-thai=tat-ca"
     grow(tree, phase, 2)
     assert_baseline(count(client, "get", url), "review queue")
@@ -86,7 +86,7 @@ def test_officer_home_queries_do_not_grow_with_programmes_or_initiatives(client,
     grant(reviewer, tree["d1"], Role.REVIEWER)
     grant(reviewer, tree["d2"], Role.UNIT_ADMIN)
     client.force_login(reviewer)
-    url = reverse("initiatives:officer_home")
+    url = reverse("review:home")
     grow(tree, phase, 2)
     assert_baseline(count(client, "get", url), "officer home")
     grow(tree, phase, 10)

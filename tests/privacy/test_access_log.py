@@ -55,7 +55,7 @@ def test_an_attachment_download_appears(client, people):
 def test_a_review_decision_appears(client, people):
     initiative = people["initiative"]
     client.force_login(people["reviewer"])
-    client.post(reverse("initiatives:review", args=[initiative.tracking_code]),
+    client.post(reverse("review:review", args=[initiative.tracking_code]),
                 {"decision": Status.APPROVED, "reason": "Tốt"})
     assert list(PersonalDataAccess.objects.values_list("kind", flat=True)) == [AccessKind.REVIEW]
     assert "Xét duyệt sáng kiến" in _log_of(client, people["member"])
@@ -135,7 +135,7 @@ def test_a_bulk_decision_is_one_row_per_initiative_in_one_insert(client, people,
     codes = [people["initiative"].tracking_code, second.tracking_code]
     client.force_login(people["reviewer"])
     with CaptureQueriesContext(connection) as queries:
-        client.post(reverse("initiatives:bulk_review", args=[phase.programme.slug]),
+        client.post(reverse("review:bulk_review", args=[phase.programme.slug]),
                     {"ma": codes, "decision": Status.APPROVED, "reason": "Tốt", "xac-nhan": "1"})
     rows = PersonalDataAccess.objects.order_by("object_ref")
     assert sorted(r.object_ref for r in rows) == sorted(codes)

@@ -16,7 +16,7 @@ PURPOSE = "Gọi điện mời tác giả nhận khen thưởng"
 
 def _export(client, user, code="375", **query):
     client.force_login(user)
-    url = reverse("imports:export", args=["75-nghin-2021", code])
+    url = reverse("reports:export", args=["75-nghin-2021", code])
     return client.get(url, {"tai": "initiatives.csv", **query})
 
 
@@ -36,7 +36,7 @@ def test_masked_by_default_for_every_role(client, people, who, code):
 @pytest.mark.parametrize("who", ["support", "admin"])
 def test_support_teams_and_unit_admins_get_masked_data_even_when_asking(client, people, who):
     client.force_login(people[who])
-    form_page = client.get(reverse("imports:export", args=["75-nghin-2021", "375-0001"])).content.decode()
+    form_page = client.get(reverse("reports:export", args=["75-nghin-2021", "375-0001"])).content.decode()
     assert 'name="ca_nhan"' not in form_page  # not offered
     text = _csv(_export(client, people[who], "375-0001", ca_nhan="on", muc_dich=PURPOSE))
     assert "0912 *** 678" in text and "0912 345 678" not in text and "hoa@example.vn" not in text
@@ -47,7 +47,7 @@ def test_support_teams_and_unit_admins_get_masked_data_even_when_asking(client, 
 
 def test_a_reviewer_gets_personal_data_only_with_a_purpose(client, people):
     client.force_login(people["reviewer"])
-    form_page = client.get(reverse("imports:export", args=["75-nghin-2021", "375"])).content.decode()
+    form_page = client.get(reverse("reports:export", args=["75-nghin-2021", "375"])).content.decode()
     assert 'name="ca_nhan"' in form_page and 'name="muc_dich"' in form_page
     refused = _export(client, people["reviewer"], ca_nhan="on", muc_dich="  ")
     page = refused.content.decode()
@@ -86,7 +86,7 @@ def test_an_export_covering_the_member_is_listed_once_on_their_page(client, peop
 
 def test_unit_tables_never_carry_the_personal_data_choice(client, people):
     client.force_login(people["reviewer"])
-    response = client.get(reverse("imports:export", args=["75-nghin-2021", "375"]),
+    response = client.get(reverse("reports:export", args=["75-nghin-2021", "375"]),
                           {"tai": "unit_table.csv", "ca_nhan": "on", "muc_dich": PURPOSE})
     b"".join(response.streaming_content)
     assert ExportRecord.objects.get().filters["personal_data"] is False

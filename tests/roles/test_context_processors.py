@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 def _nav_links_to_officer_home(client) -> bool:
     response = client.get(reverse("initiatives:track"))
     assert response.status_code == 200
-    return f'href="{reverse("initiatives:officer_home")}"' in response.content.decode()
+    return f'href="{reverse("review:home")}"' in response.content.decode()
 
 
 def test_a_role_holder_gets_the_officer_link(client, tree):

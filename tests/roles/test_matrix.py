@@ -62,12 +62,12 @@ def outcomes(client, world, where):
     detail = client.get(reverse("initiatives:detail", args=[initiative.tracking_code]))
     view = detail.status_code == 200
     personal = view and f"{phone[:4]} {phone[4:7]} {phone[7:]}" in detail.content.decode()
-    client.post(reverse("initiatives:review", args=[initiative.tracking_code]),
+    client.post(reverse("review:review", args=[initiative.tracking_code]),
                 {"decision": Status.APPROVED, "reason": "ok"})
     initiative.refresh_from_db()
     reviewed = initiative.status == Status.APPROVED
-    enter = client.get(reverse("initiatives:enter", args=[unit.code, slug])).status_code == 200
-    queue_page = client.get(reverse("initiatives:queue", args=[slug]), {"trang-thai": "approved" if reviewed else "submitted"})
+    enter = client.get(reverse("review:enter", args=[unit.code, slug])).status_code == 200
+    queue_page = client.get(reverse("review:queue", args=[slug]), {"trang-thai": "approved" if reviewed else "submitted"})
     queue = queue_page.status_code == 200 and initiative.title in queue_page.content.decode()
     poster = client.get(reverse("units:poster", args=[unit.code])).status_code == 200
     dashboard = client.get(reverse("reports:dashboard", args=[slug, unit.code])).content.decode()

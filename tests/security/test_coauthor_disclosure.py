@@ -19,13 +19,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from sangkien.core.clock import local_datetime, now
-from sangkien.imports.exports import ExportFilters, PersonalData, initiative_rows
 from sangkien.imports.models import ImportJob
 from sangkien.initiatives.details import AuthorData
 from sangkien.initiatives.models import Authorship, Initiative, Person
 from sangkien.initiatives.people import Circle, match_people
 from sangkien.programmes.models import Field
 from sangkien.reports.counting import unit_table
+from sangkien.reports.exports import ExportFilters, PersonalData, initiative_rows
 from sangkien.roles.models import Role
 from tests.factories import InitiativeFactory, UserFactory, grant
 from tests.imports.conftest import row, xlsx_file
@@ -122,7 +122,7 @@ def test_entry_on_behalf_does_not_attach_or_fill_the_stranger(client, tree, phas
     officer = UserFactory(full_name="Vũ Thị Lan")
     grant(officer, tree["g11"], Role.SUPPORT_TEAM)
     client.force_login(officer)
-    url = reverse("initiatives:enter", args=[tree["g11"].code, phase.programme.slug])
+    url = reverse("review:enter", args=[tree["g11"].code, phase.programme.slug])
     with time_machine.travel(AT, tick=False):
         response = client.post(url, {
             "author_full_name": "Phạm Văn Công", "author_phone": "0914 988 450", "author_email": "cong@example.vn",

@@ -58,7 +58,7 @@ def test_initiatives_csv_and_xlsx_exports_are_inert(client, tree, phase):
     officer = UserFactory()
     grant(officer, tree["d1"], Role.REVIEWER)
     client.force_login(officer)
-    base = reverse("imports:export", args=[phase.programme.slug, tree["d1"].code])
+    base = reverse("reports:export", args=[phase.programme.slug, tree["d1"].code])
     text = b"".join(client.get(base + "?tai=initiatives.csv").streaming_content).decode("utf-8-sig")
     cells = _cells(text)
     _assert_inert(cells)

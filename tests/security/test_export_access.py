@@ -13,8 +13,8 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from sangkien.core.clock import now
-from sangkien.imports import exports
 from sangkien.imports.models import ExportRecord, ExportStatus
+from sangkien.reports import exports
 from sangkien.roles.models import Role, RoleAssignment
 from tests.factories import InitiativeFactory, PersonFactory, UserFactory, grant
 from tests.http import close_response
@@ -32,7 +32,7 @@ def built(client, tree, phase, settings, tmp_path, monkeypatch, django_capture_o
     officer = UserFactory()
     grant(officer, tree["d1"], Role.REVIEWER)
     client.force_login(officer)
-    url = (reverse("imports:export", args=[phase.programme.slug, tree["d1"].code])
+    url = (reverse("reports:export", args=[phase.programme.slug, tree["d1"].code])
            + "?tai=initiatives.xlsx&ca_nhan=on&muc_dich=contact")  # phones asked for, with a purpose
     with django_capture_on_commit_callbacks(execute=True):
         client.get(url)
@@ -43,7 +43,7 @@ def built(client, tree, phase, settings, tmp_path, monkeypatch, django_capture_o
 
 def download(client, record):
     """The download's response, its file already read and closed."""
-    response = client.get(reverse("imports:export_file", args=[record.pk]))
+    response = client.get(reverse("reports:export_file", args=[record.pk]))
     if response.streaming:
         b"".join(response.streaming_content)
     close_response(response)
@@ -72,9 +72,9 @@ def test_exports_expire_and_their_files_are_deleted(client, built, settings):
         client.force_login(officer)  # the next day: signed in again (sessions end after 12 hours)
         response = download(client, record)
         assert response.status_code == 302
-        assert response["Location"] == reverse("imports:export_record", args=[record.pk])
+        assert response["Location"] == reverse("reports:export_record", args=[record.pk])
         page = client.get(response["Location"]).content.decode()
-        assert "hết hạn" in page and reverse("imports:export_file", args=[record.pk]) not in page
+        assert "hết hạn" in page and reverse("reports:export_file", args=[record.pk]) not in page
         call_command("purge_exports", stdout=io.StringIO())
     record.refresh_from_db()
     assert record.status == ExportStatus.EXPIRED and not record.file

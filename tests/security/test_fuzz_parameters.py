@@ -19,9 +19,8 @@ import pytest
 from django.conf import settings as django_settings
 from django.urls import reverse
 
-from sangkien.imports.forms import ExportForm
-from sangkien.initiatives.queue import QueueFilterForm
-from sangkien.reports.forms import DashboardFilter
+from sangkien.reports.forms import DashboardFilter, ExportForm
+from sangkien.review.forms import QueueFilterForm
 from sangkien.units.chooser import MAX_LEVELS
 from tests.http import close_response
 from tests.i18n.test_english import CASES, _login

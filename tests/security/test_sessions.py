@@ -115,7 +115,7 @@ def _body(response) -> bytes:
 
 
 def test_an_export_with_phone_numbers_asks_for_the_password_then_proceeds(client, clock, officer, phase, tree):
-    base = reverse("imports:export", args=[phase.programme.slug, tree["p1"].code])
+    base = reverse("reports:export", args=[phase.programme.slug, tree["p1"].code])
     url = base + "?" + urlencode({"tai": "initiatives.csv", "ca_nhan": "on", "muc_dich": "Gọi điện mời dự lễ"})
     clock.shift(dt.timedelta(minutes=14))  # within 15 minutes of signing in: no question
     response = client.get(url)
@@ -139,7 +139,7 @@ def test_the_unit_table_export_has_no_personal_data_and_asks_nothing(client, clo
     clock.shift(dt.timedelta(hours=1) - dt.timedelta(minutes=35))
     client.get(reverse("account_email"))  # active
     clock.shift(dt.timedelta(minutes=25))
-    url = reverse("imports:export", args=[phase.programme.slug, tree["p1"].code]) + "?tai=unit_table.csv"
+    url = reverse("reports:export", args=[phase.programme.slug, tree["p1"].code]) + "?tai=unit_table.csv"
     response = client.get(url)
     assert response.status_code == 200
     _body(response)

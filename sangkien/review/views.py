@@ -21,9 +21,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from sangkien.accesslog.services import record_access, record_accesses
 from sangkien.core.exceptions import DomainError
 from sangkien.initiatives.access import get_initiative_for
-from sangkien.initiatives.forms import MAX_BULK, BulkReviewForm, ReviewForm, SubmissionForm
+from sangkien.initiatives.forms import ReviewForm, SubmissionForm
 from sangkien.initiatives.models import Initiative, InitiativeQuerySet, Status
-from sangkien.initiatives.queue import ALL, MAX_UNIT_CHOICES, QueueFilterForm, status_counts
 from sangkien.initiatives.services import (
     BulkReviewRefused,
     bulk_review_refusal,
@@ -34,6 +33,14 @@ from sangkien.initiatives.services import (
 from sangkien.initiatives.text_checks import ExactResubmission
 from sangkien.initiatives.views import busy, busy_message
 from sangkien.programmes.models import Programme
+from sangkien.review.forms import (
+    ALL,
+    MAX_BULK,
+    MAX_UNIT_CHOICES,
+    BulkReviewForm,
+    QueueFilterForm,
+    status_counts,
+)
 from sangkien.roles.models import Role, RoleAssignment
 from sangkien.roles.scope import role_paths, scope_filter
 from sangkien.units.access import get_unit_for
@@ -73,7 +80,7 @@ def home(request: HttpRequest) -> HttpResponse:
         entry["roles"].append(assignment.get_role_display())
         entry["manage"] |= assignment.role in (Role.UNIT_ADMIN, Role.ORGANISING_COMMITTEE)
         entry["enter"] |= assignment.role in (Role.UNIT_ADMIN, Role.SUPPORT_TEAM, Role.ORGANISING_COMMITTEE)
-    return render(request, "officer/home.html", {
+    return render(request, "review/home.html", {
         "units": list(units.values()), "programmes": programmes,
         "lines": _programme_lines(request.user, programmes),
     })
@@ -119,7 +126,7 @@ def queue(request: HttpRequest, slug: str) -> HttpResponse:
         keep.pop(name, None)
     tabs = [{"value": value, "label": label, "count": counts[value]}
             for value, label in [*Status.choices, (ALL, _("Tất cả"))]]
-    return render(request, "officer/queue.html", {
+    return render(request, "review/queue.html", {
         "programme": programme, "page": page, "items": items, "status": status, "tabs": tabs,
         "unit": unit, "form": form, "query": keep.urlencode(),
         "filter_fields": [form[name] for name in ("don-vi", "linh-vuc", "tu-ngay", "den-ngay", "loi-tu", "loi-den",
@@ -179,7 +186,7 @@ def bulk_review(request: HttpRequest, slug: str) -> HttpResponse:
     programme = get_object_or_404(Programme, slug=slug)
     if not role_paths(request.user, [Role.REVIEWER]):
         raise PermissionDenied
-    queue_url = reverse("initiatives:queue", args=[programme.slug])
+    queue_url = reverse("review:queue", args=[programme.slug])
     codes = list(dict.fromkeys(c.strip() for c in request.POST.getlist("ma")
                                if c.strip() and "\x00" not in c))[:MAX_BULK]  # NUL: PostgreSQL refuses it (500)
     if not codes:
@@ -193,7 +200,7 @@ def bulk_review(request: HttpRequest, slug: str) -> HttpResponse:
     context = {"programme": programme, "form": form, "accepted": chosen, "refused": [], "missing": missing,
                "next": _next_url(request, queue_url), "editing": not form.is_valid()}
     if context["editing"]:
-        return render(request, "officer/bulk_confirm.html", context)
+        return render(request, "review/bulk_confirm.html", context)
     decision, reason = form.cleaned_data["decision"], form.cleaned_data["reason"]
     refused = [(i, msg) for i in chosen
                if (msg := bulk_review_refusal(initiative=i, decision=decision, reason=reason, actor=request.user))]
@@ -212,7 +219,7 @@ def bulk_review(request: HttpRequest, slug: str) -> HttpResponse:
     refused_pks = {i.pk for i, _msg in refused}
     context.update({"decision_label": Status(decision).label, "reason": reason, "refused": refused,
                     "accepted": [i for i in chosen if i.pk not in refused_pks]})
-    return render(request, "officer/bulk_confirm.html", context)
+    return render(request, "review/bulk_confirm.html", context)
 
 
 @login_required
@@ -256,7 +263,7 @@ def enter_on_behalf(request: HttpRequest, code: str, slug: str) -> HttpResponse:
                     return redirect("initiatives:detail", code=initiative.tracking_code)
     else:
         form = SubmissionForm(phase=phase)
-    response = render(request, "officer/enter.html", {
+    response = render(request, "review/enter.html", {
         "unit": unit, "programme": programme, "phase": phase, "form": form, "leaves": leaves,
         "target_code": request.POST.get("target_unit", "") if request.method == "POST" else "",
     })

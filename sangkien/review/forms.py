@@ -1,4 +1,5 @@
-"""The reviewer's queue: search, filters, sorting and tab counts (reads only).
+"""Forms of the officer pages: the review queue's search, filters, sorting and tab counts
+(reads only), and the bulk decision (:class:`BulkReviewForm`).
 
 The query-string names are Vietnamese, as in the rest of the site's URLs:
 ``q`` (title, tracking code, author name), ``don-vi`` (a unit's code: its
@@ -20,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sangkien.core.clock import end_of_day, start_of_day
 from sangkien.core.money import AmountError, parse_vnd
-from sangkien.initiatives.forms import DATE_FORMATS, DATE_WIDGET
+from sangkien.initiatives.forms import DATE_FORMATS, DATE_WIDGET, ReviewForm
 from sangkien.initiatives.models import Authorship, Initiative, Status
 from sangkien.programmes.models import Field
 
@@ -146,3 +147,27 @@ def status_counts(qs: QuerySet[Initiative]) -> dict[str, int]:
     counts = {value: found.get(value, 0) for value in Status.values}
     counts[ALL] = sum(counts.values())
     return counts
+
+
+#: Most initiatives one bulk decision takes (a queue page holds 25).
+MAX_BULK = 100
+
+
+class BulkReviewForm(forms.Form):
+    """One decision and one reason for several initiatives ticked in the queue.
+
+    The reason is required here, before the confirmation step, when the
+    decision returns or rejects (the member reads it).
+    """
+
+    decision = forms.ChoiceField(label=_("Quyết định cho các sáng kiến đã chọn"),
+                                 choices=[("", _("— Chọn quyết định —")), *ReviewForm.DECISIONS],
+                                 error_messages={"required": _("Hãy chọn quyết định.")})
+    reason = forms.CharField(label=_("Lý do chung (người gửi sẽ đọc)"), required=False, max_length=2000,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("decision") in (Status.RETURNED, Status.REJECTED) and not (data.get("reason") or "").strip():
+            self.add_error("reason", _("Hãy ghi lý do để người gửi biết cần làm gì."))
+        return data

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from sangkien.imports.exports import purge_expired_exports
+from sangkien.reports.exports import purge_expired_exports
 
 
 class Command(BaseCommand):
