@@ -18,6 +18,12 @@ from django_htmx.http import HttpResponseClientRefresh
 from sangkien.accounts.sessions import recent_authentication_required
 from sangkien.core.exceptions import DomainError
 from sangkien.imports import holds, progress, services
+from sangkien.imports.access import (
+    get_export_record_for,
+    get_job_for,
+    restrict_exports,
+    restrict_jobs,
+)
 from sangkien.imports.exports import (
     build_inline_xlsx,
     csv_download,
@@ -28,7 +34,6 @@ from sangkien.imports.exports import (
 from sangkien.imports.forms import ConfirmForm, ExportForm, UploadForm
 from sangkien.imports.models import (
     ExportKind,
-    ExportRecord,
     ExportStatus,
     FileFormat,
     ImportJob,
@@ -37,27 +42,12 @@ from sangkien.imports.models import (
 from sangkien.imports.tasks import enqueue_check, enqueue_export, enqueue_save
 from sangkien.imports.workbook import build_template
 from sangkien.programmes.models import Programme
-from sangkien.units.access import get_unit_for
+from sangkien.units.access import get_unit_for, in_subtree
 from sangkien.units.models import Unit
 
 #: Files up to this size are checked and saved while the officer waits; larger ones in the background.
 INLINE_BYTES = 512 * 1024
 ERRORS_SHOWN = 200
-
-
-def get_job_for(user: Any, pk: int) -> ImportJob:
-    """The import ``pk`` if ``user`` may import for its unit, administers it,
-    or may confirm it because it was held (an officer of the level above).
-
-    :raises Http404: no such import, or out of the user's scope (not revealed).
-    """
-    job = (ImportJob.objects.select_related("programme", "unit", "created_by", "phase", "hold_decided_by")
-           .filter(pk=pk).first())
-    if job is None or not (user.has_perm("imports.import_initiatives", job.unit)
-                           or user.has_perm("imports.view_log", job.unit)
-                           or (job.held_at is not None and user.has_perm("imports.confirm_held", job))):
-        raise Http404
-    return job
 
 
 def _programme(slug: str) -> Programme:
@@ -261,18 +251,11 @@ def export(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     })
 
 
-def _get_record_for(user: Any, pk: int) -> ExportRecord:
-    record = ExportRecord.objects.select_related("unit", "programme").filter(pk=pk).first()
-    if record is None or not (record.user_id == user.pk or user.has_perm("imports.view_log", record.unit)):
-        raise Http404
-    return record
-
-
 @login_required
 @require_GET
 def export_record(request: HttpRequest, pk: int) -> HttpResponse:
     """A background export: progress, then the download link."""
-    record = _get_record_for(request.user, pk)
+    record = get_export_record_for(request.user, pk)
     if request.htmx and record.status != ExportStatus.RUNNING:
         return HttpResponseClientRefresh()
     return render(request, "imports/export_record.html", {
@@ -289,7 +272,7 @@ def export_file(request: HttpRequest, pk: int) -> HttpResponse:
 
     :raises Http404: someone else's export, a role since revoked or narrowed, or no file.
     """
-    record = _get_record_for(request.user, pk)
+    record = get_export_record_for(request.user, pk)
     if record.user_id != request.user.pk or not request.user.has_perm("imports.export", record.unit):
         raise Http404
     if record.personal_data and not request.user.has_perm("imports.export_personal_data", record.unit):
@@ -308,9 +291,9 @@ def export_file(request: HttpRequest, pk: int) -> HttpResponse:
 def log(request: HttpRequest, code: str) -> HttpResponse:
     """Every import and export in the unit's subtree: who, when, scope, rows (unit administrators)."""
     unit = get_unit_for(request.user, code, "imports.view_log")
-    imports = (ImportJob.objects.filter(unit__path__startswith=unit.path)
+    imports = (restrict_jobs(request.user, "log").filter(in_subtree(unit))
                .select_related("unit", "created_by", "programme").order_by("-created_at"))
-    exports = (ExportRecord.objects.filter(unit__path__startswith=unit.path)
+    exports = (restrict_exports(request.user, "log").filter(in_subtree(unit))
                .select_related("unit", "user", "programme").order_by("-created_at"))
     return render(request, "imports/log.html", {
         "unit": unit,
