@@ -3,7 +3,7 @@
 It sits in ``units`` (below ``roles``, ``programmes`` and ``initiatives``) so
 every app above can use it.  The permission check goes through
 ``user.has_perm(perm, unit)``: Django's auth backends reach the django-rules
-predicates declared in ``roles/rules.py`` without this module importing
+permissions declared in the apps' ``rules.py`` without this module importing
 ``roles``.
 """
 
