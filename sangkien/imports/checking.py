@@ -32,6 +32,7 @@ from sangkien.initiatives.details import AuthorData
 from sangkien.initiatives.forms import DATE_FORMATS
 from sangkien.initiatives.models import RecognitionForm, SectorBlock
 from sangkien.programmes.models import Field, Phase
+from sangkien.units.access import in_subtree
 from sangkien.units.models import Unit
 
 _LABEL_CODE = re.compile(r"\(([^()]+)\)\s*$")
@@ -138,7 +139,7 @@ class UnitResolver:
         self.scope = scope
         self.by_code: dict[str, UnitRef] = {}
         self.by_name: dict[str, list[UnitRef]] = {}
-        rows = (Unit.objects.filter(path__startswith=scope.path)
+        rows = (scope.subtree()
                 .values_list("pk", "code", "name", "path", "is_active", "numchild"))
         for pk, code, name, path, active, numchild in rows.iterator(chunk_size=5000):
             ref = UnitRef(pk, code, name, path, active, numchild == 0)
@@ -188,9 +189,9 @@ class UnitResolver:
         match = _LABEL_CODE.search(raw)
         if match:
             code = match.group(1).strip()
-        outside = Unit.objects.filter(code__iexact=code).exclude(path__startswith=self.scope.path).first()
+        outside = Unit.objects.filter(code__iexact=code).exclude(in_subtree(self.scope, via="")).first()
         if outside is None:
-            outside = Unit.objects.filter(name__iexact=raw).exclude(path__startswith=self.scope.path).first()
+            outside = Unit.objects.filter(name__iexact=raw).exclude(in_subtree(self.scope, via="")).first()
         if outside is not None:
             return _("Đơn vị “%(name)s” không thuộc phạm vi của bạn (%(scope)s).") % {
                 "name": outside.name, "scope": self.scope.name}

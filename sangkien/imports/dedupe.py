@@ -77,8 +77,8 @@ class Deduplicator:
         if not by_initiative:
             return {}
         saved: dict[tuple[str, str], str] = {}
-        initiatives = (Initiative.objects.filter(pk__in=list(by_initiative), programme=self.programme,
-                                                 unit__path__startswith=self.scope.path).order_by()
+        initiatives = (Initiative.objects.in_subtree(self.scope)
+                       .filter(pk__in=list(by_initiative), programme=self.programme).order_by()
                        .values_list("pk", "title", "tracking_code"))
         for pk, title, code in initiatives:
             for key in by_initiative[pk]:

@@ -22,12 +22,12 @@ from sangkien.core.clock import now
 from sangkien.core.exceptions import DomainError, InvalidTransition, NotAllowed
 from sangkien.core.models import log_action
 from sangkien.imports import progress
+from sangkien.imports.access import restrict_jobs
 from sangkien.imports.models import ImportJob, JobStatus, SaveMode
 from sangkien.imports.staging import read_staged
 from sangkien.initiatives.models import Authorship, InitiativeQuerySet
 from sangkien.initiatives.plausibility import Hold, assess
-from sangkien.roles.rules import HOLD_CONFIRMERS
-from sangkien.roles.scope import above_filter
+from sangkien.units.access import in_subtree
 
 REFUSAL_MAX_CHARS = 2000
 IN_BATCH = 400
@@ -58,8 +58,8 @@ def new_participants(job: ImportJob, *, existing_rows: set[int]) -> int:
             else:
                 others.add(_identity("", "", author.full_name))
     counted = Authorship.objects.filter(InitiativeQuerySet.counted_filter("initiative__"),
-                                        initiative__programme_id=job.programme_id,
-                                        initiative__unit__path__startswith=job.unit.path)
+                                        in_subtree(job.unit, "initiative__unit"),
+                                        initiative__programme_id=job.programme_id)
     known = 0
     for items, field in ((sorted(phones), "person__phone"), (sorted(emails), "person__email")):
         for start in range(0, len(items), IN_BATCH):
@@ -157,6 +157,5 @@ def refuse_held_job(*, job: ImportJob, reason: str, actor: Any) -> ImportJob:
 def held_jobs_for(user: Any) -> QuerySet[ImportJob]:
     """Held imports ``user`` may confirm: units whose level above is in their
     review/import scope, except their own uploads; oldest first."""
-    return (ImportJob.objects.filter(above_filter(user, HOLD_CONFIRMERS), status=JobStatus.HELD)
-            .exclude(created_by_id=user.pk).select_related("unit", "programme", "created_by")
+    return (restrict_jobs(user, "confirm_held").filter(status=JobStatus.HELD).select_related("unit", "programme", "created_by")
             .order_by("held_at", "pk"))

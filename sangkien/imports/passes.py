@@ -30,7 +30,6 @@ from sangkien.imports.reading import open_table
 from sangkien.imports.saving import BulkWriter
 from sangkien.imports.staging import StagedWriter, read_staged
 from sangkien.imports.workbook import ResultWriter
-from sangkien.units.models import Unit
 
 BATCH_ROWS = 1000
 MAX_REPORTED_ERRORS = 5000
@@ -167,7 +166,7 @@ def _save_time_error(row: CleanRow | None, error: str, retired: set[int]) -> lis
 
 
 def _retired(job: ImportJob) -> set[int]:
-    return set(Unit.objects.filter(path__startswith=job.unit.path, is_active=False).values_list("pk", flat=True))
+    return set(job.unit.subtree().filter(is_active=False).values_list("pk", flat=True))
 
 
 def save_time_errors(job: ImportJob) -> dict[int, list[CellError]]:

@@ -52,8 +52,8 @@ from sangkien.imports.passes import (
 )
 from sangkien.imports.reading import FileRefused
 from sangkien.imports.saving import BulkWriter, history_reason
-from sangkien.initiatives.services import open_phase_or_raise
 from sangkien.programmes.models import Programme
+from sangkien.programmes.phases import open_phase_or_raise
 from sangkien.units.models import Unit
 
 logger = logging.getLogger(__name__)

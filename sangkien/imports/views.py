@@ -17,32 +17,18 @@ from django_htmx.http import HttpResponseClientRefresh
 
 from sangkien.core.exceptions import DomainError
 from sangkien.imports import holds, progress, services
+from sangkien.imports.access import get_job_for, restrict_exports, restrict_jobs
 from sangkien.imports.forms import ConfirmForm, UploadForm
-from sangkien.imports.models import ExportRecord, ImportJob, JobStatus
+from sangkien.imports.models import ImportJob, JobStatus
 from sangkien.imports.tasks import enqueue_check, enqueue_save
 from sangkien.imports.workbook import build_template
 from sangkien.programmes.models import Programme
-from sangkien.units.access import get_unit_for
+from sangkien.units.access import get_unit_for, in_subtree
 from sangkien.units.models import Unit
 
 #: Files up to this size are checked and saved while the officer waits; larger ones in the background.
 INLINE_BYTES = 512 * 1024
 ERRORS_SHOWN = 200
-
-
-def get_job_for(user: Any, pk: int) -> ImportJob:
-    """The import ``pk`` if ``user`` may import for its unit, administers it,
-    or may confirm it because it was held (an officer of the level above).
-
-    :raises Http404: no such import, or out of the user's scope (not revealed).
-    """
-    job = (ImportJob.objects.select_related("programme", "unit", "created_by", "phase", "hold_decided_by")
-           .filter(pk=pk).first())
-    if job is None or not (user.has_perm("imports.import_initiatives", job.unit)
-                           or user.has_perm("imports.view_log", job.unit)
-                           or (job.held_at is not None and user.has_perm("imports.confirm_held", job))):
-        raise Http404
-    return job
 
 
 def _programme(slug: str) -> Programme:
@@ -211,9 +197,9 @@ def job_file(request: HttpRequest, pk: int) -> FileResponse:
 def log(request: HttpRequest, code: str) -> HttpResponse:
     """Every import and export in the unit's subtree: who, when, scope, rows (unit administrators)."""
     unit = get_unit_for(request.user, code, "imports.view_log")
-    imports = (ImportJob.objects.filter(unit__path__startswith=unit.path)
+    imports = (restrict_jobs(request.user, "log").filter(in_subtree(unit))
                .select_related("unit", "created_by", "programme").order_by("-created_at"))
-    exports = (ExportRecord.objects.filter(unit__path__startswith=unit.path)
+    exports = (restrict_exports(request.user, "log").filter(in_subtree(unit))
                .select_related("unit", "user", "programme").order_by("-created_at"))
     return render(request, "imports/log.html", {
         "unit": unit,

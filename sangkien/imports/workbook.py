@@ -50,7 +50,7 @@ class Lists:
 
     @classmethod
     def for_scope(cls, scope: Unit) -> Lists:
-        units = (Unit.objects.filter(path__startswith=scope.path, is_active=True, numchild=0)
+        units = (scope.subtree().filter(is_active=True, numchild=0)
                  .order_by("name").values_list("name", "code")[:MAX_UNITS_IN_LIST])
         return cls(
             sectors=[str(label) for _v, label in SectorBlock.choices],

@@ -69,14 +69,6 @@ class Person(models.Model):
 
 
 class InitiativeQuerySet(models.QuerySet["Initiative"]):
-    def visible_to(self, user: Any) -> InitiativeQuerySet:
-        """Initiatives ``user`` may open: their own, and those in their roles' scope."""
-        from sangkien.roles.scope import scope_filter
-
-        if not user.is_authenticated:
-            return self.none()
-        return self.filter(models.Q(submitted_by=user) | scope_filter(user))
-
     def in_subtree(self, unit: Any) -> InitiativeQuerySet:
         return self.filter(unit__path__startswith=unit.path)
 

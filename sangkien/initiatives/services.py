@@ -10,16 +10,14 @@ no-op) when a rule refuses.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.utils import formats
 from django.utils.translation import gettext as _
 
-from sangkien.core.clock import LOCAL_TZ, format_deadline, now
-from sangkien.core.exceptions import DomainError, InvalidTransition, NotAllowed, SubmissionClosed
+from sangkien.core.clock import now
+from sangkien.core.exceptions import DomainError, InvalidTransition, NotAllowed
 from sangkien.core.models import log_action
 from sangkien.initiatives.details import AuthorData, InitiativeDetails
 from sangkien.initiatives.models import (
@@ -32,32 +30,9 @@ from sangkien.initiatives.models import (
 from sangkien.initiatives.people import PersonResolver, snapshot
 from sangkien.initiatives.plausibility import hold_if_implausible
 from sangkien.initiatives.text_checks import text_checks
-from sangkien.programmes.models import Phase, Programme
+from sangkien.programmes.models import Programme
+from sangkien.programmes.phases import open_phase_or_raise
 from sangkien.units.models import Unit
-
-
-def open_phase_or_raise(programme: Programme, at: dt.datetime | None = None) -> Phase:
-    """Return the phase open at ``at`` (default now).
-
-    :raises SubmissionClosed: with a message saying when the last window
-        closed or when the next one opens (local time).
-    """
-    at = at or now()
-    phase = programme.open_phase(at)
-    if phase is not None:
-        return phase
-    upcoming = programme.next_phase(at)
-    if upcoming is not None:
-        opens = formats.date_format(upcoming.submission_start.astimezone(LOCAL_TZ), "H:i d/m/Y")
-        raise SubmissionClosed(_("Chương trình chưa mở nhận sáng kiến. Thời gian mở: %(opens)s.") % {"opens": opens})
-    last = programme.phases.order_by("-submission_end").first()
-    if last is None:
-        raise SubmissionClosed(_("Chương trình chưa có giai đoạn nhận sáng kiến."))
-    closed = format_deadline(last.submission_end)  # "24h ngày 20/04/2021", as the letters say
-    raise SubmissionClosed(
-        _("Đã hết thời gian gửi sáng kiến: phần mềm tự động đóng lúc %(closed)s. "
-          "Nội dung bạn đã nhập vẫn còn bên dưới để bạn sao chép lại.") % {"closed": closed}
-    )
 
 
 def submit_initiative(

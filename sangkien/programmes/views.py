@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from sangkien.core.exceptions import DomainError
 from sangkien.programmes.models import Programme, Target
+from sangkien.programmes.predicates import phase_is_open
 from sangkien.programmes.services import set_targets
 from sangkien.units.access import get_linked_unit, get_unit_for
 from sangkien.units.models import Unit
@@ -70,7 +71,7 @@ def targets(request: HttpRequest, code: str, slug: str) -> HttpResponse:
 
 def open_programmes() -> list[Programme]:
     """The published programmes with a phase open now, newest first."""
-    return [p for p in Programme.objects.filter(is_published=True).order_by("-pk") if p.open_phase()]
+    return [p for p in Programme.objects.filter(is_published=True).order_by("-pk") if phase_is_open(None, p)]
 
 
 def unit_link(request: HttpRequest, code: str) -> HttpResponse:

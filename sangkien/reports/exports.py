@@ -124,7 +124,7 @@ def initiatives_queryset(*, programme: Programme, unit: Unit, filters: ExportFil
     """Initiatives of ``programme`` in ``unit``'s subtree matching ``filters``."""
     from sangkien.core.clock import end_of_day, start_of_day
 
-    qs = Initiative.objects.filter(programme=programme, unit__path__startswith=unit.path)
+    qs = Initiative.objects.in_subtree(unit).filter(programme=programme)
     if filters.status in Status.values:
         qs = qs.filter(status=filters.status)
     if filters.phase_id:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -15,7 +14,8 @@ from django_htmx.http import HttpResponseClientRefresh
 
 from sangkien.accounts.sessions import recent_authentication_required
 from sangkien.core.exceptions import DomainError
-from sangkien.imports.models import ExportKind, ExportRecord, ExportStatus, FileFormat
+from sangkien.imports.access import get_export_record_for
+from sangkien.imports.models import ExportKind, ExportStatus, FileFormat
 from sangkien.programmes.models import Programme
 from sangkien.reports.counting import UnitTable
 from sangkien.reports.counting import unit_table as live_unit_table
@@ -126,18 +126,11 @@ def export(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     })
 
 
-def _get_record_for(user: Any, pk: int) -> ExportRecord:
-    record = ExportRecord.objects.select_related("unit", "programme").filter(pk=pk).first()
-    if record is None or not (record.user_id == user.pk or user.has_perm("imports.view_log", record.unit)):
-        raise Http404
-    return record
-
-
 @login_required
 @require_GET
 def export_record(request: HttpRequest, pk: int) -> HttpResponse:
     """A background export: progress, then the download link."""
-    record = _get_record_for(request.user, pk)
+    record = get_export_record_for(request.user, pk)
     if request.htmx and record.status != ExportStatus.RUNNING:
         return HttpResponseClientRefresh()
     return render(request, "reports/export_record.html", {
@@ -154,7 +147,7 @@ def export_file(request: HttpRequest, pk: int) -> HttpResponse:
 
     :raises Http404: someone else's export, a role since revoked or narrowed, or no file.
     """
-    record = _get_record_for(request.user, pk)
+    record = get_export_record_for(request.user, pk)
     if record.user_id != request.user.pk or not request.user.has_perm("imports.export", record.unit):
         raise Http404
     if record.personal_data and not request.user.has_perm("imports.export_personal_data", record.unit):

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from sangkien.accesslog.services import record_access, record_accesses
 from sangkien.core.exceptions import DomainError
-from sangkien.initiatives.access import get_initiative_for
+from sangkien.initiatives.access import get_initiative_for, restrict_initiatives
 from sangkien.initiatives.forms import ReviewForm, SubmissionForm
 from sangkien.initiatives.models import Initiative, InitiativeQuerySet, Status
 from sangkien.initiatives.services import (
@@ -41,8 +41,9 @@ from sangkien.review.forms import (
     QueueFilterForm,
     status_counts,
 )
-from sangkien.roles.models import Role, RoleAssignment
-from sangkien.roles.scope import role_paths, scope_filter
+from sangkien.roles.access import holds_anywhere, restrict_units
+from sangkien.roles.capabilities import CAPABILITIES, Capability
+from sangkien.roles.models import RoleAssignment
 from sangkien.units.access import get_unit_for
 from sangkien.units.models import Unit
 
@@ -57,7 +58,7 @@ def _programme_lines(user: Any, programmes: list[Programme]) -> list[dict[str, A
     """
     counted = InitiativeQuerySet.counted_filter()
     found = {row["programme_id"]: row for row in (
-        Initiative.objects.filter(scope_filter(user), programme__in=programmes)
+        restrict_initiatives(user, "list").filter(programme__in=programmes)
         .values("programme_id")
         .annotate(submitted=Count("pk", filter=counted),
                   approved=Count("pk", filter=counted & Q(status=Status.APPROVED)),
@@ -78,8 +79,8 @@ def home(request: HttpRequest) -> HttpResponse:
         entry = units.setdefault(assignment.unit_id, {"unit": assignment.unit, "roles": [], "manage": False,
                                                       "enter": False})
         entry["roles"].append(assignment.get_role_display())
-        entry["manage"] |= assignment.role in (Role.UNIT_ADMIN, Role.ORGANISING_COMMITTEE)
-        entry["enter"] |= assignment.role in (Role.UNIT_ADMIN, Role.SUPPORT_TEAM, Role.ORGANISING_COMMITTEE)
+        entry["manage"] |= Capability.ADMINISTER in CAPABILITIES[assignment.role]
+        entry["enter"] |= Capability.ENTER in CAPABILITIES[assignment.role]
     return render(request, "review/home.html", {
         "units": list(units.values()), "programmes": programmes,
         "lines": _programme_lines(request.user, programmes),
@@ -88,7 +89,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def _filter_units(user: Any) -> list[Unit] | None:
     """The units a reviewer may filter the queue by, tree order; ``None`` when too many to list."""
-    scoped = Unit.objects.filter(scope_filter(user, field="path"), is_active=True)
+    scoped = restrict_units(user, "view").filter(is_active=True)
     listed = list(scoped.order_by("path")[:MAX_UNIT_CHOICES + 1])
     return None if len(listed) > MAX_UNIT_CHOICES else listed
 
@@ -97,18 +98,18 @@ def _filter_units(user: Any) -> list[Unit] | None:
 def queue(request: HttpRequest, slug: str) -> HttpResponse:
     """Initiatives of the reviewer's subtree: search, filters, sorting, tabs with counts, bulk decision."""
     programme = get_object_or_404(Programme, slug=slug)
-    if not role_paths(request.user):
+    if not holds_anywhere(request.user, Capability.SEE):
         raise PermissionDenied
     form = QueueFilterForm(request.GET, units=_filter_units(request.user))
     form.is_valid()  # invalid filters are shown and left out
-    qs = Initiative.objects.filter(scope_filter(request.user), programme=programme)
+    qs = restrict_initiatives(request.user, "list").filter(programme=programme)
     unit_code = (request.GET.get("don-vi") or "").strip()
     unit = None
     if unit_code:
         unit = Unit.objects.filter(code=unit_code).first()
         if unit is None or not request.user.has_perm("initiatives.list_unit", unit):
             raise PermissionDenied
-        qs = qs.filter(unit__path__startswith=unit.path)
+        qs = qs.in_subtree(unit)
     qs = form.apply(qs)
     counts = status_counts(qs)
     status = request.GET.get("trang-thai") or Status.SUBMITTED
@@ -184,7 +185,7 @@ def bulk_review(request: HttpRequest, slug: str) -> HttpResponse:
     (each initiative reviewed and audited; all or nothing).
     """
     programme = get_object_or_404(Programme, slug=slug)
-    if not role_paths(request.user, [Role.REVIEWER]):
+    if not holds_anywhere(request.user, Capability.REVIEW):
         raise PermissionDenied
     queue_url = reverse("review:queue", args=[programme.slug])
     codes = list(dict.fromkeys(c.strip() for c in request.POST.getlist("ma")
@@ -193,7 +194,7 @@ def bulk_review(request: HttpRequest, slug: str) -> HttpResponse:
         messages.error(request, _("Hãy chọn ít nhất một sáng kiến."))
         return _back(request, queue_url)
     form = BulkReviewForm(request.POST)
-    visible = {i.tracking_code: i for i in Initiative.objects.visible_to(request.user)
+    visible = {i.tracking_code: i for i in restrict_initiatives(request.user, "view")
                .filter(programme=programme, tracking_code__in=codes).select_related("unit")}
     missing = [c for c in codes if c not in visible]
     chosen = [visible[c] for c in codes if c in visible]

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy
 
 from sangkien.accounts.models import User
 from sangkien.core.phone import PhoneError, normalise_phone
+from sangkien.roles.capabilities import grantable_roles
 from sangkien.roles.models import Role
 
 
@@ -21,7 +22,7 @@ class GrantForm(forms.Form):
     login = forms.CharField(label=gettext_lazy("Số điện thoại hoặc e-mail của người được giao"), max_length=120)
     unit_code = forms.CharField(label=gettext_lazy("Mã đơn vị"), max_length=40)
     role = forms.ChoiceField(label=gettext_lazy("Vai trò"), choices=[
-        (r.value, r.label) for r in Role if r != Role.ORGANISING_COMMITTEE])
+        (r.value, r.label) for r in Role if r.value in grantable_roles()])
 
     def clean_login(self) -> User:
         raw = self.cleaned_data["login"].strip()

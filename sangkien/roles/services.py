@@ -9,7 +9,8 @@ from django.utils.translation import gettext as _
 
 from sangkien.core.exceptions import NotAllowed
 from sangkien.core.models import log_action
-from sangkien.roles.models import Role, RoleAssignment
+from sangkien.roles.capabilities import GRANT_NEEDS, roles_with
+from sangkien.roles.models import RoleAssignment
 from sangkien.roles.scope import clear_cache
 from sangkien.units.models import Unit
 
@@ -22,8 +23,8 @@ def grant_role(*, user: Any, unit: Unit, role: str, actor: Any) -> RoleAssignmen
     """
     if not actor.has_perm("roles.grant", unit):
         raise NotAllowed(_("Bạn không có quyền phân quyền cho đơn vị này."))
-    if role == Role.ORGANISING_COMMITTEE and (
-            unit.depth != 1 or not actor.roles.filter(role=Role.ORGANISING_COMMITTEE).exists()):
+    needs = GRANT_NEEDS.get(role)
+    if needs is not None and (unit.depth != 1 or not actor.roles.filter(role__in=roles_with(needs)).exists()):
         raise NotAllowed(_("Chỉ Ban tổ chức mới giao được vai trò Ban tổ chức."))
     with transaction.atomic():
         assignment, created = RoleAssignment.objects.get_or_create(

@@ -5,16 +5,16 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from sangkien.accounts.sessions import recent_authentication_required
 from sangkien.core.exceptions import DomainError
+from sangkien.roles.access import get_assignment_for, restrict_assignments
 from sangkien.roles.forms import GrantForm
-from sangkien.roles.models import RoleAssignment
 from sangkien.roles.services import grant_role, revoke_role
-from sangkien.units.access import get_unit_for
+from sangkien.units.access import get_unit_for, in_subtree
 
 
 @login_required
@@ -28,7 +28,7 @@ def manage(request: HttpRequest, code: str) -> HttpResponse:
         raw = request.POST.get("revoke", "")
         if not (raw.isascii() and raw.isdigit() and len(raw) <= 18):  # a pk, never text (was a 500)
             raise Http404
-        assignment = get_object_or_404(RoleAssignment, pk=int(raw), unit__path__startswith=unit.path)
+        assignment = get_assignment_for(request.user, int(raw), within=unit)
         try:
             revoke_role(assignment=assignment, actor=request.user)
         except DomainError as exc:
@@ -49,6 +49,6 @@ def manage(request: HttpRequest, code: str) -> HttpResponse:
             else:
                 messages.success(request, _("Đã phân quyền."))
                 return redirect(request.path)
-    assignments = (RoleAssignment.objects.filter(unit__path__startswith=unit.path)
+    assignments = (restrict_assignments(request.user, "grant").filter(in_subtree(unit))
                    .select_related("user", "unit").order_by("unit__path", "role"))
     return render(request, "roles/manage.html", {"unit": unit, "form": form, "assignments": assignments})

@@ -3,7 +3,7 @@
 It sits in ``units`` (below ``roles``, ``programmes`` and ``initiatives``) so
 every app above can use it.  The permission check goes through
 ``user.has_perm(perm, unit)``: Django's auth backends reach the django-rules
-predicates declared in ``roles/rules.py`` without this module importing
+permissions declared in the apps' ``rules.py`` without this module importing
 ``roles``.
 """
 
@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -42,3 +43,14 @@ def get_linked_unit(code: str) -> Unit:
         raise Http404(_("Không có đơn vị nào với mã “%(code)s”. Đường link hoặc mã QR có thể đã cũ hoặc bị "
                         "gõ sai; hãy hỏi lại công đoàn cơ sở của bạn.") % {"code": code[:40]})
     return unit
+
+
+def in_subtree(unit: Unit, via: str = "unit") -> Q:
+    """A ``Q`` matching rows whose unit (reached through ``via``, e.g. ``"initiative__unit"``;
+    ``""`` for units themselves) is ``unit`` or lies below it.
+
+    No permission: use it inside a unit already fetched for the user (:func:`get_unit_for`),
+    or for figures that concern the unit as a whole.
+    """
+    field = f"{via}__path__startswith" if via else "path__startswith"
+    return Q(**{field: unit.path})

@@ -102,7 +102,7 @@ def test_personal_data_is_masked_for_a_role_without_the_permission(client, world
     try:
         text = csv_text(client.get(export_url("375", tai="initiatives.csv", ca_nhan="on", muc_dich="x")))
     finally:
-        from sangkien.roles.rules import reviewer_over
+        from sangkien.roles.predicates import reviewer_over
         rules.set_perm("imports.export_personal_data", reviewer_over)
     assert "0912 *** 678" in text and "h***@example.vn" in text
     assert "0912 345 678" not in text and "hoa@example.vn" not in text
