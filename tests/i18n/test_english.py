@@ -55,7 +55,8 @@ def _plan(w: dict) -> int:
     from sangkien.units.models import ReorganisationPlan
     from sangkien.units.reorganisation import PlanRow
 
-    row = PlanRow(w["district"].code, "rename", dt.date(2021, 1, 1), new_name="Renamed district", line=2)
+    row = PlanRow(w["district"].code, "rename", dt.date(2021, 1, 1), new_name=f"{w['district'].name} 2",
+                  line=2)
     plan = ReorganisationPlan.objects.create(created_at=now(), scope=w["province"], file_name="plan.csv",
                                              rows=[row.as_json()])
     return plan.pk
