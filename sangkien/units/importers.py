@@ -504,6 +504,15 @@ def _create(creates: list[UnitRow], existing: Mapping[str, _Existing], user: Any
             parent = unit.parent_code
             last_code[parent] = max(last_code.get(parent, ""), code)
             last_position[parent] = max(last_position.get(parent, 0), _position(unit.path))
+    # Retired rows keep their paths among the siblings (issue 11): never append onto one.
+    outer_paths = {existing[code].path: code for code in outer if code in existing}
+    if "" in outer:
+        outer_paths[""] = ""
+    for path, code in Unit.objects.filter(retired_on__isnull=False).values_list("path", "code"):
+        parent = outer_paths.get(path[: -Unit.steplen])
+        if parent is not None:
+            last_code[parent] = max(last_code.get(parent, ""), code)
+            last_position[parent] = max(last_position.get(parent, 0), _position(path))
     one_by_one = {parent for parent in outer if parent in last_code and children[parent][0].code < last_code[parent]}
     inserted = set()
     for parent_code in sorted(one_by_one):
