@@ -31,7 +31,8 @@ def follow_pending_reviews(old: Unit, new: Unit | None, kind: str, actor: Any) -
         if new is None or kind not in FOLLOWING_KINDS:
             items.append(FollowItem("review", label, old.name, ""))
             continue
-        Initiative.objects.filter(pk=initiative.pk).update(unit=new)
+        # updated_at too: the dashboards' roll-ups recount what changed since their last refresh.
+        Initiative.objects.filter(pk=initiative.pk).update(unit=new, updated_at=now())
         log_action(actor=actor, action="initiative.followed_unit", obj=initiative, unit=new, from_unit=old.code)
         items.append(FollowItem("review", label, old.name, new.name))
     return items

@@ -94,7 +94,8 @@ def test_a_dissolution_moves_the_units_below_and_lists_the_roles(tree, open_phas
     assert follows == {("role", "CĐCS Trường THCS Khánh Hội"), ("review", "CĐCS Công ty May Yên Khánh")}
     assert not UnitSuccession.objects.exists() and Unit.objects.count() == 9  # a preview writes nothing
 
-    apply_plan(rows=rows, actor=None)
+    with time_machine.travel(dt.datetime(2026, 1, 10, 4, tzinfo=dt.UTC), tick=False):
+        apply_plan(rows=rows, actor=None)
 
     assert Unit.objects.by_code("375", on=ON) is None
     assert Unit.objects.by_code("375", on=BEFORE) == tree["d1"]
@@ -102,8 +103,10 @@ def test_a_dissolution_moves_the_units_below_and_lists_the_roles(tree, open_phas
         assert parent_of(Unit.objects.by_code(code, on=ON)).code == "37"
     assert RoleAssignment.objects.get(user=district_officer).unit_id == tree["d1"].pk  # kept, listed
     assert Target.objects.get(programme=open_phase.programme).unit_id == tree["d1"].pk
+    before = pending.updated_at
     pending.refresh_from_db()
     assert pending.unit == Unit.objects.by_code("375-0002", on=ON)  # its review goes to the new row
+    assert pending.updated_at > before  # the roll-ups' incremental refresh sees it
     assert_tree_sound()
 
 
