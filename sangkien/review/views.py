@@ -44,7 +44,7 @@ from sangkien.review.forms import (
 from sangkien.roles.access import holds_anywhere, restrict_units
 from sangkien.roles.capabilities import CAPABILITIES, Capability
 from sangkien.roles.models import RoleAssignment
-from sangkien.units.access import get_unit_for
+from sangkien.units.access import get_unit_for, programme_day
 from sangkien.units.models import Unit
 
 logger = logging.getLogger(__name__)
@@ -106,7 +106,7 @@ def queue(request: HttpRequest, slug: str) -> HttpResponse:
     unit_code = (request.GET.get("don-vi") or "").strip()
     unit = None
     if unit_code:
-        unit = Unit.objects.filter(code=unit_code).first()
+        unit = Unit.objects.by_code(unit_code, on=programme_day(programme))
         if unit is None or not request.user.has_perm("initiatives.list_unit", unit):
             raise PermissionDenied
         qs = qs.in_subtree(unit)

@@ -5,7 +5,7 @@ from typing import Any
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from sangkien.units.models import Unit
+from sangkien.units.models import ReorganisationPlan, Unit, UnitSuccession
 from sangkien.units.services import rename_unit
 
 
@@ -18,12 +18,12 @@ class UnitAdmin(SimpleHistoryAdmin):
     (``manage.py import_units`` or ``sangkien.units.services``) so the tree
     stays consistent."""
 
-    list_display = ("code", "name", "kind", "member_count", "is_active")
+    list_display = ("code", "name", "kind", "member_count", "is_active", "valid_from", "retired_on")
     list_filter = ("kind", "is_active")
     search_fields = ("code", "name")
     readonly_fields = ("code", "kind", "member_count", "is_active", "path", "depth", "numchild", "merged_into",
-                       "retired_on")
-    fields = ("code", "name", "kind", "member_count", "is_active", "retired_on", "merged_into",
+                       "valid_from", "retired_on")
+    fields = ("code", "name", "kind", "member_count", "is_active", "valid_from", "retired_on", "merged_into",
               "path", "depth", "numchild")
     ordering = ("path",)
 
@@ -36,3 +36,39 @@ class UnitAdmin(SimpleHistoryAdmin):
     def save_model(self, request: Any, obj: Unit, form: Any, change: bool) -> None:
         """Rename through the service (the form holds the name only; nothing else is written)."""
         rename_unit(unit=obj, name=form.cleaned_data["name"], actor=request.user)
+
+@admin.register(UnitSuccession)
+class UnitSuccessionAdmin(admin.ModelAdmin):
+    """Read the links through time; they are written by ``sangkien.units.reorganisation`` only."""
+
+    list_display = ("predecessor", "successor", "kind", "effective_on", "plan")
+    list_filter = ("kind",)
+    search_fields = ("predecessor__code", "successor__code")
+    raw_id_fields = ("predecessor", "successor", "plan")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ReorganisationPlan)
+class ReorganisationPlanAdmin(admin.ModelAdmin):
+    """Read uploaded plans (who, when, file SHA-256, status); applied through the page or the command."""
+
+    list_display = ("pk", "file_name", "scope", "status", "created_by", "created_at", "applied_at")
+    list_filter = ("status",)
+    raw_id_fields = ("scope", "created_by", "applied_by")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

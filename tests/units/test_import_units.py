@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 
@@ -11,6 +12,7 @@ from django.core.management import CommandError, call_command
 from sangkien.core.models import AuditEntry
 from sangkien.units.importers import UnitImportError, UnitRow, import_rows, parse_csv
 from sangkien.units.models import Unit, UnitKind
+from sangkien.units.reorganisation import PlanRow, apply_plan
 
 HEADER = "code,name,kind,parent_code,member_count\n"
 
@@ -260,3 +262,19 @@ def test_dry_run_writes_nothing(tree, tmp_path):
     assert not Unit.objects.filter(code="375-0009").exists()
     assert parent_code("375-0001") == "375"
     assert not AuditEntry.objects.exists()
+
+
+def test_an_import_beside_units_moved_away_and_codes_of_the_past(tree):
+    """Issue 11: a unit moved away keeps its retired row (and path) under its old parent; an import
+    there must not reuse that path, and a row with a retired unit's code is a new unit."""
+    apply_plan(rows=[PlanRow("375-0002", "move", dt.date(2025, 7, 1), new_parent_code="213"),
+                     PlanRow("375-0001", "dissolve", dt.date(2025, 7, 1))], actor=None)
+
+    summary = import_rows([UnitRow(code="375-0003", name="CĐCS mới", kind=UnitKind.GRASSROOTS, parent_code="375"),
+                           UnitRow(code="375-0001", name="CĐCS Trường THCS Khánh Hội (lập lại)",
+                                   kind=UnitKind.GRASSROOTS, parent_code="375")])
+
+    assert summary.created == 2
+    assert Unit.objects.find_problems() == ([], [], [], [], [])
+    assert Unit.objects.filter(code="375-0001").count() == 2
+    assert Unit.objects.by_code("375-0001").name == "CĐCS Trường THCS Khánh Hội (lập lại)"
