@@ -39,6 +39,9 @@ PERMISSIONS = {
     "reports.view_officer_dashboard": ("unit", EVERY),
     "units.print_poster": ("unit", EVERY),
     "units.manage": ("unit", ADMINS),
+    # g11 is a grassroots union: plans are applied from a province or the national unit
+    # (allowed there: tests/units/test_reorganise_page.py)
+    "units.reorganise": ("unit", set()),
     "roles.grant": ("unit", ADMINS),
     "imports.import_initiatives": ("unit", ENTERERS),
     "imports.export": ("unit", EVERY),
