@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from sangkien.units.national import PROVINCE_UNIONS, place_name
 
@@ -180,9 +181,11 @@ def plan_rows(units: Iterable[TreeUnit], *, effective_on: dt.date = EFFECTIVE_ON
     For each of the 34 provinces (code ``P``):
 
     - the provincial federation ``P`` is created under ``TLD`` if the tree has
-      none, renamed if its name differs ("LĐLĐ tỉnh Thừa Thiên Huế" →
-      "LĐLĐ thành phố Huế"; code 24 Bắc Giang → "LĐLĐ tỉnh Bắc Ninh");
-      so are its industrial-zone union ``P-KCN`` and public-employees union ``P-VC``;
+      none, renamed if its name differs (code 24 "LĐLĐ tỉnh Bắc Giang" →
+      "LĐLĐ tỉnh Bắc Ninh", code 15 Yên Bái → "LĐLĐ tỉnh Lào Cai"); its
+      industrial-zone union ``P-KCN`` and public-employees union ``P-VC`` are
+      created if missing, and under a renamed province moved under its new
+      row with their new names (a ``move`` with ``new_name``);
     - every other old province it took in is merged into ``P`` (``merge_into_code``);
       their ``-KCN`` / ``-VC`` unions are merged into ``P-KCN`` / ``P-VC`` and the
       grassroots unions under those move to ``P-KCN`` / ``P-VC``;
@@ -193,8 +196,9 @@ def plan_rows(units: Iterable[TreeUnit], *, effective_on: dt.date = EFFECTIVE_ON
       directly under a merged province move under ``P`` too.  Commune unions and
       grassroots unions already under ``P`` stay.
 
-    Rows come in the order creates, renames, moves, dissolutions, merges, all
-    effective ``effective_on``.  A tree that already is the 2025 tree gives no
+    Rows come in the order creates, renames (and the moves of renamed
+    provinces' unions), moves, dissolutions, merges, all effective
+    ``effective_on``; the service runs them in dependency order.  A tree that already is the 2025 tree gives no
     rows (so loading twice changes nothing).  ``units`` must hold ``TLD``.
     """
     from sangkien.units.models import UnitKind
@@ -217,12 +221,18 @@ def plan_rows(units: Iterable[TreeUnit], *, effective_on: dt.date = EFFECTIVE_ON
     def row(code: str, action: str, **fields: str) -> PlanRow:
         return PlanRow(code=code, action=action, effective_on=effective_on, **fields)
 
+    renewed: set[str] = set()  # codes that get a new row (renamed): what stays below follows it
+
     def ensure(code: str, name: str, kind: str, parent_code: str) -> None:
         unit = by_code.get(code)
         if unit is None:
             creates.append(row(code, "create", new_parent_code=parent_code, new_name=name, kind=kind))
+        elif parent_code in renewed:  # a renamed province's KCN / VC: under its new row, with its new name
+            renames.append(row(code, "move", new_parent_code=parent_code, new_name=name))
+            renewed.add(code)
         elif unit.name != name:
             renames.append(row(code, "rename", new_name=name))
+            renewed.add(code)
 
     def empty_into(unit: TreeUnit, parent_code: str) -> None:
         """Dissolve ``unit``; what was under it moves under ``parent_code``."""
@@ -326,10 +336,10 @@ def load_national_units_2025(*, dry_run: bool = False, actor: Any = None) -> dic
     Raises :class:`~sangkien.units.importers.UnitImportError` listing the plan's
     errors when the preview refuses it (nothing written).
     """
-    from sangkien.units.importers import RowError, UnitImportError, UnitRow, import_rows
-    from sangkien.units.models import Unit, UnitKind
+    from sangkien.units.importers import UnitRow, import_rows
+    from sangkien.units.models import Commune, Unit, UnitKind
     from sangkien.units.national import ROOT_CODE, ROOT_NAME
-    from sangkien.units.reorganisation import apply_plan, preview_plan
+    from sangkien.units.reorganisation import PlanRefused, apply_plan, preview_plan
 
     with transaction.atomic():
         if Unit.objects.by_code(ROOT_CODE, on=EFFECTIVE_ON) is None:
@@ -338,20 +348,17 @@ def load_national_units_2025(*, dry_run: bool = False, actor: Any = None) -> dic
         rows = plan_rows(current_tree(EFFECTIVE_ON))
         counts = {action: sum(1 for r in rows if r.action == action)
                   for action in ("create", "rename", "move", "dissolve", "merge")}
-        if rows:
-            preview = preview_plan(rows=rows, actor=actor)
-            errors = [RowError(str(code), str(message)) for code, message in _preview_errors(preview)]
-            if errors:
-                raise UnitImportError(errors)
-            if not dry_run:
+        if rows and dry_run:
+            _refuse_errors(preview_plan(rows=rows, actor=actor).errors)
+        elif rows:
+            try:
                 apply_plan(rows=rows, actor=actor)
+            except PlanRefused as refused:
+                _refuse_errors(refused.preview.errors)
         if dry_run:
-            transaction.set_rollback(True)
-            wanted = {c.code for c in communes()}
-            from sangkien.units.models import Commune
-
-            have = Commune.objects.filter(code__in=wanted).count()
-            commune_counts = {"created": len(wanted) - have, "updated": 0}
+            have = Commune.objects.filter(code__in=[c.code for c in communes()]).count()
+            commune_counts = {"created": len(communes()) - have, "updated": 0}
+            transaction.set_rollback(True)  # the root made above, if any
         else:
             commune_counts = load_communes(actor=actor)
     return {**counts, "communes_created": commune_counts["created"],
@@ -368,6 +375,10 @@ def is_loaded() -> bool:
     return Commune.objects.filter(code__in=[c.code for c in communes()]).count() == len(communes())
 
 
-def _preview_errors(preview: Any) -> list[tuple[str, str]]:
-    """``(code, message)`` of each error the preview found in the plan."""
-    return [(str(getattr(error, "code", "")), str(getattr(error, "message", error))) for error in preview.errors]
+def _refuse_errors(errors: list[Any]) -> None:
+    """Raise :class:`~sangkien.units.importers.UnitImportError` listing a plan's errors, if any."""
+    from sangkien.units.importers import RowError, UnitImportError
+
+    if errors:
+        raise UnitImportError([RowError(error.code or _("phương án"), error.message, error.line)
+                               for error in errors])
