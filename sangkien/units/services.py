@@ -1,12 +1,15 @@
 """Changes to single units: rename, move, merge, retire.
 
-Each function takes keyword arguments only, runs in one transaction and
-writes one audit row (``log_action``).  ``actor`` is the user doing it, or
-``None`` for a command.  Initiatives are never deleted or re-pointed: they
-keep their ``unit``; since a merged unit becomes a retired child of the unit
-it joined, they keep counting in the new unit's subtree.  Rules refused
-raise :class:`django.core.exceptions.ValidationError` with a translated
-message and a ``code``.
+Each function takes keyword arguments only, runs in one transaction and is
+audited (``log_action``).  ``actor`` is the user doing it, or ``None`` for a
+command.  A change with an effective date goes through the reorganisation
+service (:mod:`sangkien.units.reorganisation`, a one-row plan): the old row
+is retired on that date, its successor row is created and linked, and the
+past is not rewritten: initiatives keep their ``unit`` and count where they
+counted (issue 11).  ``rename_unit`` and ``move_unit`` without a date are
+corrections (the unit was always so): the row itself changes.  Rules
+refused raise :class:`django.core.exceptions.ValidationError` with a
+translated message and a ``code``.
 """
 
 from __future__ import annotations
@@ -20,7 +23,8 @@ from django.utils.translation import gettext as _
 
 from sangkien.core.clock import local_now
 from sangkien.core.models import log_action
-from sangkien.units.models import SuccessionKind, Unit, UnitSuccession
+from sangkien.units.models import Unit
+from sangkien.units.reorganisation import PlanRefused, PlanRow, apply_plan
 
 
 def _parent_code(unit: Unit) -> str | None:
@@ -48,13 +52,31 @@ def _move_under(unit: Unit, parent: Unit | None) -> None:
     unit.refresh_from_db()
 
 
-@transaction.atomic
-def rename_unit(*, unit: Unit, name: str, actor: Any) -> Unit:
-    """Give ``unit`` a new ``name``; returns the unit (refreshed).
+def _one_row(row: PlanRow, actor: Any, reasons: dict[str, str]) -> Unit | None:
+    """Apply a one-row plan; returns the successor row (None for a dissolution).
 
-    Audit action ``unit.renamed`` with ``old_name``/``new_name``; nothing is
-    written when the name is unchanged.  Raises ``ValidationError``
-    (code ``empty_name``) for an empty name.
+    Refused rows become ``ValidationError`` with the row's message and its
+    reason mapped through ``reasons`` (the codes these services always raised).
+    """
+    try:
+        preview = apply_plan(rows=[row], actor=actor)
+    except PlanRefused as refused:
+        error = refused.preview.errors[0]
+        raise ValidationError(error.message, code=reasons.get(error.reason, error.reason or "refused")) from None
+    change = preview.changes[0]
+    return Unit.objects.by_code(change.new_code, on=row.effective_on) if change.new_code else None
+
+
+@transaction.atomic
+def rename_unit(*, unit: Unit, name: str, actor: Any, on: dt.date | None = None) -> Unit:
+    """Give ``unit`` a new ``name``; returns the unit (refreshed), or its successor row when ``on`` is given.
+
+    Without ``on`` it is a correction: the row is renamed (audit action
+    ``unit.renamed`` with ``old_name``/``new_name``; nothing is written when
+    the name is unchanged).  With ``on`` the unit is renamed from that date
+    (a ``rename`` succession).  Raises ``ValidationError`` (code
+    ``empty_name``) for an empty name, ``name_too_long``, or a refused
+    plan row's reason.
     """
     unit = _fresh(unit)
     name = name.strip()
@@ -64,6 +86,10 @@ def rename_unit(*, unit: Unit, name: str, actor: Any) -> Unit:
         raise ValidationError(_("Tên đơn vị quá dài."), code="name_too_long")
     if name == unit.name:
         return unit
+    if on is not None:
+        new = _one_row(PlanRow(code=unit.code, action="rename", effective_on=on, new_name=name), actor, {})
+        assert new is not None
+        return new
     old_name, unit.name = unit.name, name
     _save(unit, ["name"], actor)
     log_action(actor=actor, action="unit.renamed", obj=unit, unit=unit, old_name=old_name, new_name=name)
@@ -71,10 +97,14 @@ def rename_unit(*, unit: Unit, name: str, actor: Any) -> Unit:
 
 
 @transaction.atomic
-def move_unit(*, unit: Unit, new_parent: Unit | None, actor: Any) -> Unit:
+def move_unit(*, unit: Unit, new_parent: Unit | None, actor: Any, on: dt.date | None = None) -> Unit:
     """Move ``unit`` and everything below it under ``new_parent`` (``None``: make it a root).
 
-    Returns the unit (refreshed).  Audit action ``unit.moved`` with
+    With ``on``, the unit moves from that date: a new row under
+    ``new_parent`` (its subtree comes along as new rows), the old one retired
+    and kept in place; returns the new row.  Without ``on`` it is a
+    correction (the unit was always there): returns the unit (refreshed).
+    Audit action ``unit.moved`` with
     ``from_parent``/``to_parent`` codes; nothing is written when it is
     already there.  Raises ``ValidationError`` with code ``move_into_subtree``
     when ``new_parent`` is the unit or lies below it, ``parent_retired`` when
@@ -98,6 +128,11 @@ def move_unit(*, unit: Unit, new_parent: Unit | None, actor: Any) -> Unit:
     new_parent_code = new_parent.code if new_parent else None
     if old_parent_code == new_parent_code:
         return unit
+    if on is not None:
+        new = _one_row(PlanRow(code=unit.code, action="move", effective_on=on, new_parent_code=new_parent_code),
+                       actor, {"target_not_found": "parent_retired"})
+        assert new is not None
+        return new
     _move_under(unit, new_parent)
     log_action(actor=actor, action="unit.moved", obj=unit, unit=unit,
                from_parent=old_parent_code, to_parent=new_parent_code)
@@ -106,20 +141,21 @@ def move_unit(*, unit: Unit, new_parent: Unit | None, actor: Any) -> Unit:
 
 @transaction.atomic
 def merge_units(*, source: Unit, target: Unit, actor: Any, on: dt.date | None = None) -> Unit:
-    """Merge ``source`` into ``target`` (sáp nhập, as in the 2025 reorganisation).
+    """Merge ``source`` into ``target`` from ``on`` (sáp nhập; default: today, local date).
 
-    ``source``'s children (with their subtrees) move under ``target``; then
-    ``source`` is marked ``is_active=False``, ``retired_on=on`` (default:
-    today, local date), ``merged_into=target`` and becomes a child of
-    ``target``.  Initiatives on ``source`` keep their ``unit`` and so count
-    in ``target``'s subtree.  Returns ``source`` (refreshed).  Audit action
-    ``unit.merged`` on ``source`` with ``target``, ``children_moved`` (codes),
-    ``from_parent`` and ``retired_on``.
+    A one-row plan (:mod:`sangkien.units.reorganisation`): ``source`` is
+    retired on ``on`` with ``merged_into=target`` and a ``merge``
+    succession, and stays in its place, so what was sent to it counts where
+    it counted; the units below it come along under ``target`` as new rows.
+    Returns ``source`` (refreshed).  Audit action ``unit.merged`` on
+    ``source`` with ``successor`` and ``effective_on``.
 
     Raises ``ValidationError`` with code ``merge_into_itself`` when
     ``target`` is ``source`` or lies below it, ``source_retired`` when
-    ``source`` is already retired, ``target_retired`` when ``target`` is.
+    ``source`` no longer exists, ``target_retired`` when ``target`` does not
+    exist on ``on``.
     """
+    on = on or local_now().date()
     source, target = _fresh(source), _fresh(target)
     if source.contains(target):
         raise ValidationError(
@@ -127,59 +163,34 @@ def merge_units(*, source: Unit, target: Unit, actor: Any, on: dt.date | None = 
             % {"source": source.name, "target": target.name},
             code="merge_into_itself",
         )
-    if not source.is_active:
+    if not source.is_active or not source.exists_on(on - dt.timedelta(days=1)):
         raise ValidationError(_("Đơn vị %(source)s đã ngừng hoạt động, không thể sáp nhập.")
                               % {"source": source.name}, code="source_retired")
-    if not target.is_active:
+    if not target.is_active or not target.exists_on(on):
         raise ValidationError(_("Không thể sáp nhập vào đơn vị %(target)s vì đơn vị này đã ngừng hoạt động.")
                               % {"target": target.name}, code="target_retired")
-    from_parent = _parent_code(source)
-    children = list(Unit.objects.get_children(source).values_list("pk", flat=True))
-    moved = []
-    for pk in children:
-        child = Unit.objects.get(pk=pk)
-        _move_under(child, target)
-        moved.append(child.code)
+    _one_row(PlanRow(code=source.code, action="merge", effective_on=on, merge_into_code=target.code), actor,
+             {"target_not_found": "target_retired", "retired": "source_retired"})
     source.refresh_from_db()
-    source.is_active = False
-    source.retired_on = on or local_now().date()
-    source.merged_into = target
-    _save(source, ["is_active", "retired_on", "merged_into"], actor)
-    UnitSuccession.objects.create(predecessor=source, successor=target, kind=SuccessionKind.MERGE,
-                                  effective_on=source.retired_on)
-    target.refresh_from_db()
-    if from_parent != target.code:
-        _move_under(source, target)
-    log_action(actor=actor, action="unit.merged", obj=source, unit=source, target=target.code,
-               children_moved=moved, from_parent=from_parent, retired_on=source.retired_on.isoformat())
     return source
 
 
 @transaction.atomic
 def retire_unit(*, unit: Unit, actor: Any, on: dt.date | None = None) -> Unit:
-    """Mark ``unit`` as no longer active (giải thể) from ``on`` (default: today, local date).
+    """Dissolve ``unit`` (giải thể) from ``on`` (default: today, local date).
 
-    The unit stays in the tree with its initiatives.  Returns it (refreshed).
-    Audit action ``unit.retired`` with ``retired_on``.  Raises
-    ``ValidationError`` with code ``already_retired`` when it is already
-    inactive, ``has_active_units`` when an active unit remains below it
-    (merge or retire those first).
+    A one-row plan: the unit is retired (``retired_on=on``, a ``dissolve``
+    succession without successor) and stays in the tree with its
+    initiatives.  Returns it (refreshed).  Audit action ``unit.retired``.
+    Raises ``ValidationError`` with code ``already_retired`` when it no
+    longer exists, ``has_active_units`` when a unit remains below it (merge,
+    move or retire those first).
     """
+    on = on or local_now().date()
     unit = _fresh(unit)
-    if not unit.is_active:
+    if not unit.is_active or not unit.exists_on(on - dt.timedelta(days=1)):
         raise ValidationError(_("Đơn vị %(unit)s đã ngừng hoạt động.") % {"unit": unit.name},
                               code="already_retired")
-    active_below = unit.subtree().exclude(pk=unit.pk).filter(is_active=True).count()
-    if active_below:
-        raise ValidationError(
-            _("Không thể giải thể đơn vị %(unit)s: còn %(count)s đơn vị trực thuộc đang hoạt động.")
-            % {"unit": unit.name, "count": active_below},
-            code="has_active_units",
-        )
-    unit.is_active = False
-    unit.retired_on = on or local_now().date()
-    _save(unit, ["is_active", "retired_on"], actor)
-    UnitSuccession.objects.create(predecessor=unit, successor=None, kind=SuccessionKind.DISSOLVE,
-                                  effective_on=unit.retired_on)
-    log_action(actor=actor, action="unit.retired", obj=unit, unit=unit, retired_on=unit.retired_on.isoformat())
+    _one_row(PlanRow(code=unit.code, action="dissolve", effective_on=on), actor, {"retired": "already_retired"})
+    unit.refresh_from_db()
     return unit

@@ -64,10 +64,12 @@ def test_move_unit_refuses_its_own_subtree(tree):
     assert not AuditEntry.objects.exists()
 
 
-def test_merge_units_counts_initiatives_in_the_target(tree, phase):
+def test_merge_units_keeps_initiatives_where_they_counted(tree, phase):
+    # Behaviour changed in issue 11: the merged unit and its subtree keep their place (historical
+    # programmes count as they counted); the units below come along under the target as new rows.
     on_source = InitiativeFactory(phase=phase, unit=tree["d1"])
     on_child = InitiativeFactory(phase=phase, unit=tree["g11"])
-    InitiativeFactory(phase=phase, unit=tree["g21"])
+    on_target = InitiativeFactory(phase=phase, unit=tree["g21"])
 
     source = merge_units(source=tree["d1"], target=tree["d2"], actor=None, on=dt.date(2025, 7, 1))
 
@@ -75,18 +77,19 @@ def test_merge_units_counts_initiatives_in_the_target(tree, phase):
     assert not source.is_active
     assert source.retired_on == dt.date(2025, 7, 1)
     assert source.merged_into == target
-    assert parent_code(source) == "213"  # a retired child of the target
-    assert source.numchild == 0
-    assert parent_code(tree["g11"]) == "213"
-    assert parent_code(tree["g12"]) == "213"
-    assert set(Initiative.objects.in_subtree(target)) == {on_source, on_child,
-                                                          Initiative.objects.get(unit=tree["g21"])}
-    assert not Initiative.objects.in_subtree(Unit.objects.get(pk=tree["p1"].pk)).exists()
+    assert parent_code(source) == "37"  # stays in its place
+    assert [u.pk for u in Unit.objects.get_children(source)] == [tree["g11"].pk, tree["g12"].pk]
+    moved = Unit.objects.by_code("375-0001", on=dt.date(2025, 7, 1))
+    assert parent_code(moved) == "213" and moved.pk != tree["g11"].pk
+    assert moved.valid_from == dt.date(2025, 7, 1)
+    assert Unit.objects.by_code("375-0001", on=dt.date(2025, 6, 30)) == tree["g11"]
+    assert set(Initiative.objects.in_subtree(tree["p1"])) == {on_source, on_child}
+    assert set(Initiative.objects.in_subtree(target)) == {on_target}
     on_source.refresh_from_db()
     assert on_source.unit_id == tree["d1"].pk  # never re-pointed
     entry = AuditEntry.objects.get(action="unit.merged")
-    assert entry.data == {"target": "213", "children_moved": ["375-0001", "375-0002"],
-                          "from_parent": "37", "retired_on": "2025-07-01"}
+    assert entry.data["successor"] == "213" and entry.data["effective_on"] == "2025-07-01"
+    assert AuditEntry.objects.filter(action="unit.moved").count() == 2  # the two grassroots unions came along
     assert_tree_sound()
 
 
@@ -97,9 +100,11 @@ def test_merge_provinces_defaults_to_the_local_date(tree, phase):
 
     target = Unit.objects.get(pk=tree["p2"].pk)
     assert source.retired_on == dt.date(2025, 7, 1)
-    assert parent_code(Unit.objects.get(code="375")) == "24"
-    assert Initiative.objects.in_subtree(target).count() == 1
-    assert target.contains(source)
+    assert parent_code(Unit.objects.by_code("375", on=dt.date(2025, 7, 1))) == "24"
+    assert parent_code(Unit.objects.by_code("375", on=dt.date(2025, 6, 30))) == "37"
+    assert Initiative.objects.in_subtree(target).count() == 0  # counted in Ninh Bình, as then
+    assert Initiative.objects.in_subtree(source).count() == 1
+    assert not target.contains(source)
     assert_tree_sound()
 
 
