@@ -185,7 +185,8 @@ def plan_rows(units: Iterable[TreeUnit], *, effective_on: dt.date = EFFECTIVE_ON
       "LĐLĐ tỉnh Bắc Ninh", code 15 Yên Bái → "LĐLĐ tỉnh Lào Cai"); its
       industrial-zone union ``P-KCN`` and public-employees union ``P-VC`` are
       created if missing, and under a renamed province moved under its new
-      row with their new names (a ``move`` with ``new_name``);
+      row with their new names (a ``move`` with ``new_name``); one of these
+      marked inactive without an end date gets a new, active row (``rename``);
     - every other old province it took in is merged into ``P`` (``merge_into_code``);
       their ``-KCN`` / ``-VC`` unions are merged into ``P-KCN`` / ``P-VC`` and the
       grassroots unions under those move to ``P-KCN`` / ``P-VC``;
@@ -230,7 +231,8 @@ def plan_rows(units: Iterable[TreeUnit], *, effective_on: dt.date = EFFECTIVE_ON
         elif parent_code in renewed:  # a renamed province's KCN / VC: under its new row, with its new name
             renames.append(row(code, "move", new_parent_code=parent_code, new_name=name))
             renewed.add(code)
-        elif unit.name != name:
+        elif unit.name != name or not unit.is_active:
+            # an inactive unit without an end date (a scenario's "not there in 2021") starts a new row
             renames.append(row(code, "rename", new_name=name))
             renewed.add(code)
 

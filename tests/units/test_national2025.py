@@ -3,6 +3,7 @@ the 63 → 34 mapping, and the plan that reorganises the pre-2025 tree into it."
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 from collections import Counter
@@ -109,6 +110,10 @@ def test_the_plan_of_the_2025_tree_is_empty_and_from_nothing_creates_it():
             ("37-N01", "CĐCS Sở Tư pháp", "grassroots", "37")]
     tree = [national2025.TreeUnit(code=c, name=n, kind=k, parent_code=p) for c, n, k, p in rows]
     assert national2025.plan_rows(tree) == []
+    # a union marked inactive without an end date (scenario ninh-binh-2021: "not there in 2021")
+    inactive = [dataclasses.replace(u, is_active=False) if u.code == "37-KCN" else u for u in tree]
+    assert [(r.code, r.action, r.new_name) for r in national2025.plan_rows(inactive)] == [
+        ("37-KCN", "rename", "Công đoàn các Khu công nghiệp tỉnh Ninh Bình")]
 
     created = national2025.plan_rows(tree[:1])
     assert [r.action for r in created] == ["create"] * 102
