@@ -49,6 +49,7 @@ from sangkien.initiatives.models import (
     Status,
 )
 from sangkien.programmes.models import Phase, Programme, Target
+from sangkien.units.access import programme_day
 from sangkien.units.models import Unit
 
 RANK_FIELDS = ("submitted", "approved", "participants", "benefit_vnd", "pct_of_target")
@@ -209,6 +210,19 @@ def _fill(row: Row, counts: dict[str, Any]) -> None:
         setattr(row, key, int(counts.get(key) or 0))
 
 
+def existed_then(programme: Programme, units: list[Unit]) -> dict[int, bool]:
+    """Unit pk → whether it existed on the programme's day (:func:`~sangkien.units.access.programme_day`).
+
+    A programme counts on the tree as it stood during its windows (issue 11):
+    a unit retired since still shows; a unit made since does not (unless
+    something counts there).  Costs one query only when a unit has dates.
+    """
+    if all(u.is_active and u.valid_from is None for u in units):
+        return {u.pk: True for u in units}
+    day = programme_day(programme)
+    return {u.pk: u.exists_on(day) for u in units}
+
+
 def unit_table(
     *, programme: Programme, unit: Unit, phase: Phase | None = None,
     date_from: dt.date | None = None, date_to: dt.date | None = None, rank_by: str = "submitted",
@@ -236,7 +250,9 @@ def unit_table(
         for r in authors.annotate(child_path=Substr("initiative__unit__path", 1, key_len))
         .order_by().values("child_path").annotate(n=Count("person_id", distinct=True))
     }
-    children = list(Unit.objects.get_children(unit).only("pk", "code", "name", "kind", "path", "is_active", "numchild"))
+    children = list(Unit.objects.get_children(unit).only("pk", "code", "name", "kind", "path", "is_active", "numchild",
+                                                         "valid_from", "retired_on"))
+    existed = existed_then(programme, children)
     targets = resolve_targets(programme, phase, [unit, *children], unit)
 
     total = Row(code=unit.code, name=unit.name, unit_id=unit.pk, kind=unit.kind,
@@ -249,10 +265,10 @@ def unit_table(
     rows: list[Row] = []
     for child in children:
         counts = grouped.get(child.path, {})
-        if not child.is_active and not counts:
-            continue  # a retired unit with nothing to show
+        if not existed[child.pk] and not counts:
+            continue  # a unit that did not exist for this programme, with nothing to show
         row = Row(code=child.code, name=child.name, unit_id=child.pk, kind=child.kind,
-                  is_active=child.is_active, has_children=child.numchild > 0)
+                  is_active=existed[child.pk], has_children=child.numchild > 0)
         _fill(row, counts)
         row.participants = participants.get(child.path, 0)
         row.target = targets.get(child.pk)

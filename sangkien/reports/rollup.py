@@ -246,7 +246,8 @@ def rollup_unit_table(
     empty = date_from is not None and date_to is not None and date_from > date_to
     with _small_queries():
         children = list(Unit.objects.get_children(unit).only(
-            "pk", "code", "name", "kind", "path", "is_active", "numchild"))
+            "pk", "code", "name", "kind", "path", "is_active", "numchild", "valid_from", "retired_on"))
+        existed = counting.existed_then(programme, children)
         targets = resolve_targets(programme, phase, [unit, *children], unit)
         ids = [unit.pk, *(c.pk for c in children)]
         sums = {} if empty else _sums(programme, ids, phase_key, date_from, date_to)
@@ -277,9 +278,9 @@ def rollup_unit_table(
     rows: list[Row] = []
     for child in children:
         row = Row(code=child.code, name=child.name, unit_id=child.pk, kind=child.kind,
-                  is_active=child.is_active, has_children=child.numchild > 0)
-        if not fill(row, child.pk, own=None) and not child.is_active:
-            continue  # a retired unit with nothing to show
+                  is_active=existed[child.pk], has_children=child.numchild > 0)
+        if not fill(row, child.pk, own=None) and not existed[child.pk]:
+            continue  # a unit that did not exist for this programme, with nothing to show
         row.target = targets.get(child.pk)
         row.pct_of_target = counting._pct(row.submitted, row.target)
         rows.append(row)

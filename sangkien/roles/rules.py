@@ -53,6 +53,17 @@ rules.add_perm("initiatives.list_unit", any_role_over)
 rules.add_perm("reports.view_officer_dashboard", any_role_over)
 rules.add_perm("units.print_poster", any_role_over)
 rules.add_perm("units.manage", admin_over)
+
+
+@rules.predicate
+def is_province_or_national(user: Any, unit: Any) -> bool:
+    return unit is not None and getattr(unit, "kind", None) in ("national", "provincial_federation",
+                                                                   "national_sector_union")
+
+
+# Reorganisation plans (issue 11): the organising committee, or a unit administrator of a
+# province (or national sector union) within it.
+rules.add_perm("units.reorganise", admin_over & is_province_or_national)
 rules.add_perm("roles.grant", admin_over)
 # Bulk entry and exports (sangkien.imports, issue 4).  Exports mask phones and
 # e-mails; an officer with review rights over the unit (a reviewer, the organising

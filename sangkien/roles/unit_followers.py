@@ -23,7 +23,7 @@ def follow_roles(old: Unit, new: Unit | None, kind: str, actor: Any) -> list[Fol
     """Grant ``old``'s roles on ``new`` for a move/rename; list them for reassignment otherwise."""
     items = []
     for assignment in RoleAssignment.objects.filter(unit=old).select_related("user").order_by("pk"):
-        label = f"{assignment.user.get_full_name() or assignment.user.get_username()} — {assignment.get_role_display()}"
+        label = f"{assignment.user.display_name} — {assignment.get_role_display()}"
         if new is None or kind not in FOLLOWING_KINDS:
             items.append(FollowItem("role", label, old.name, ""))
             continue

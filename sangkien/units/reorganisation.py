@@ -122,6 +122,7 @@ class PlanChange:
     new_name: str
     new_parent: str
     carried: int = 0  # units below it that came along
+    effective_on: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -209,26 +210,30 @@ class PlanRefused(ValidationError):
         self.preview = preview
 
 
-def preview_plan(*, rows: Iterable[PlanRow], actor: Any) -> PlanPreview:
+def preview_plan(*, rows: Iterable[PlanRow], actor: Any, scope: Unit | None = None) -> PlanPreview:
     """What ``rows`` would do: the plan is run in a transaction that is rolled back.
 
     Returns a :class:`PlanPreview` with the changes, what follows each unit and
-    where, and every refused row (``errors``).  Writes nothing.
+    where, and every refused row (``errors``).  Writes nothing.  With
+    ``scope`` (an officer's unit), a row naming a unit outside its subtree is
+    refused (reason ``out_of_scope``).
     """
     rows = list(rows)
     preview = PlanPreview(rows=rows)
     try:
         with transaction.atomic():
-            _run(rows, actor=actor, preview=preview, plan=None)
+            _run(rows, actor=actor, preview=preview, plan=None, scope=scope)
             raise _Rollback
     except _Rollback:
         pass
     return preview
 
 
-def apply_plan(*, rows: Iterable[PlanRow], actor: Any, plan: ReorganisationPlan | None = None) -> PlanPreview:
+def apply_plan(*, rows: Iterable[PlanRow], actor: Any, plan: ReorganisationPlan | None = None,
+               scope: Unit | None = None) -> PlanPreview:
     """Apply ``rows`` in one transaction; audited (``units.plan_applied`` plus one entry per change).
 
+    ``scope`` as for :func:`preview_plan`.
     ``plan`` is the record of the uploaded file (made here when ``None``);
     it ends ``applied``.  A plan already applied is not applied again (a
     second confirmation returns its preview with ``applied`` set and no change).
@@ -246,17 +251,18 @@ def apply_plan(*, rows: Iterable[PlanRow], actor: Any, plan: ReorganisationPlan 
                 return preview
         user = actor if getattr(actor, "is_authenticated", False) else None
         if plan is None:
-            plan = ReorganisationPlan.objects.create(created_by=user, created_at=now(),
+            plan = ReorganisationPlan.objects.create(created_by=user, created_at=now(), scope=scope,
                                                      rows=[r.as_json() for r in rows])
         try:
             with transaction.atomic():
-                _run(rows, actor=actor, preview=preview, plan=plan)
+                _run(rows, actor=actor, preview=preview, plan=plan, scope=scope)
                 if preview.errors:
                     raise _Rollback
         except _Rollback:
             raise PlanRefused(preview) from None
         plan.status, plan.applied_by, plan.applied_at = PlanStatus.APPLIED, user, now()
-        plan.summary = preview.summary()
+        plan.summary = {**preview.summary(),
+                        "reassign": [dataclasses.asdict(item) for item in preview.to_reassign][:500]}
         plan.save(update_fields=["status", "applied_by", "applied_at", "summary"])
         log_action(actor=actor, action="units.plan_applied", obj=plan, file_sha256=plan.file_sha256,
                    rows=len(rows), **preview.summary())
@@ -278,11 +284,19 @@ class _Context:
     named: set[int]  # pks of the old units named by a row (they are not carried along by another row)
     today: dt.date
     emptied: list[tuple[PlanRow, int]] = field(default_factory=list)  # dissolved/split: nothing may stay below
+    scope: Unit | None = None
+
+    def check_scope(self, unit: Unit) -> None:
+        """Refuse a unit outside the officer's scope."""
+        if self.scope is not None and not unit.path.startswith(self.scope.path):
+            raise _RowRefused(_("đơn vị %(unit)s (%(code)s) nằm ngoài phạm vi của bạn (%(scope)s)")
+                              % {"unit": unit.name, "code": unit.code, "scope": self.scope.name}, "out_of_scope")
 
 
-def _run(rows: list[PlanRow], *, actor: Any, preview: PlanPreview, plan: ReorganisationPlan | None) -> None:
+def _run(rows: list[PlanRow], *, actor: Any, preview: PlanPreview, plan: ReorganisationPlan | None,
+         scope: Unit | None = None) -> None:
     """Check every row, then run the good ones in order, each in its savepoint; errors go to ``preview``."""
-    ctx = _Context(actor=actor, preview=preview, plan=plan, named=set(), today=local_now().date())
+    ctx = _Context(actor=actor, preview=preview, plan=plan, named=set(), today=local_now().date(), scope=scope)
     if len(rows) > MAX_ROWS:
         preview.errors.append(PlanError(0, "", _("Phương án có quá %(n)s dòng.") % {"n": MAX_ROWS}))
         return
@@ -297,6 +311,10 @@ def _run(rows: list[PlanRow], *, actor: Any, preview: PlanPreview, plan: Reorgan
                     raise _RowRefused(_("không có đơn vị mã “%(code)s” vào ngày %(day)s")
                                       % {"code": row.code, "day": _day(row.effective_on - dt.timedelta(days=1))},
                                       "not_found")
+                if scope is not None and old.pk == scope.pk:
+                    raise _RowRefused(_("không thể sắp xếp chính đơn vị %(unit)s tại đây") % {"unit": old.name},
+                                      "out_of_scope")
+                ctx.check_scope(old)
                 if old.valid_from and old.valid_from >= row.effective_on:
                     raise _RowRefused(_("đơn vị chỉ có từ ngày %(day)s") % {"day": _day(old.valid_from)})
                 if row.code in seen and not (row.action == "split" and rows[seen[row.code]].action == "split"):
@@ -389,23 +407,25 @@ def _order(rows: list[PlanRow], old_units: dict[int, Unit]) -> list[int]:
     return sorted(range(len(rows)), key=key)
 
 
-def _existing(code: str, on: dt.date, what: str) -> Unit:
+def _existing(code: str, on: dt.date, what: str, ctx: _Context) -> Unit:
     unit = Unit.objects.by_code(code, on=on)
     if unit is None:
         raise _RowRefused(_("không có %(what)s mã “%(code)s” vào ngày %(day)s")
                           % {"what": what, "code": code, "day": _day(on)}, "target_not_found")
+    ctx.check_scope(unit)
     return unit
 
 
 def _run_row(row: PlanRow, old: Unit | None, ctx: _Context) -> None:
     on = row.effective_on
     if row.action == "create":
-        parent = _existing(row.new_parent_code or "", on, _("đơn vị cấp trên"))
+        parent = _existing(row.new_parent_code or "", on, _("đơn vị cấp trên"), ctx)
         if Unit.objects.by_code(row.code, on=on) is not None or Unit.objects.not_retired().filter(code=row.code).exists():
             raise _RowRefused(_("mã “%(code)s” đã thuộc một đơn vị đang có") % {"code": row.code}, "code_taken")
         unit = _add(parent, code=row.code, name=row.new_name or "", kind=row.kind or "", member_count=None,
                     on=on, actor=ctx.actor)
-        ctx.preview.changes.append(PlanChange(row.line, "create", "", "", "", unit.code, unit.name, parent.name))
+        ctx.preview.changes.append(PlanChange(row.line, "create", "", "", "", unit.code, unit.name, parent.name,
+                                              effective_on=on))
         log_action(actor=ctx.actor, action="unit.created", obj=unit, unit=unit, parent=parent.code,
                    valid_from=on.isoformat(), plan=ctx.plan.pk if ctx.plan else None)
         return
@@ -420,7 +440,7 @@ def _run_row(row: PlanRow, old: Unit | None, ctx: _Context) -> None:
     if row.action in ("move", "rename"):
         parent = old_parent
         if row.action == "move":
-            parent = _existing(row.new_parent_code or "", on, _("đơn vị cấp trên"))
+            parent = _existing(row.new_parent_code or "", on, _("đơn vị cấp trên"), ctx)
             if parent.path.startswith(old.path):
                 raise _RowRefused(_("không thể chuyển đơn vị %(unit)s vào chính nó hoặc một đơn vị trực thuộc nó")
                                   % {"unit": old.name}, "move_into_subtree")
@@ -430,7 +450,7 @@ def _run_row(row: PlanRow, old: Unit | None, ctx: _Context) -> None:
                                 name=row.new_name or old.name, unit_kind=row.kind or old.kind)
         ctx.preview.changes.append(_change(row, row.action, old, old_parent, new, parent, carried))
     elif row.action == "split":
-        parent = _existing(row.new_parent_code, on, _("đơn vị cấp trên")) if row.new_parent_code else old_parent
+        parent = _existing(row.new_parent_code, on, _("đơn vị cấp trên"), ctx) if row.new_parent_code else old_parent
         if parent is None:
             raise _RowRefused(_("không thể đổi đơn vị gốc của cây"))
         if not split_again:
@@ -444,7 +464,7 @@ def _run_row(row: PlanRow, old: Unit | None, ctx: _Context) -> None:
         _link(old, new, SuccessionKind.SPLIT, ctx)
         ctx.preview.changes.append(_change(row, SuccessionKind.SPLIT, old, old_parent, new, parent))
     elif row.action == "merge":
-        target = _existing(row.merge_into_code or "", on, _("đơn vị sáp nhập vào"))
+        target = _existing(row.merge_into_code or "", on, _("đơn vị sáp nhập vào"), ctx)
         if target.path.startswith(old.path):
             raise _RowRefused(_("không thể sáp nhập đơn vị %(unit)s vào chính nó hoặc một đơn vị trực thuộc nó")
                               % {"unit": old.name}, "merge_into_itself")
@@ -457,7 +477,7 @@ def _run_row(row: PlanRow, old: Unit | None, ctx: _Context) -> None:
     elif row.action == "dissolve":
         carried = 0
         if row.new_parent_code:
-            parent = _existing(row.new_parent_code, on, _("đơn vị cấp trên"))
+            parent = _existing(row.new_parent_code, on, _("đơn vị cấp trên"), ctx)
             if parent.path.startswith(old.path):
                 raise _RowRefused(_("không thể chuyển các đơn vị trực thuộc vào chính đơn vị giải thể"))
             carried = _carry_children(old, parent, on, ctx)
@@ -466,13 +486,14 @@ def _run_row(row: PlanRow, old: Unit | None, ctx: _Context) -> None:
         _retire(old, on, ctx.actor, merged_into=None)
         _link(old, None, SuccessionKind.DISSOLVE, ctx)
         ctx.preview.changes.append(PlanChange(row.line, SuccessionKind.DISSOLVE, old.code, old.name,
-                                              old_parent.name if old_parent else "", "", "", "", carried))
+                                              old_parent.name if old_parent else "", "", "", "", carried,
+                                              effective_on=on))
 
 
 def _change(row: PlanRow, kind: str, old: Unit, old_parent: Unit | None, new: Unit, new_parent: Unit | None,
             carried: int = 0) -> PlanChange:
     return PlanChange(row.line, kind, old.code, old.name, old_parent.name if old_parent else "", new.code, new.name,
-                      new_parent.name if new_parent else "", carried)
+                      new_parent.name if new_parent else "", carried, effective_on=row.effective_on)
 
 
 def _succeed(old: Unit, parent: Unit, succession: str, on: dt.date, ctx: _Context, *,

@@ -10,4 +10,6 @@ app_name = "units"
 urlpatterns = [
     path("dv/<str:code>/qr.svg", views.qr, name="qr"),
     path("can-bo/don-vi/<str:code>/poster/", views.poster, name="poster"),
+    path("can-bo/don-vi/<str:code>/sap-xep/", views.reorganise, name="reorganise"),
+    path("can-bo/don-vi/<str:code>/sap-xep/<int:pk>/", views.reorganise_plan, name="reorganise_plan"),
 ]

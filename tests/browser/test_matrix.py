@@ -107,6 +107,19 @@ def _programmes() -> dict[str, Kwargs]:
 
 NO_KWARGS: dict[str, Kwargs] = _one(lambda w: {})
 
+
+def _plan(province: Any) -> Any:
+    """A reorganisation plan uploaded for ``province`` (one rename; previewed, not applied)."""
+    from sangkien.core.clock import now
+    from sangkien.units.models import ReorganisationPlan
+
+    plan = ReorganisationPlan.objects.filter(scope=province).first()
+    if plan is None:
+        row = {"code": province.code, "action": "rename", "effective_on": "2025-07-01", "new_parent_code": None,
+               "new_code": None, "new_name": "Renamed federation", "merge_into_code": None, "kind": None, "line": 2}
+        plan = ReorganisationPlan.objects.create(created_at=now(), scope=province, file_name="plan.csv", rows=[row])
+    return plan
+
 #: URL name → objects variant → ``world → (kwargs, query string)``. A pattern
 #: missing here fails ``test_every_page_has_objects_and_a_row``: add the new page.
 PAGES: dict[str, dict[str, Kwargs]] = {
@@ -127,6 +140,11 @@ PAGES: dict[str, dict[str, Kwargs]] = {
     "units:link": _one(lambda w: {"code": w.inside.unit.code}),
     "units:qr": _one(lambda w: {"code": w.inside.unit.code}),
     "units:poster": _sides(lambda s: {"code": s.unit.code}),
+    "units:reorganise": {"in": lambda w: ({"code": w.province.code}, ""),
+                         "out": lambda w: ({"code": w.other_province.code}, "")},
+    "units:reorganise_plan": {"in": lambda w: ({"code": w.province.code, "pk": _plan(w.province).pk}, ""),
+                              "out": lambda w: ({"code": w.other_province.code, "pk": _plan(w.other_province).pk},
+                                                "")},
     "initiatives:submit": _programmes(),
     "initiatives:unit_levels": NO_KWARGS,
     "initiatives:mine": NO_KWARGS,

@@ -12,6 +12,7 @@ and the e-mail a member gets.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
 from collections.abc import Callable
@@ -46,6 +47,19 @@ def _code(key: str) -> Callable[[dict], list[Any]]:
 
 
 SLUG: Callable[[dict], list[Any]] = lambda w: [w["programme"].slug]  # noqa: E731
+
+
+def _plan(w: dict) -> int:
+    """A reorganisation plan for the province (its district renamed from 1/1/2021), previewed."""
+    from sangkien.core.clock import now
+    from sangkien.units.models import ReorganisationPlan
+    from sangkien.units.reorganisation import PlanRow
+
+    row = PlanRow(w["district"].code, "rename", dt.date(2021, 1, 1), new_name=f"{w['district'].name} 2",
+                  line=2)
+    plan = ReorganisationPlan.objects.create(created_at=now(), scope=w["province"], file_name="plan.csv",
+                                             rows=[row.as_json()])
+    return plan.pk
 BAD_SUBMISSION = {"title": "", "description": "", "sector_block": "", "author_full_name": "",
                   "author_phone": "12", "author_email": "not-an-email", "benefit_vnd": "a lot",
                   "consent": ""}
@@ -96,6 +110,9 @@ CASES: dict[str, list[Case]] = {
     "units:link": [Case(args=lambda w: ["375-0001"])],
     "units:qr": [Case(args=lambda w: ["375-0001"])],
     "units:poster": [Case(args=lambda w: ["375"])],
+    "units:reorganise": [Case(args=lambda w: ["37"]),
+                         Case(args=lambda w: ["37"], method="post", data=lambda w: {}, users=("unit_admin",))],
+    "units:reorganise_plan": [Case(args=lambda w: ["37", _plan(w)])],
     # initiatives
     "initiatives:submit": [Case(args=SLUG, query="?don-vi=375-0001"),
                            Case(args=SLUG, method="post", data=lambda w: BAD_SUBMISSION, users=("member",))],
@@ -120,7 +137,8 @@ CASES: dict[str, list[Case]] = {
     "reports:home": [Case()],
     "reports:programme": [Case(args=SLUG)],
     "reports:dashboard": [Case(args=lambda w: [w["programme"].slug, "37"]),
-                          Case(args=lambda w: [w["programme"].slug, "37"], query="?tu=05/04/2021&den=01/04/2021")],
+                          Case(args=lambda w: [w["programme"].slug, "37"], query="?tu=05/04/2021&den=01/04/2021"),
+                          Case(args=lambda w: [w["programme"].slug, "37"], query="?cay=2021-04-05")],
     "programmes:targets": [Case(args=lambda w: ["37", w["programme"].slug]),
                            Case(args=lambda w: ["37", w["programme"].slug], method="post",
                                 data=lambda w: {f"u{w['district'].pk}": "-3"}, users=("unit_admin",))],

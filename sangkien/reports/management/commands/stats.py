@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from sangkien.programmes.models import Programme
 from sangkien.reports.counting import CSV_COLUMNS, RANK_FIELDS, table_as_json, unit_table
+from sangkien.reports.regroup import regrouped_table
 from sangkien.units.access import programme_day
 from sangkien.units.models import Unit
 
@@ -35,13 +36,17 @@ class Command(BaseCommand):
         parser.add_argument("--to", dest="date_to", help="last submission date (local), YYYY-MM-DD")
         parser.add_argument("--rank-by", default="submitted", choices=RANK_FIELDS)
         parser.add_argument("--format", default="csv", choices=["csv", "json"])
+        parser.add_argument("--tree-as-of", dest="tree_as_of",
+                            help="regroup the same figures on the tree as of this date, YYYY-MM-DD "
+                                 "(--unit then names a unit of that tree; docs/units.md)")
 
     def handle(self, *args: Any, **opts: Any) -> None:
         try:
             programme = Programme.objects.get(slug=opts["programme"])
         except Programme.DoesNotExist as exc:
             raise CommandError(f"Không có chương trình {opts['programme']!r}") from exc
-        unit = Unit.objects.by_code(opts["unit"], on=programme_day(programme))
+        tree_as_of = _date(opts["tree_as_of"]) if opts.get("tree_as_of") else None
+        unit = Unit.objects.by_code(opts["unit"], on=tree_as_of or programme_day(programme))
         if unit is None:
             raise CommandError(f"Không có đơn vị mã {opts['unit']!r}")
         phase = None
@@ -53,8 +58,12 @@ class Command(BaseCommand):
         date_to = _date(opts["date_to"]) if opts["date_to"] else None
         if date_from and date_to and date_from > date_to:
             raise CommandError("--from phải trước --to")
-        table = unit_table(programme=programme, unit=unit, phase=phase, date_from=date_from,
-                           date_to=date_to, rank_by=opts["rank_by"])
+        if tree_as_of is not None:
+            table = regrouped_table(programme=programme, unit=unit, tree_as_of=tree_as_of, phase=phase,
+                                    date_from=date_from, date_to=date_to, rank_by=opts["rank_by"])
+        else:
+            table = unit_table(programme=programme, unit=unit, phase=phase, date_from=date_from,
+                               date_to=date_to, rank_by=opts["rank_by"])
         if opts["format"] == "json":
             self.stdout.write(json.dumps(table_as_json(table), ensure_ascii=False, indent=2))
             return
