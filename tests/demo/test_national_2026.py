@@ -3,6 +3,7 @@ provinces, while the historical programmes print what they printed before."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 
@@ -72,7 +73,9 @@ def test_a_programme_of_today_on_the_34_provinces():
     for union in commune_unions:
         province, commune = union.code.split("-")
         assert Commune.objects.get(code=commune).province_code == province
-        assert Unit.objects.get_children(union).filter(kind=UnitKind.GRASSROOTS).count() == 3
+        assert union.valid_from == dt.date(2025, 7, 1)  # formed with the 2025 tree
+        grassroots = Unit.objects.get_children(union).filter(kind=UnitKind.GRASSROOTS)
+        assert grassroots.count() == 3 and not grassroots.filter(member_count__isnull=True).exists()
     initiatives = Initiative.objects.filter(programme=programme)
     assert initiatives.count() == national_2026.INITIATIVES
     assert not initiatives.exclude(unit__in=Unit.objects.as_of(today)).exists()
@@ -104,3 +107,10 @@ def test_bac_giang_8th_prints_the_same_after_the_2025_tree():
     assert (bac_giang["participants"], bac_giang["submitted"]) == (figures.participants["24"],
                                                                   figures.initiatives["24"])
     assert Unit.objects.by_code("24").name == "LĐLĐ tỉnh Bắc Ninh"
+    # the same figures regrouped on the 2025 tree: the new Ninh Bình (Ninh Bình, Hà Nam, Nam Định) is one row
+    old = {r["code"]: r["submitted"] for r in doc["rows"]}
+    regrouped = json.loads(stats(national_2023.SLUG, "TLD", "--format", "json", "--tree-as-of", "2025-07-01"))
+    rows = {r["code"]: r["submitted"] for r in regrouped["rows"] if r["code"]}
+    assert len(rows) == 34 and regrouped["unit"]["submitted"] == doc["unit"]["submitted"]
+    assert rows["37"] == old["35"] + old["36"] + old["37"]
+    assert rows["24"] == old["24"] + old["27"]

@@ -11,8 +11,10 @@ follow the clock):
   code ``<province>-<commune code>``) formed for communes of the province,
   each with a school, the commune's people's committee and a company as
   grassroots unions; factories under the industrial-zone union ``<province>-KCN``
-  and agencies under the public-employees union ``<province>-VC`` — one
-  :func:`~sangkien.units.importers.import_rows` call, the path of a unit import;
+  and agencies under the public-employees union ``<province>-VC`` — formed
+  from 1/7/2025 by one reorganisation plan of ``create`` rows (so the
+  programmes of 2021–2023 do not list them), their member counts then set by
+  :func:`~sangkien.units.importers.import_rows`, the path of a unit import;
 - programme ``sang-kien-2026`` "Sáng kiến vì sự phát triển 2026", organised by
   TLĐ, phase 1 open from 30 days before the loading day (00:00 local) to 90
   days after it, effect window 1/7/2025–31/12/2026;
@@ -56,6 +58,7 @@ from sangkien.units.importers import UnitRow, import_rows
 from sangkien.units.models import Commune, CommuneKind, Unit, UnitKind
 from sangkien.units.national import ROOT_CODE
 from sangkien.units.national2025 import EFFECTIVE_ON, load_national_units_2025, provinces
+from sangkien.units.reorganisation import PlanRow, apply_plan
 
 SLUG = "sang-kien-2026"
 NAME = "Sáng kiến vì sự phát triển 2026"
@@ -164,7 +167,11 @@ def load() -> dict[str, Any]:
     if not created and programme.initiatives.exists():
         return {"programme": SLUG, "created": False, "accounts": {"organising_committee": committee}}
     unit_rows, profiles = _unit_rows(rng)
-    units = import_rows(unit_rows, actor=committee).as_dict()
+    # formed from 1/7/2025 (not "before our records": the 2021 programme's tables leave them out) …
+    apply_plan(rows=[PlanRow(code=r.code, action="create", effective_on=EFFECTIVE_ON, new_parent_code=r.parent_code,
+                             new_name=r.name, kind=r.kind) for r in unit_rows], actor=committee)
+    # … then their member counts, as a unit import sets them
+    import_rows(unit_rows, actor=committee)
     _targets(programme, root, committee)
     fields = {code: Field.objects.get_or_create(code=code, defaults={"name": name, "position": i})[0]
               for i, (code, name) in enumerate(FIELDS)}
@@ -203,5 +210,5 @@ def load() -> dict[str, Any]:
                                         to_status=status, reason=initiative.status_reason)
     index_batch(list(programme.initiatives.order_by("pk").values_list("pk", "programme_id", "title",
                                                                         "description")))
-    return {"programme": SLUG, "created": True, "tree": tree, "units": units, "initiatives": INITIATIVES,
+    return {"programme": SLUG, "created": True, "tree": tree, "units": len(unit_rows), "initiatives": INITIATIVES,
             "accounts": {"organising_committee": committee}}
