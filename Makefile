@@ -36,14 +36,21 @@ demo: install
 	mkdir -p var
 	cd sangkien && ../$(PY) ../manage.py compilemessages -v0
 	$(PY) manage.py migrate --noinput -v0
-	$(PY) manage.py load_national_units
-	$(PY) manage.py load_scenario ninh-binh-2021
+	@# The historical scenarios are built on the pre-2025 tree, then the tree is
+	@# reorganised as on 1/7/2025; once it has been, they stay as they are.
+	if ! $(PY) manage.py load_national_units --as-of 2025-07-01 --check; then \
+	  $(PY) manage.py load_national_units && \
+	  $(PY) manage.py load_scenario ninh-binh-2021 && \
+	  $(PY) manage.py load_national_units --as-of 2025-07-01; \
+	fi
 	$(PY) manage.py load_scenario open-demo
+	$(PY) manage.py load_scenario national-2026
 
 define DEMO_BANNER
 	@echo ""
 	@echo "  sangkien: $(PUBLIC_URL)/"
 	@echo "  Ninh Bình on 5/4/2021: $(PUBLIC_URL)/thong-ke/75-nghin-2021/37/"
+	@echo "  A programme of today (34 provinces): $(PUBLIC_URL)/thong-ke/sang-kien-2026/TLD/"
 	@echo "  Demo logins (password: sangkien-demo-2021):"
 	@echo "    member (phone)          0912 000 001"
 	@echo "    organising committee    bantochuc@sangkien.local"

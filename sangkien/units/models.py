@@ -38,6 +38,7 @@ class UnitKind(models.TextChoices):
     SECTOR_UNION = "sector_union", _("Công đoàn ngành")
     INDUSTRIAL_ZONE_UNION = "industrial_zone_union", _("Công đoàn các khu công nghiệp")
     PUBLIC_EMPLOYEES_UNION = "public_employees_union", _("Công đoàn Viên chức")
+    COMMUNE_UNION = "commune_union", _("Công đoàn xã, phường, đặc khu")  # from 1/7/2025
     GRASSROOTS = "grassroots", _("Công đoàn cơ sở")
 
 
@@ -47,6 +48,7 @@ UPPER_LEVEL_KINDS = frozenset(
         UnitKind.SECTOR_UNION,
         UnitKind.INDUSTRIAL_ZONE_UNION,
         UnitKind.PUBLIC_EMPLOYEES_UNION,
+        UnitKind.COMMUNE_UNION,
     }
 )
 PROVINCE_LEVEL_KINDS = frozenset({UnitKind.PROVINCIAL_FEDERATION, UnitKind.NATIONAL_SECTOR_UNION})
@@ -273,3 +275,39 @@ class UnitSuccession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.predecessor_id} → {self.successor_id} ({self.kind}, {self.effective_on})"
+
+
+class CommuneKind(models.TextChoices):
+    """Kinds of commune from 1/7/2025 (DOMAIN.md, "Since 2025")."""
+
+    COMMUNE = "commune", _("xã")
+    WARD = "ward", _("phường")
+    SPECIAL_ZONE = "special_zone", _("đặc khu")
+
+
+class Commune(models.Model):
+    """A commune (xã, phường, đặc khu) as a place: what a commune union is formed for.
+
+    Not a union unit: a commune union (công đoàn xã, phường, đặc khu) is a
+    :class:`Unit`, formed where there are at least 1,500 members and 10
+    grassroots unions, elsewhere covering its neighbours too (issue 11).
+    ``code`` is the official 5-digit commune code, ``province_code`` the
+    2025 province's code, ``valid_from`` the first day it exists (2025-07-01
+    for the 3,321 communes of the 2025 reorganisation).  Loaded by
+    ``manage.py load_national_units --as-of 2025-07-01`` from
+    ``vietnamadminunits`` (:mod:`sangkien.units.national2025`).
+    """
+
+    code = models.CharField(_("mã"), max_length=10, unique=True)
+    name = models.CharField(_("tên"), max_length=120)
+    kind = models.CharField(_("loại"), max_length=16, choices=CommuneKind.choices)
+    province_code = models.CharField(_("mã tỉnh"), max_length=2, db_index=True)
+    valid_from = models.DateField(_("có hiệu lực từ ngày"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("xã, phường, đặc khu")
+        verbose_name_plural = _("xã, phường, đặc khu")
+        ordering = ["province_code", "code"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -12,6 +12,7 @@ SCENARIOS = {
     "ninh-binh-2021": "sangkien.demo.scenarios.ninh_binh_2021",
     "open-demo": "sangkien.demo.scenarios.open_demo",
     "national-2023": "sangkien.demo.scenarios.national_2023",
+    "national-2026": "sangkien.demo.scenarios.national_2026",
 }
 #: Scenarios whose ``load()`` takes ``scale=`` (every count multiplied by it).
 SCALABLE = {"national-2023"}
