@@ -108,8 +108,9 @@ class Resolution(Generic[R]):
     Exactly one of: ``unit`` set (a unique match in scope; when the typed name
     was a retired unit's, ``unit`` is its successor, ``retired`` the unit typed
     and ``note`` says what happened, translated); ``choices`` (two or more
-    units of the same tier, the name is ambiguous); ``error`` (translated: not
-    found, outside the scope, dissolved).  ``exact`` is False when the name
+    units of the same tier, the name is ambiguous; ``error`` lists them); or
+    only ``error`` (translated): not found (:attr:`missing`), or, with
+    ``retired`` set, a retired unit dissolved or merged outside the scope.  ``exact`` is False when the name
     was found by a looser tier than the code or the exact name, so that a
     preview shows "typed → unit".
     """
@@ -128,6 +129,11 @@ class Resolution(Generic[R]):
     @property
     def ambiguous(self) -> bool:
         return len(self.choices) > 1
+
+    @property
+    def missing(self) -> bool:
+        """No unit of the scope has this name (a caller may then look outside or suggest)."""
+        return self.unit is None and not self.choices and self.retired is None
 
 
 def words(text: str) -> tuple[str, ...]:
@@ -286,12 +292,12 @@ class NameIndex(Generic[R]):
         successor = successor_of(retired.pk)
         if successor is None:
             return Resolution(error=_("Đơn vị “%(name)s” đã giải thể; hãy chọn đơn vị mới.") % {"name": retired.name},
-                              exact=exact)
+                              retired=retired, exact=exact)
         note = _("“%(name)s” đã sáp nhập vào “%(into)s”.") % {"name": retired.name, "into": successor.name}
         mine = self.by_code.get(successor.code.lower())
         if mine is None or mine.pk != successor.pk:
             return Resolution(error=_("Đơn vị “%(name)s” đã sáp nhập vào “%(into)s”, không thuộc phạm vi của bạn.")
-                              % {"name": retired.name, "into": successor.name}, exact=exact)
+                              % {"name": retired.name, "into": successor.name}, retired=retired, exact=exact)
         return Resolution(unit=mine, retired=retired, note=note, exact=False)
 
 
