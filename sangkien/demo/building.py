@@ -15,7 +15,7 @@ def ensure_unit(parent: Unit | None, *, code: str, name: str, kind: str, **extra
 
     An existing unit keeps its place in the tree.
     """
-    unit = Unit.objects.filter(code=code).first()
+    unit = Unit.objects.by_code(code)
     if unit is None:
         fields = {"code": code, "name": name, "kind": kind, **extra}
         if parent is None:

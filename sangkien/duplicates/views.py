@@ -30,6 +30,7 @@ from sangkien.duplicates.similar import rows_for, similar_for_form, similar_to
 from sangkien.initiatives.access import get_initiative_for
 from sangkien.initiatives.models import Initiative
 from sangkien.programmes.models import Programme
+from sangkien.units.access import programme_day
 from sangkien.units.models import Unit
 
 
@@ -124,7 +125,7 @@ def report(request: HttpRequest, slug: str) -> HttpResponse:
     """
     programme = get_object_or_404(Programme, slug=slug)
     code = request.GET.get("don-vi") or programme.organiser.code
-    unit = Unit.objects.filter(code=code).first()
+    unit = Unit.objects.by_code(code, on=programme_day(programme))
     if unit is None or not unit.path.startswith(programme.organiser.path):
         raise Http404
     if not request.user.has_perm("duplicates.view_report", unit):

@@ -36,7 +36,7 @@ from sangkien.initiatives.views import busy, busy_message
 from sangkien.programmes.models import Programme
 from sangkien.roles.models import Role, RoleAssignment
 from sangkien.roles.scope import role_paths, scope_filter
-from sangkien.units.access import get_unit_for
+from sangkien.units.access import get_unit_for, programme_day
 from sangkien.units.models import Unit
 
 logger = logging.getLogger(__name__)
@@ -98,7 +98,7 @@ def queue(request: HttpRequest, slug: str) -> HttpResponse:
     unit_code = (request.GET.get("don-vi") or "").strip()
     unit = None
     if unit_code:
-        unit = Unit.objects.filter(code=unit_code).first()
+        unit = Unit.objects.by_code(unit_code, on=programme_day(programme))
         if unit is None or not request.user.has_perm("initiatives.list_unit", unit):
             raise PermissionDenied
         qs = qs.filter(unit__path__startswith=unit.path)

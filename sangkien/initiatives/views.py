@@ -163,7 +163,7 @@ def submit(request: HttpRequest, slug: str) -> HttpResponse:
     else:
         initial = _author_initial(request.user)
         code = request.GET.get("don-vi", "")
-        preselected = Unit.objects.filter(code=code, is_active=True).first() if code else None
+        preselected = Unit.objects.active().by_code(code) if code else None
         if preselected is not None and preselected.pk != root.pk:
             for number, unit_code in enumerate(codes_for(preselected, root), start=1):
                 initial[f"unit_{number}"] = unit_code

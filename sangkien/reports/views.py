@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from sangkien.programmes.models import Programme
 from sangkien.reports.counting import UnitTable
 from sangkien.reports.counting import unit_table as live_unit_table
 from sangkien.reports.forms import RANK_LABELS, DashboardFilter
+from sangkien.units.access import programme_day
 from sangkien.units.models import Unit
 
 
@@ -45,7 +46,9 @@ def programme_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
 def dashboard(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     """The unit table; anyone sees counts, officers in scope get their tools."""
     programme = get_object_or_404(Programme, slug=slug, is_published=True)
-    unit = get_object_or_404(Unit, code=code)
+    unit = Unit.objects.by_code(code, on=programme_day(programme))
+    if unit is None:
+        raise Http404
     if not unit.path.startswith(programme.organiser.path):
         return redirect("reports:dashboard", slug=slug, code=programme.organiser.code)
     form = DashboardFilter(request.GET or None, programme=programme)

@@ -37,7 +37,7 @@ def manage(request: HttpRequest, code: str) -> HttpResponse:
             messages.success(request, _("Đã thu hồi quyền."))
         return redirect(request.path)
     if request.method == "POST" and form.is_valid():
-        target = unit.subtree().filter(code=form.cleaned_data["unit_code"].strip()).first()
+        target = unit.subtree().by_code(form.cleaned_data["unit_code"])
         if target is None:
             form.add_error("unit_code", _("Đơn vị này không thuộc phạm vi của bạn."))
         else:

@@ -9,22 +9,24 @@ predicates declared in ``roles/rules.py`` without this module importing
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from sangkien.core.clock import LOCAL_TZ, local_now
 from sangkien.units.models import Unit
 
 
-def get_unit_for(user: Any, code: str, perm: str) -> Unit:
-    """The unit ``code`` if ``user`` holds ``perm`` (e.g. ``"units.manage"``) on it.
+def get_unit_for(user: Any, code: str, perm: str, *, on: dt.date | None = None) -> Unit:
+    """The unit that has ``code`` on ``on`` (None: today) if ``user`` holds ``perm`` (e.g. ``"units.manage"``) on it.
 
-    :raises Http404: no such unit.
+    :raises Http404: no such unit on that date.
     :raises PermissionDenied: the unit is above or beside the user's units.
     """
-    unit = Unit.objects.filter(code=code).first()
+    unit = Unit.objects.by_code(code, on=on)
     if unit is None:
         raise Http404
     if not user.has_perm(perm, unit):
@@ -33,12 +35,28 @@ def get_unit_for(user: Any, code: str, perm: str) -> Unit:
 
 
 def get_linked_unit(code: str) -> Unit:
-    """The active unit a printed link or QR code names (no permission: the link is public).
+    """The unit existing today that a printed link or QR code names (no permission: the link is public).
 
-    :raises Http404: no active unit has this code (message translated).
+    :raises Http404: no unit has this code today (message translated).
     """
-    unit = Unit.objects.filter(code=code.strip(), is_active=True).first()
+    unit = Unit.objects.active().by_code(code)
     if unit is None:
         raise Http404(_("Không có đơn vị nào với mã “%(code)s”. Đường link hoặc mã QR có thể đã cũ hoặc bị "
                         "gõ sai; hãy hỏi lại công đoàn cơ sở của bạn.") % {"code": code[:40]})
     return unit
+
+
+def programme_day(programme: Any) -> dt.date:
+    """The day on which a programme's unit codes name units (issue 11: programmes count on their own tree).
+
+    The last day of its last submission window (local date), or today when
+    that is later or the programme has no phase.  ``programme`` is a
+    ``programmes.Programme`` (duck-typed: this module sits below
+    ``programmes``).  Use with :meth:`UnitQuerySet.by_code`.
+    """
+    today = local_now().date()
+    ends = [phase.submission_end for phase in programme.phases.all()]
+    if not ends:
+        return today
+    last = (max(ends) - dt.timedelta(microseconds=1)).astimezone(LOCAL_TZ).date()
+    return min(last, today)

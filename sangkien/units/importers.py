@@ -291,8 +291,13 @@ class _Plan:
 
 
 def _load_existing() -> dict[str, _Existing]:
-    """Every unit in the database, by code (one query)."""
-    rows = list(Unit.objects.values_list("pk", "code", "path", "name", "kind", "member_count", "is_active"))
+    """Every unit without an end date (``retired_on`` null: codes are unique among them), by code.
+
+    Units retired or merged keep their code in the past; a row with that code
+    creates a new unit (codes are reused across time, issue 11).
+    """
+    rows = list(Unit.objects.not_retired().values_list("pk", "code", "path", "name", "kind", "member_count",
+                                                       "is_active"))
     code_by_path = {path: code for _pk, code, path, *_rest in rows}
     return {
         code: _Existing(pk, path, code_by_path.get(path[: -Unit.steplen], ""), name, kind, count, active)
@@ -502,7 +507,7 @@ def _create(creates: list[UnitRow], existing: Mapping[str, _Existing], user: Any
     one_by_one = {parent for parent in outer if parent in last_code and children[parent][0].code < last_code[parent]}
     inserted = set()
     for parent_code in sorted(one_by_one):
-        parent = Unit.objects.get(code=parent_code) if parent_code else None
+        parent = Unit.objects.not_retired().get(code=parent_code) if parent_code else None
         for row in children[parent_code]:
             unit = _new_unit(row)
             unit._history_user = user
@@ -513,7 +518,7 @@ def _create(creates: list[UnitRow], existing: Mapping[str, _Existing], user: Any
             inserted.add(row.code)
 
     # Those insertions may have shifted siblings: read the paths again.
-    paths = dict(Unit.objects.values_list("code", "path")) if inserted else {c: u.path for c, u in existing.items()}
+    paths = dict(Unit.objects.not_retired().values_list("code", "path")) if inserted else {c: u.path for c, u in existing.items()}
     next_position = {parent: last_position.get(parent, 0) for parent in outer - one_by_one}
     appended: dict[str, int] = defaultdict(int)
     units = []
@@ -534,14 +539,14 @@ def _create(creates: list[UnitRow], existing: Mapping[str, _Existing], user: Any
     bulk_create_with_history(units, Unit, batch_size=BATCH_SIZE, default_user=user)
     for parent_code, count in appended.items():
         if parent_code:
-            Unit.objects.filter(code=parent_code).update(numchild=F("numchild") + count)
+            Unit.objects.not_retired().filter(code=parent_code).update(numchild=F("numchild") + count)
 
 
 def _move(row: UnitRow, old_parent_code: str, user: Any) -> None:
     """Move one unit (and its subtree) under its new parent, at its sorted place."""
-    unit = Unit.objects.get(code=row.code)
+    unit = Unit.objects.not_retired().get(code=row.code)
     if row.parent_code:
-        Unit.objects.move(unit, Unit.objects.get(code=row.parent_code), "sorted-child")
+        Unit.objects.move(unit, Unit.objects.not_retired().get(code=row.parent_code), "sorted-child")
     else:
         Unit.objects.move(unit, Unit.objects.get_first_root_node(), "sorted-sibling")
     log_action(actor=user, action="unit.moved", obj=unit, unit=unit, source="import",

@@ -4,11 +4,25 @@ The tree is data: imported, edited, merged and retired, never code.  It is a
 materialised path (django-treebeard ``MP_Node``): a unit's subtree is every
 unit whose ``path`` starts with its own, which makes "count everything below
 this unit" one indexed range scan.
+
+Units live through time (issue 11, the 2025 reorganisation).  A row is ONE
+unit during ONE period at one place in the tree: from ``valid_from``
+(inclusive; null = before our records) to ``retired_on`` (exclusive; null =
+still exists).  A move, rename or merge with an effective date retires the old
+row and creates a new one, linked by a :class:`UnitSuccession`; the old row
+keeps its place, so what was sent to it keeps counting where it counted.
+Codes are reused across time (24 = Bắc Giang until 2025-07-01, the new Bắc
+Ninh from then on): a code names one unit *at a date*, so the one lookup by
+code is :meth:`UnitQuerySet.by_code`.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
@@ -38,29 +52,76 @@ UPPER_LEVEL_KINDS = frozenset(
 PROVINCE_LEVEL_KINDS = frozenset({UnitKind.PROVINCIAL_FEDERATION, UnitKind.NATIONAL_SECTOR_UNION})
 
 
+def _today() -> dt.date:
+    from sangkien.core.clock import local_now
+
+    return local_now().date()
+
+
 class UnitQuerySet(MP_NodeQuerySet):
     def active(self) -> UnitQuerySet:
+        """Units that still exist (``is_active``, i.e. ``retired_on`` is null)."""
         return self.filter(is_active=True)
+
+    def not_retired(self) -> UnitQuerySet:
+        """Rows without an end date: the ones among which a code is unique (the partial constraint).
+
+        Writers that upsert by code (the unit import) key on these; readers
+        use :meth:`as_of` / :meth:`by_code`.
+        """
+        return self.filter(retired_on__isnull=True)
+
+    def as_of(self, day: dt.date | None = None) -> UnitQuerySet:
+        """The tree as of ``day`` (None: today, local date): rows that exist on that day.
+
+        A row exists on ``day`` when ``valid_from`` is null or ≤ ``day`` and
+        ``retired_on`` is null or > ``day`` (``retired_on`` is the first day it
+        no longer exists).
+        """
+        day = day or _today()
+        return self.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=day),
+                           Q(retired_on__isnull=True) | Q(retired_on__gt=day))
+
+    def by_code(self, code: str, on: dt.date | None = None) -> Unit | None:
+        """The unit that had ``code`` on ``on`` (None: today, local date), or None.
+
+        The one lookup by code: a code names one unit at a given date, never
+        forever (codes are reused across the 2025 reorganisation).  Surrounding
+        spaces are ignored.
+        """
+        return self.as_of(on).filter(code=(code or "").strip()).order_by("-valid_from", "-pk").first()
 
     def subtree_of(self, unit: Unit) -> UnitQuerySet:
         """The unit and every unit below it."""
         return self.filter(path__startswith=unit.path)
 
 
-class Unit(MP_Node):
-    """A union unit at any level.
+class UnitManager(MP_NodeManager.from_queryset(UnitQuerySet)):  # type: ignore[misc]
+    """Treebeard's manager, returning :class:`UnitQuerySet` (treebeard hard-codes its own queryset class)."""
 
-    ``code`` is stable and unique: the official administrative-division code
-    for units made from a division (Ninh Bình province = ``37``), otherwise a
-    code under the parent's (``37-VC``).  ``member_count`` is the number of
-    union members of a grassroots union (used for the 2 % participation rule).
+    def get_queryset(self) -> UnitQuerySet:
+        return UnitQuerySet(self.model, using=self._db).order_by("path")
+
+
+class Unit(MP_Node):
+    """A union unit at any level, during one period (``valid_from`` … ``retired_on``).
+
+    ``code`` is the official administrative-division code for units made from
+    a division (Ninh Bình province = ``37``), otherwise a code under the
+    parent's (``37-VC``).  It is unique among units existing at the same time
+    (a partial unique constraint where ``retired_on`` is null, plus the
+    services' check of overlapping periods), not forever.  ``member_count`` is
+    the number of union members of a grassroots union (the 2 % participation
+    rule).  ``is_active`` == ``retired_on is None``, kept in sync by the
+    services.
     """
 
-    code = models.CharField(_("mã"), max_length=40, unique=True)
+    code = models.CharField(_("mã"), max_length=40, db_index=True)
     name = models.CharField(_("tên"), max_length=255)
     kind = models.CharField(_("loại"), max_length=32, choices=UnitKind.choices)
     member_count = models.PositiveIntegerField(_("số đoàn viên"), null=True, blank=True)
     is_active = models.BooleanField(_("đang hoạt động"), default=True)
+    valid_from = models.DateField(_("có hiệu lực từ ngày"), null=True, blank=True)
     retired_on = models.DateField(_("ngày giải thể/sáp nhập"), null=True, blank=True)
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_units",
@@ -68,7 +129,7 @@ class Unit(MP_Node):
     )
     history = HistoricalRecords(excluded_fields=["path", "depth", "numchild"])
 
-    objects = MP_NodeManager.from_queryset(UnitQuerySet)()
+    objects = UnitManager()
 
     node_order_by = ["code"]
 
@@ -76,6 +137,10 @@ class Unit(MP_Node):
         verbose_name = _("đơn vị")
         verbose_name_plural = _("đơn vị")
         indexes = [models.Index(fields=["kind"])]
+        constraints = [
+            models.UniqueConstraint(fields=["code"], condition=Q(retired_on__isnull=True),
+                                    name="units_unit_code_unique_current"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -106,3 +171,105 @@ class Unit(MP_Node):
             if unit.kind in PROVINCE_LEVEL_KINDS:
                 return unit
         return None
+
+    def exists_on(self, day: dt.date) -> bool:
+        """True when this row exists on ``day`` (see :meth:`UnitQuerySet.as_of`)."""
+        return (self.valid_from is None or self.valid_from <= day) and (self.retired_on is None or self.retired_on > day)
+
+    def successor_on(self, day: dt.date) -> Unit | None:
+        """The unit that carries this one on ``day``: itself if it exists then, else its successor.
+
+        Follows :class:`UnitSuccession` links forward (a bounded walk: at most
+        50 steps); ``None`` when the unit was dissolved without successor
+        before ``day``.  For a day before this row began, the row itself.
+        """
+        unit: Unit | None = self
+        for _step in range(50):
+            if unit is None or unit.retired_on is None or unit.retired_on > day:
+                return unit
+            link = (UnitSuccession.objects.filter(predecessor=unit, effective_on__lte=day)
+                    .select_related("successor").order_by("effective_on", "pk").first())
+            if link is None:
+                return None
+            unit = link.successor
+        return unit
+
+
+class SuccessionKind(models.TextChoices):
+    """How a unit carries on (issue 11): renamed, moved, merged into another, split, dissolved."""
+
+    RENAME = "rename", _("đổi tên")
+    MOVE = "move", _("chuyển đơn vị cấp trên")
+    MERGE = "merge", _("sáp nhập")
+    SPLIT = "split", _("chia tách")
+    DISSOLVE = "dissolve", _("giải thể")
+
+
+class PlanStatus(models.TextChoices):
+    """Where an uploaded reorganisation plan stands."""
+
+    PREVIEWED = "previewed", _("đã xem trước")
+    APPLIED = "applied", _("đã áp dụng")
+    REFUSED = "refused", _("bị từ chối")
+
+
+class ReorganisationPlan(models.Model):
+    """A reorganisation plan file as uploaded or given to ``reorganise_units`` (issue 11).
+
+    ``rows`` holds the parsed plan rows (JSON list of dicts, the fields of
+    ``units.reorganisation.PlanRow`` with dates as ISO strings), so the
+    confirmation applies exactly what was previewed; ``file_sha256`` is the
+    hex SHA-256 of the file's bytes.  ``status`` goes previewed → applied
+    (once: a second confirmation sees ``applied``) or refused.
+    """
+
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", verbose_name=_("người tải lên"))
+    created_at = models.DateTimeField(_("lúc tải lên"))
+    scope = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                              verbose_name=_("phạm vi"))
+    file_name = models.CharField(_("tên tệp"), max_length=255, blank=True)
+    file_sha256 = models.CharField(_("SHA-256 của tệp"), max_length=64, blank=True)
+    rows = models.JSONField(_("các dòng"), default=list)
+    status = models.CharField(_("trạng thái"), max_length=16, choices=PlanStatus.choices,
+                              default=PlanStatus.PREVIEWED)
+    applied_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", verbose_name=_("người áp dụng"))
+    applied_at = models.DateTimeField(_("lúc áp dụng"), null=True, blank=True)
+    summary = models.JSONField(_("tóm tắt"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("phương án sắp xếp đơn vị")
+        verbose_name_plural = _("phương án sắp xếp đơn vị")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.file_name or str(self.pk)
+
+
+class UnitSuccession(models.Model):
+    """A link through time: ``predecessor`` carries on as ``successor`` from ``effective_on``.
+
+    ``successor`` is null for a dissolution.  ``plan`` is the reorganisation
+    plan that made the link (null for a single change or the backfill).
+    Successions are the source of truth; ``Unit.merged_into`` is a shortcut.
+    """
+
+    predecessor = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="successions",
+                                    verbose_name=_("đơn vị trước"))
+    successor = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="predecessions", verbose_name=_("đơn vị kế tục"))
+    kind = models.CharField(_("loại"), max_length=16, choices=SuccessionKind.choices)
+    effective_on = models.DateField(_("có hiệu lực từ ngày"))
+    plan = models.ForeignKey(ReorganisationPlan, null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="successions", verbose_name=_("phương án"))
+    note = models.CharField(_("ghi chú"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("kế tục đơn vị")
+        verbose_name_plural = _("kế tục đơn vị")
+        ordering = ["effective_on", "pk"]
+        indexes = [models.Index(fields=["effective_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.predecessor_id} → {self.successor_id} ({self.kind}, {self.effective_on})"

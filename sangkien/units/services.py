@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from sangkien.core.clock import local_now
 from sangkien.core.models import log_action
-from sangkien.units.models import Unit
+from sangkien.units.models import SuccessionKind, Unit, UnitSuccession
 
 
 def _parent_code(unit: Unit) -> str | None:
@@ -145,6 +145,8 @@ def merge_units(*, source: Unit, target: Unit, actor: Any, on: dt.date | None = 
     source.retired_on = on or local_now().date()
     source.merged_into = target
     _save(source, ["is_active", "retired_on", "merged_into"], actor)
+    UnitSuccession.objects.create(predecessor=source, successor=target, kind=SuccessionKind.MERGE,
+                                  effective_on=source.retired_on)
     target.refresh_from_db()
     if from_parent != target.code:
         _move_under(source, target)
@@ -177,5 +179,7 @@ def retire_unit(*, unit: Unit, actor: Any, on: dt.date | None = None) -> Unit:
     unit.is_active = False
     unit.retired_on = on or local_now().date()
     _save(unit, ["is_active", "retired_on"], actor)
+    UnitSuccession.objects.create(predecessor=unit, successor=None, kind=SuccessionKind.DISSOLVE,
+                                  effective_on=unit.retired_on)
     log_action(actor=actor, action="unit.retired", obj=unit, unit=unit, retired_on=unit.retired_on.isoformat())
     return unit

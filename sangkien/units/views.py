@@ -27,7 +27,7 @@ def unit_link(unit: Unit) -> str:
 
 def qr(request: HttpRequest, code: str) -> HttpResponse:
     """The unit link as an SVG QR code."""
-    unit = Unit.objects.filter(code=code).first()
+    unit = Unit.objects.by_code(code)
     if unit is None:
         raise Http404
     qrcode = segno.make(unit_link(unit), error="m")

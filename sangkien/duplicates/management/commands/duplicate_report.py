@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from sangkien.duplicates.report import duplicate_clusters, write_csv
 from sangkien.programmes.models import Programme
+from sangkien.units.access import programme_day
 from sangkien.units.models import Unit
 
 
@@ -30,7 +31,7 @@ class Command(BaseCommand):
             raise CommandError(f"No programme with slug {options['programme']!r}.")
         unit = programme.organiser
         if options["unit"]:
-            unit = Unit.objects.filter(code=options["unit"]).first()
+            unit = Unit.objects.by_code(options["unit"], on=programme_day(programme))
             if unit is None or not unit.path.startswith(programme.organiser.path):
                 raise CommandError(f"No unit {options['unit']!r} in the programme's tree.")
         clusters = duplicate_clusters(programme=programme, unit=unit)

@@ -52,7 +52,7 @@ class Command(BaseCommand):
         programme = Programme.objects.filter(slug=options["programme"]).first()
         if programme is None:
             raise CommandError(f"Không có chương trình {options['programme']}")
-        unit = Unit.objects.filter(code=options["unit"]).first()
+        unit = Unit.objects.by_code(options["unit"])
         if unit is None:
             raise CommandError(f"Không có đơn vị {options['unit']}")
         actor = self._user(options["user"])

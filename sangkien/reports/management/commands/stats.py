@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from sangkien.programmes.models import Programme
 from sangkien.reports.counting import CSV_COLUMNS, RANK_FIELDS, table_as_json, unit_table
+from sangkien.units.access import programme_day
 from sangkien.units.models import Unit
 
 
@@ -40,10 +41,9 @@ class Command(BaseCommand):
             programme = Programme.objects.get(slug=opts["programme"])
         except Programme.DoesNotExist as exc:
             raise CommandError(f"Không có chương trình {opts['programme']!r}") from exc
-        try:
-            unit = Unit.objects.get(code=opts["unit"])
-        except Unit.DoesNotExist as exc:
-            raise CommandError(f"Không có đơn vị mã {opts['unit']!r}") from exc
+        unit = Unit.objects.by_code(opts["unit"], on=programme_day(programme))
+        if unit is None:
+            raise CommandError(f"Không có đơn vị mã {opts['unit']!r}")
         phase = None
         if opts["phase"] is not None:
             phase = programme.phases.filter(number=opts["phase"]).first()
