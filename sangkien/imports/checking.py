@@ -165,7 +165,7 @@ class UnitResolver:
         match = _LABEL_CODE.search(raw)
         if match:
             code = match.group(1).strip()
-        outside = Unit.objects.filter(code__iexact=code).exclude(path__startswith=self.scope.path).first()
+        outside = Unit.objects.as_of().filter(code__iexact=code).exclude(path__startswith=self.scope.path).first()
         if outside is None:
             outside = Unit.objects.filter(name__iexact=raw).exclude(path__startswith=self.scope.path).first()
         if outside is not None:

@@ -36,7 +36,7 @@ from typing import Generic, Protocol, TypeVar
 from django.utils.translation import gettext as _
 
 from sangkien.core.text import fold
-from sangkien.units.models import Unit
+from sangkien.units.models import SuccessionKind, Unit, UnitSuccession
 
 _CODE_IN_PARENS = re.compile(r"\(([^()]+)\)\s*$")
 _NOT_WORD = re.compile(r"[\W_]+")
@@ -215,10 +215,14 @@ class NameIndex(Generic[R]):
 
     def __init__(self, units: Iterable[R], *, above: dict[str, str] | None = None) -> None:
         self.units: list[R] = list(units)
-        self.by_code: dict[str, R] = {}
+        self.by_code: dict[str, R] = {}  # a code is reused across time: the row that exists now wins
+        self.by_pk: dict[int, R] = {}
         self.by_exact: dict[str, list[R]] = {}
         for unit in self.units:
-            self.by_code[unit.code.lower()] = unit
+            self.by_pk[unit.pk] = unit
+            known = self.by_code.get(unit.code.lower())
+            if known is None or not known.is_active:
+                self.by_code[unit.code.lower()] = unit
             self.by_exact.setdefault(" ".join(words(unit.name)), []).append(unit)
         self.above = dict(above or {})
         self._tiers: list[dict[tuple[str, ...], list[R]]] | None = None
@@ -289,16 +293,15 @@ class NameIndex(Generic[R]):
 
     def _successor_of(self, retired: R, *, exact: bool) -> Resolution[R]:
         """A retired unit's name: its successor in scope (with a note), or an error."""
-        successor = successor_of(retired.pk)
+        successor, kind = successor_of(retired.pk)
         if successor is None:
             return Resolution(error=_("Đơn vị “%(name)s” đã giải thể; hãy chọn đơn vị mới.") % {"name": retired.name},
                               retired=retired, exact=exact)
-        note = _("“%(name)s” đã sáp nhập vào “%(into)s”.") % {"name": retired.name, "into": successor.name}
-        mine = self.by_code.get(successor.code.lower())
-        if mine is None or mine.pk != successor.pk:
-            return Resolution(error=_("Đơn vị “%(name)s” đã sáp nhập vào “%(into)s”, không thuộc phạm vi của bạn.")
+        mine = self.by_pk.get(successor.pk)
+        if mine is None:
+            return Resolution(error=_("Đơn vị “%(name)s” nay là “%(into)s”, không thuộc phạm vi của bạn.")
                               % {"name": retired.name, "into": successor.name}, retired=retired, exact=exact)
-        return Resolution(unit=mine, retired=retired, note=note, exact=False)
+        return Resolution(unit=mine, retired=retired, note=succession_note(retired.name, successor, kind), exact=False)
 
 
 def _unique(units: list[R]) -> list[R]:
@@ -311,17 +314,37 @@ def label(unit: NamedUnit) -> str:
     return f"{unit.name} ({unit.code})"
 
 
-def successor_of(pk: int) -> Unit | None:
-    """The unit that took over the retired unit ``pk`` today (following a chain), or None when dissolved.
+def successor_of(pk: int) -> tuple[Unit | None, str]:
+    """``(unit that carries the retired unit pk today, kind of the first link)``; ``(None, kind)`` when dissolved.
 
-    Follows ``merged_into``; a unit still active is its own answer.
+    Follows :class:`~sangkien.units.models.UnitSuccession` links (the source,
+    issue 11), else the ``merged_into`` shortcut, through a chain of at most
+    :data:`MAX_SUCCESSION_STEPS`; a unit still active is its own answer.
     """
     unit = Unit.objects.filter(pk=pk).first()
+    kind = ""
     for _step in range(MAX_SUCCESSION_STEPS):
         if unit is None or unit.is_active:
-            return unit
-        unit = unit.merged_into
-    return None
+            return unit, kind
+        link = (UnitSuccession.objects.filter(predecessor=unit).select_related("successor")
+                .order_by("-effective_on", "-pk").first())
+        if link is not None:
+            kind = kind or link.kind
+            unit = link.successor
+        else:
+            kind = kind or (SuccessionKind.MERGE if unit.merged_into_id else SuccessionKind.DISSOLVE)
+            unit = unit.merged_into
+    return None, kind
+
+
+def succession_note(name: str, successor: Unit, kind: str) -> str:
+    """"“A” đã sáp nhập vào “B”." and the like, by the kind of the first link (translated)."""
+    if kind == SuccessionKind.RENAME:
+        return _("“%(name)s” đã đổi tên thành “%(into)s”.") % {"name": name, "into": successor.name}
+    if kind == SuccessionKind.MOVE:
+        return _("“%(name)s” đã chuyển đơn vị cấp trên; nay là “%(into)s”.") % {
+            "name": name, "into": label(successor)}
+    return _("“%(name)s” đã sáp nhập vào “%(into)s”.") % {"name": name, "into": successor.name}
 
 
 def scope_index(scope: Unit) -> NameIndex[UnitEntry]:

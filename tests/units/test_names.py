@@ -143,3 +143,26 @@ def test_a_dissolved_unit_is_an_error(ninh_binh):
 ])
 def test_the_chooser_search(query, name, expected):
     assert matches_search(query, name) is expected
+
+
+def test_a_pre_2025_name_follows_its_successions_to_todays_unit(ninh_binh):
+    """Issue 11: the district federation ended on 1/7/2025 and its grassroots union moved under the
+    province (a new row, same code); the old name resolves to today's row, with the note."""
+    from sangkien.units.models import SuccessionKind, UnitSuccession
+
+    old = ninh_binh["g11"]
+    moved = make_unit(ninh_binh["p1"], code="375-0001-M", name="CĐCS Trường THCS Khánh Hội xã Khánh Hội")
+    Unit.objects.filter(pk=old.pk).update(is_active=False, retired_on="2025-07-01")
+    UnitSuccession.objects.create(predecessor=old, successor=moved, kind=SuccessionKind.MOVE,
+                                  effective_on="2025-07-01")
+    found = resolve_unit_name(scope=ninh_binh["p1"], raw="CĐCS Trường THCS Khánh Hội")
+    assert found.unit.pk == moved.pk
+    assert found.note == ("“CĐCS Trường THCS Khánh Hội” đã chuyển đơn vị cấp trên; nay là "
+                          "“CĐCS Trường THCS Khánh Hội xã Khánh Hội (375-0001-M)”.")
+    renamed = make_unit(ninh_binh["p1"], code="37-CT", name="CĐCS Công ty Cổ phần Tam Điệp")
+    Unit.objects.filter(pk=moved.pk).update(is_active=False, retired_on="2025-08-01")
+    UnitSuccession.objects.create(predecessor=moved, successor=renamed, kind=SuccessionKind.RENAME,
+                                  effective_on="2025-08-01")
+    found = resolve_unit_name(scope=ninh_binh["p1"], raw="Trường THCS Khánh Hội")
+    assert found.unit.pk == renamed.pk  # two links followed; the note names the first
+    assert found.note.startswith("“CĐCS Trường THCS Khánh Hội” đã chuyển đơn vị cấp trên")
