@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sangkien.core.text import fold
 from sangkien.units.models import Unit
+from sangkien.units.names import matches_search
 
 UNLISTED = "__unlisted__"
 MAX_LEVELS = 4
@@ -45,12 +46,14 @@ def level_label(parent: Unit, number: int) -> str:
 
 
 def children_options(parent: Unit, query: str = "") -> tuple[list[tuple[str, str]], bool]:
-    """Active children of ``parent`` matching ``query`` (accents optional)."""
+    """Active children of ``parent`` matching ``query``: accents optional, and names as people type
+    them (``units.names.matches_search``: "TP Tam Điệp", "CĐ Viên chức", words in any order)."""
     qs = Unit.objects.filter(path__startswith=parent.path, depth=parent.depth + 1, is_active=True)
     rows = list(qs.order_by("name").values_list("code", "name"))
     if query:
         needle = fold(query)
-        rows = [r for r in rows if needle in fold(r[1]) or needle in r[0].lower()]
+        rows = [r for r in rows
+                if needle in fold(r[1]) or needle in r[0].lower() or matches_search(query, r[1], r[0])]
     return rows[:OPTION_LIMIT], len(rows) > OPTION_LIMIT
 
 

@@ -166,3 +166,12 @@ def test_a_pre_2025_name_follows_its_successions_to_todays_unit(ninh_binh):
     found = resolve_unit_name(scope=ninh_binh["p1"], raw="Trường THCS Khánh Hội")
     assert found.unit.pk == renamed.pk  # two links followed; the note names the first
     assert found.note.startswith("“CĐCS Trường THCS Khánh Hội” đã chuyển đơn vị cấp trên")
+
+
+@pytest.mark.parametrize(("query", "code"), [("TP Tam Điệp", "370"), ("CĐ Viên chức", "37-VC"),
+                                             ("Khánh Yên", "375"), ("cd nganh giao duc", "37-GD")])
+def test_the_unit_chooser_finds_names_as_people_type_them(ninh_binh, query, code):
+    from sangkien.units.chooser import children_options
+
+    options, _truncated = children_options(ninh_binh["p1"], query)
+    assert [c for c, _name in options] == [code]
