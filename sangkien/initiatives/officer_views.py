@@ -37,6 +37,7 @@ from sangkien.programmes.models import Programme
 from sangkien.roles.models import Role, RoleAssignment
 from sangkien.roles.scope import role_paths, scope_filter
 from sangkien.units.access import get_unit_for, programme_day
+from sangkien.units.chooser import Destination, names_above
 from sangkien.units.models import Unit
 
 logger = logging.getLogger(__name__)
@@ -256,8 +257,13 @@ def enter_on_behalf(request: HttpRequest, code: str, slug: str) -> HttpResponse:
                     return redirect("initiatives:detail", code=initiative.tracking_code)
     else:
         form = SubmissionForm(phase=phase)
+    target_code = request.POST.get("target_unit", "") if request.method == "POST" else ""
+    above = names_above(leaves)
+    chosen = leaves[0] if len(leaves) == 1 else next((u for u in leaves if u.code == target_code), None)
     response = render(request, "officer/enter.html", {
         "unit": unit, "programme": programme, "phase": phase, "form": form, "leaves": leaves,
-        "target_code": request.POST.get("target_unit", "") if request.method == "POST" else "",
+        "target_code": target_code, "leaf_choices": [(u, ", ".join(above[u.pk])) for u in leaves],
+        "destination": Destination(unit=chosen, above=above[chosen.pk] if chosen else [],
+                                   change="id_target_unit" if len(leaves) > 1 else ""),
     })
     return busy(response) if database_busy else response

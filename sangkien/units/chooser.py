@@ -122,3 +122,51 @@ def resolve_choice(root: Unit, selected: list[str]) -> tuple[Unit | None, bool, 
     if Unit.objects.filter(path__startswith=parent.path, depth=parent.depth + 1, is_active=True).exists():
         return None, False, str(_("Hãy chọn tiếp đơn vị cấp dưới, hoặc “Đơn vị của tôi không có trong danh sách”."))
     return parent, False, ""
+
+
+@dataclass(frozen=True)
+class Destination:
+    """What the "Bạn đang gửi cho: …" line above the send button shows (issue 11, "Confirm the unit").
+
+    ``unit`` is the chosen unit (None: nothing chosen yet); with ``unlisted``
+    the member's own unit is "not listed" below ``unit``.  ``above`` are the
+    names of the units above ``unit``, nearest first, up to the provincial
+    federation (the national root is left out).  ``change`` is the id of the
+    control the "change" link focuses ("" when there is nothing to change).
+    """
+
+    unit: Unit | None
+    above: list[str]
+    unlisted: bool = False
+    change: str = ""
+
+    @property
+    def above_text(self) -> str:
+        """``"LĐLĐ huyện Yên Khánh, LĐLĐ tỉnh Ninh Bình"``."""
+        return ", ".join(self.above)
+
+
+def names_above(units: list[Unit]) -> dict[int, list[str]]:
+    """For each unit (by pk) the names of the units above it, nearest first, root left out; one query."""
+    prefixes = {u.path[:end] for u in units for end in range(Unit.steplen * 2, len(u.path), Unit.steplen)}
+    names = dict(Unit.objects.filter(path__in=prefixes).values_list("path", "name"))
+    return {u.pk: [names[u.path[:end]] for end in range(len(u.path) - Unit.steplen, Unit.steplen, -Unit.steplen)
+                   if u.path[:end] in names]
+            for u in units}
+
+
+def destination(root: Unit, levels: list[Level]) -> Destination:
+    """The chooser's :class:`Destination` for the levels chosen so far."""
+    change = f"id_unit_{2 if len(levels) >= 2 else 1}" if levels else ""
+    chosen = [lv for lv in levels if lv.selected]
+    unlisted = bool(chosen) and chosen[-1].selected == UNLISTED
+    codes = [lv.selected for lv in chosen if lv.selected != UNLISTED]
+    unit = None
+    if codes:
+        last = chosen[len(codes) - 1]
+        unit = Unit.objects.filter(code=codes[-1], path__startswith=last.parent.path,
+                                   depth=last.parent.depth + 1).first()
+    if unit is None:
+        return Destination(unit=None, above=[], change=change)
+    above = names_above([unit])[unit.pk]
+    return Destination(unit=unit, above=above, unlisted=unlisted, change=change)
