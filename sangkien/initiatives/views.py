@@ -180,7 +180,7 @@ def submit(request: HttpRequest, slug: str) -> HttpResponse:
         "unlisted_chosen": any(lv.selected == UNLISTED for lv in levels),
         "unlisted_name": form.data.get("unit_unlisted_name", "") if form.is_bound else "",
         "preselected": preselected, "chosen_names": [dict(lv.options).get(lv.selected, "") for lv in chosen],
-        "destination": destination(root, levels),
+        "destination": destination(levels),
     })
     return busy(response) if database_busy else response
 
@@ -322,9 +322,8 @@ def unit_levels(request: HttpRequest) -> HttpResponse:
         codes = [c if i < changed else "" for i, c in enumerate(codes)]
         codes[changed - 1] = request.GET.get(f"unit_{changed}", "")
     queries = {n: request.GET.get(f"q_{n}", "") for n in range(2, 5) if request.GET.get(f"q_{n}")}
-    root = _root()
-    levels = build_levels(root, codes, queries)
+    levels = build_levels(_root(), codes, queries)
     return render(request, "initiatives/_unit_chooser.html", {
         "levels": levels, "unlisted_chosen": any(lv.selected == UNLISTED for lv in levels),
-        "destination": destination(root, levels), "oob": True,
+        "destination": destination(levels), "oob": True,
         "unlisted_name": request.GET.get("unit_unlisted_name", "")})

@@ -35,6 +35,7 @@ class Level:
     truncated: bool = False
     searchable: bool = False
     extra: dict = field(default_factory=dict)
+    unit: Unit | None = None  # the chosen child, when ``selected`` is one
 
 
 def level_label(parent: Unit, number: int) -> str:
@@ -86,6 +87,7 @@ def build_levels(root: Unit, selected: list[str], queries: dict[int, str] | None
         if child is None:
             levels[-1].selected = ""
             break
+        levels[-1].unit = child
         parent = child
     return levels
 
@@ -155,18 +157,12 @@ def names_above(units: list[Unit]) -> dict[int, list[str]]:
             for u in units}
 
 
-def destination(root: Unit, levels: list[Level]) -> Destination:
-    """The chooser's :class:`Destination` for the levels chosen so far."""
+def destination(levels: list[Level]) -> Destination:
+    """The chooser's :class:`Destination` for the levels chosen so far (no query: the levels hold the units)."""
     change = f"id_unit_{2 if len(levels) >= 2 else 1}" if levels else ""
-    chosen = [lv for lv in levels if lv.selected]
-    unlisted = bool(chosen) and chosen[-1].selected == UNLISTED
-    codes = [lv.selected for lv in chosen if lv.selected != UNLISTED]
-    unit = None
-    if codes:
-        last = chosen[len(codes) - 1]
-        unit = Unit.objects.filter(code=codes[-1], path__startswith=last.parent.path,
-                                   depth=last.parent.depth + 1).first()
-    if unit is None:
+    chosen = [lv.unit for lv in levels if lv.unit is not None]
+    if not chosen:
         return Destination(unit=None, above=[], change=change)
-    above = names_above([unit])[unit.pk]
-    return Destination(unit=unit, above=above, unlisted=unlisted, change=change)
+    unlisted = any(lv.selected == UNLISTED for lv in levels)
+    above = [u.name for u in reversed(chosen[:-1])]
+    return Destination(unit=chosen[-1], above=above, unlisted=unlisted, change=change)

@@ -175,3 +175,24 @@ def test_the_unit_chooser_finds_names_as_people_type_them(ninh_binh, query, code
 
     options, _truncated = children_options(ninh_binh["p1"], query)
     assert [c for c, _name in options] == [code]
+
+
+def test_the_chooser_sends_back_the_sending_to_line(client, ninh_binh):
+    """Issue 11, "Confirm the unit": each chooser update replaces the line above the send button
+    (hx-swap-oob), the unit and the units above it up to the province; "not listed" says so."""
+    import re
+
+    from django.urls import reverse
+
+    def line(params):
+        html = client.get(reverse("initiatives:unit_levels"), params).content.decode()
+        block = html[html.index('<div id="unit-confirm"'):]
+        shown = re.search(r"<p data-confirm-chosen\s*>(.*?)</p>", block, re.S).group(1)
+        return block, " ".join(re.sub(r"<[^>]+>", "", shown).split())
+
+    block, text = line({"unit_1": "37", "unit_2": "375", "unit_3": "375-0002"})
+    assert 'hx-swap-oob="true"' in block and 'href="#id_unit_2"' in block
+    assert text == "Bạn đang gửi cho: CĐCS Công ty May Yên Khánh thuộc LĐLĐ huyện Yên Khánh, LĐLĐ tỉnh Ninh Bình"
+    _block, text = line({"unit_1": "37", "unit_2": "375", "unit_3": "__unlisted__"})
+    assert text == ("Bạn đang gửi cho: đơn vị của bạn (không có trong danh sách) thuộc LĐLĐ huyện Yên Khánh, "
+                    "LĐLĐ tỉnh Ninh Bình")
