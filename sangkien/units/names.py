@@ -17,8 +17,9 @@ loosest, and the first tier that finds anything decides:
 4. the same without the place words too — huyện, thị xã, thành phố, TP,
    tỉnh, quận, phường, xã, thị trấn — in order, then in any word order.
 
-At tiers 3 and 4 a name may also leave out the place of a unit above it
-("Công đoàn Viên chức tỉnh" inside LĐLĐ tỉnh Ninh Bình).  A tier that finds
+When tiers 3 and 4 find nothing, they are tried again with the names left
+without the place of a unit above them ("Công đoàn Viên chức tỉnh" inside
+LĐLĐ tỉnh Ninh Bình, "Công ty May" inside LĐLĐ huyện Yên Khánh).  A tier that finds
 one unit resolves the name; one that finds several returns them as choices;
 none at all is "not found".  Active units come first: a retired unit is only
 found when no active one is, and then resolves to its successor with a note
@@ -30,7 +31,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Generic, Protocol, TypeVar
 
 from django.utils.translation import gettext as _
@@ -199,12 +200,6 @@ def _tail_removed(tokens: tuple[str, ...], place: tuple[str, ...]) -> tuple[str,
     return None
 
 
-@dataclass
-class _Keys:
-    exact: str
-    tiers: list[set[tuple[str, ...]]] = field(default_factory=list)
-
-
 class NameIndex(Generic[R]):
     """The units of a scope, by code and by every key of the tiers above.
 
@@ -232,19 +227,21 @@ class NameIndex(Generic[R]):
     def _build(self) -> list[dict[tuple[str, ...], list[R]]]:
         places: dict[str, tuple[str, ...]] = {path: core_words(name)[1] for path, name in self.above.items()}
         places.update((u.path, core_words(u.name)[1]) for u in self.units)
-        tiers: list[dict[tuple[str, ...], list[R]]] = [{}, {}, {}, {}]
+        tiers: list[dict[tuple[str, ...], list[R]]] = [{} for _tier in range(8)]
         step = Unit.steplen
         for unit in self.units:
             named, bare = core_words(unit.name)
-            named_keys, bare_keys = {named}, {bare}
+            short_named: set[tuple[str, ...]] = set()  # the name without the place of a unit above
             for end in range(step, len(unit.path), step):
                 place = places.get(unit.path[:end])
                 shorter = _tail_removed(named, place) if place else None
                 if shorter is not None and _drop(shorter, PLACE_WORDS):
-                    named_keys.add(shorter)
-                    bare_keys.add(_drop(shorter, PLACE_WORDS))
-            for index, keys in enumerate((named_keys, {tuple(sorted(k)) for k in named_keys},
-                                          bare_keys, {tuple(sorted(k)) for k in bare_keys})):
+                    short_named.add(shorter)
+            short_bare = {_drop(k, PLACE_WORDS) for k in short_named}
+            # Tiers 0-3: the whole name; 4-7: the name without a place above (only when 0-3 find nothing).
+            for index, keys in enumerate(({named}, {tuple(sorted(named))}, {bare}, {tuple(sorted(bare))},
+                                          short_named, {tuple(sorted(k)) for k in short_named},
+                                          short_bare, {tuple(sorted(k)) for k in short_bare})):
                 for key in keys:
                     if key:
                         tiers[index].setdefault(key, []).append(unit)
@@ -271,7 +268,8 @@ class NameIndex(Generic[R]):
         if self._tiers is None:
             self._tiers = self._build()
         named, bare = core_words(name)
-        for index, key in enumerate((named, tuple(sorted(named)), bare, tuple(sorted(bare)))):
+        keys = (named, tuple(sorted(named)), bare, tuple(sorted(bare)))
+        for index, key in enumerate(keys * 2):
             if key and (found := self._tiers[index].get(key)):
                 return _unique(found), False
         return [], False

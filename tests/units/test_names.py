@@ -196,3 +196,10 @@ def test_the_chooser_sends_back_the_sending_to_line(client, ninh_binh):
     _block, text = line({"unit_1": "37", "unit_2": "375", "unit_3": "__unlisted__"})
     assert text == ("Bạn đang gửi cho: đơn vị của bạn (không có trong danh sách) thuộc LĐLĐ huyện Yên Khánh, "
                     "LĐLĐ tỉnh Ninh Bình")
+
+
+def test_a_whole_name_wins_over_one_that_leaves_a_place_out(ninh_binh):
+    """"Công ty May" is a unit's whole name here; "CĐCS Công ty May Yên Khánh" only without its district's place."""
+    plain = make_unit(ninh_binh["d1"], code="375-0003", name="CĐCS Công ty May")
+    assert resolve_unit_name(scope=ninh_binh["d1"], raw="Công ty May").unit.pk == plain.pk
+    assert resolve_unit_name(scope=ninh_binh["d1"], raw="Công ty May Yên Khánh").unit.pk == ninh_binh["g12"].pk
