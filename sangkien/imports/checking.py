@@ -34,7 +34,9 @@ from sangkien.initiatives.models import RecognitionForm, SectorBlock
 from sangkien.programmes.models import Field, Phase
 from sangkien.units.access import in_subtree
 from sangkien.units.models import Unit
+from sangkien.units.names import UnitEntry, scope_index
 
+MAX_UNDERSTOOD = 200  # distinct names listed in the preview as "typed → unit"
 _LABEL_CODE = re.compile(r"\(([^()]+)\)\s*$")
 _NOT_WORD = re.compile(r"[\W_]+")
 _DMY = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
@@ -57,18 +59,9 @@ class CellError:
         return {"column": self.column, "message": self.message}
 
 
-@dataclass(frozen=True)
-class UnitRef:
-    pk: int
-    code: str
-    name: str
-    path: str
-    is_active: bool
-    leaf: bool
-
-    @property
-    def label(self) -> str:
-        return f"{self.name} ({self.code})"
+#: A unit of the officer's scope, as rows refer to it (``units.names.UnitEntry``: pk, code, name, path,
+#: is_active, leaf; ``label`` is "Tên (mã)").
+UnitRef = UnitEntry
 
 
 @dataclass
@@ -82,6 +75,7 @@ class CleanRow:
     details: dict[str, Any]
     title_key: str
     identities: tuple[str, ...]  # main author's phone / e-mail / name keys, strongest first
+    unit_as_typed: str = ""  # the unit cell when the name was found loosely ("Huyện Yên Khánh"), else ""
 
     @property
     def dedupe_key(self) -> tuple[str, str]:
@@ -133,63 +127,46 @@ def _choices(pairs: list[tuple[str, str]]) -> dict[str, str]:
 
 
 class UnitResolver:
-    """Units of ``scope``'s subtree by code, label ``Tên (mã)`` or exact name."""
+    """Units of ``scope``'s subtree as rows name them: by code, label ``Tên (mã)`` or the name as
+    officers type it (:mod:`sangkien.units.names`: prefixes, accents, word order; issue 11).
+
+    Names found other than by code or exact name are kept in :attr:`understood` (typed → unit, note)
+    for the preview.
+    """
 
     def __init__(self, scope: Unit) -> None:
         self.scope = scope
-        self.by_code: dict[str, UnitRef] = {}
+        self.names = scope_index(scope)
+        self.by_code = self.names.by_code
         self.by_name: dict[str, list[UnitRef]] = {}
-        rows = (scope.subtree()
-                .values_list("pk", "code", "name", "path", "is_active", "numchild"))
-        for pk, code, name, path, active, numchild in rows.iterator(chunk_size=5000):
-            ref = UnitRef(pk, code, name, path, active, numchild == 0)
-            self.by_code[code.lower()] = ref
-            self.by_name.setdefault(fold(name), []).append(ref)
+        for ref in self.names.units:
+            self.by_name.setdefault(fold(ref.name), []).append(ref)
         self.scope_ref = self.by_code[scope.code.lower()]
-        self._cache: dict[str, tuple[UnitRef | None, str]] = {}
+        self.understood: dict[str, dict[str, str]] = {}
         self._index: dict[str, list[str]] | None = None
         self._common: set[str] = set()
 
     def resolve(self, raw: str) -> tuple[UnitRef | None, str]:
-        """``(unit, "")`` or ``(None, message)``."""
-        if raw in self._cache:
-            return self._cache[raw]
-        result = self._resolve(raw)
-        self._cache[raw] = result
-        return result
-
-    def _resolve(self, raw: str) -> tuple[UnitRef | None, str]:
+        """``(unit, "")`` or ``(None, message)``; the message lists the choices of an ambiguous name."""
         if not raw:
             if self.scope_ref.leaf:
                 return self.scope_ref, ""
             return None, _("Bắt buộc chọn công đoàn cơ sở.")
-        ref = None
-        match = _LABEL_CODE.search(raw)
-        if match:
-            ref = self.by_code.get(match.group(1).strip().lower())
-        ref = ref or self.by_code.get(raw.lower())
-        if ref is None:
-            named = self.by_name.get(fold(raw), [])
-            if len(named) > 1:
-                return None, _("Có %(n)d đơn vị tên “%(name)s”; hãy ghi kèm mã đơn vị, ví dụ: %(example)s.") % {
-                    "n": len(named), "name": raw, "example": named[0].label}
-            ref = named[0] if named else None
-        if ref is None:
-            return None, self._unknown(raw)
-        if not ref.is_active:
-            merged = Unit.objects.filter(pk=ref.pk).values_list("merged_into__name", flat=True).first()
-            if merged:
-                return None, _("Đơn vị “%(name)s” đã sáp nhập vào “%(into)s”; hãy chọn đơn vị mới.") % {
-                    "name": ref.name, "into": merged}
-            return None, _("Đơn vị “%(name)s” đã giải thể; hãy chọn đơn vị mới.") % {"name": ref.name}
-        return ref, ""
+        found = self.names.resolve(raw)
+        if found.unit is not None:
+            if not found.exact and raw not in self.understood and len(self.understood) < MAX_UNDERSTOOD:
+                self.understood[raw] = {"typed": raw, "unit": found.unit.label, "note": found.note}
+            return found.unit, ""
+        if not found.missing:
+            return None, found.error  # ambiguous, dissolved, or merged into a unit outside the scope
+        return None, self._unknown(raw)
 
     def _unknown(self, raw: str) -> str:
         code = raw
         match = _LABEL_CODE.search(raw)
         if match:
             code = match.group(1).strip()
-        outside = Unit.objects.filter(code__iexact=code).exclude(in_subtree(self.scope, via="")).first()
+        outside = Unit.objects.as_of().filter(code__iexact=code).exclude(in_subtree(self.scope, via="")).first()
         if outside is None:
             outside = Unit.objects.filter(name__iexact=raw).exclude(in_subtree(self.scope, via="")).first()
         if outside is not None:
@@ -288,7 +265,8 @@ class RowChecker:
                           workplace=text("author_workplace"))
         co_authors = self._co_authors(_text(v.get("co_authors"), single_line=False), err)
 
-        unit, unit_error = self.units.resolve(text("unit"))
+        unit_raw = text("unit")
+        unit, unit_error = self.units.resolve(unit_raw)
         if unit_error:
             err("unit", unit_error)
 
@@ -343,7 +321,8 @@ class RowChecker:
             "is_trade_secret": secret_raw in self.yes,
         }
         return CleanRow(number=row.number, unit=unit, authors=[main, *co_authors], details=details,
-                        title_key=title_key(title), identities=author_identities(main)), []
+                        title_key=title_key(title), identities=author_identities(main),
+                        unit_as_typed=unit_raw if unit_raw in self.units.understood else ""), []
 
     # -- cells -------------------------------------------------------------
     def _phone(self, value: Any, err: Any) -> str:

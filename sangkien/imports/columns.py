@@ -68,7 +68,8 @@ COLUMNS: tuple[Column, ...] = (
                   "hoặc xuống dòng. Tối đa 10 người."),
            example=gettext_noop("Trần Văn Bình, 0987 654 321; Lê Thị Cúc")),
     Column("unit", gettext_noop("Công đoàn cơ sở"), required=True, max_length=300, width=34,
-           note=_("Chọn trong danh sách (tên và mã đơn vị) hoặc gõ mã đơn vị. Chỉ nhận các đơn vị "
+           note=_("Chọn trong danh sách (tên và mã đơn vị), gõ mã đơn vị hoặc gõ tên như thường viết "
+                  "(“Huyện Yên Khánh”, “TP Tam Điệp”, không dấu cũng được). Chỉ nhận các đơn vị "
                   "thuộc phạm vi của bạn. Để trống nếu bạn nhập cho chính công đoàn cơ sở của mình."),
            example=""),
     Column("sector_block", gettext_noop("Khối"), required=True, width=24,

@@ -47,6 +47,7 @@ class PassResult:
     existing: dict[int, str] = field(default_factory=dict)
     saved: dict[int, str] = field(default_factory=dict)
     sample: list[dict[str, Any]] = field(default_factory=list)
+    understood: list[dict[str, str]] = field(default_factory=list)  # unit names found loosely (issue 11)
 
     @property
     def invalid(self) -> int:
@@ -57,7 +58,7 @@ class PassResult:
                   for n, cells in sorted(self.errors.items())[:MAX_REPORTED_ERRORS]]
         existing = [{"row": n, "code": c} for n, c in sorted(self.existing.items())[:MAX_REPORTED_EXISTING]]
         return {"errors": errors, "errors_truncated": len(self.errors) > MAX_REPORTED_ERRORS,
-                "existing": existing, "sample": self.sample}
+                "existing": existing, "sample": self.sample, "understood": self.understood}
 
 
 def describe_errors(cells: list[CellError]) -> str:
@@ -140,11 +141,13 @@ def run_check(job: ImportJob, *, result_path: Path, staged_path: Path) -> PassRe
                     continue
                 result.valid += 1
                 if len(result.sample) < SAMPLE_ROWS:
+                    unit = f"{row.unit_as_typed} → {row.unit.label}" if row.unit_as_typed else row.unit.name
                     result.sample.append({"row": row.number, "title": row.details["title"],
-                                          "author": row.authors[0].full_name, "unit": row.unit.name,
+                                          "author": row.authors[0].full_name, "unit": unit,
                                           "benefit_vnd": row.details["benefit_vnd"]})
                 out.write(source, "", "")
             progress.report(job.pk, stage="check", done=result.rows, total=max(total, result.rows))
+        result.understood = list(checker.units.understood.values())
     finally:
         table.close()
         staged_fh.close()

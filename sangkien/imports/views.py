@@ -133,7 +133,7 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "job": job, "unit": job.unit, "programme": job.programme, "can_import": can_import,
         "errors": _error_rows(errors[:ERRORS_SHOWN]), "errors_hidden": max(0, job.rows_invalid - ERRORS_SHOWN),
         "existing": report.get("existing", [])[:ERRORS_SHOWN], "sample": report.get("sample", []),
-        "same_file": report.get("same_file"), "progress": progress.read(job.pk),
+        "understood": report.get("understood", []), "same_file": report.get("same_file"), "progress": progress.read(job.pk),
         "JobStatus": JobStatus, "can_confirm": can_confirm, "hold_reason": holds.describe(job),
         "level_above": _level_above(job), "refusal": refusal,
     })

@@ -42,7 +42,7 @@ from sangkien.initiatives.services import submit_initiative
 from sangkien.initiatives.text_checks import ExactResubmission, text_checks
 from sangkien.initiatives.totals import programme_total
 from sangkien.programmes.models import Programme
-from sangkien.units.chooser import UNLISTED, build_levels, codes_for, resolve_choice
+from sangkien.units.chooser import UNLISTED, build_levels, codes_for, destination, resolve_choice
 from sangkien.units.models import Unit
 
 logger = logging.getLogger(__name__)
@@ -180,6 +180,7 @@ def submit(request: HttpRequest, slug: str) -> HttpResponse:
         "unlisted_chosen": any(lv.selected == UNLISTED for lv in levels),
         "unlisted_name": form.data.get("unit_unlisted_name", "") if form.is_bound else "",
         "preselected": preselected, "chosen_names": [dict(lv.options).get(lv.selected, "") for lv in chosen],
+        "destination": destination(levels),
     })
     return busy(response) if database_busy else response
 
@@ -324,4 +325,5 @@ def unit_levels(request: HttpRequest) -> HttpResponse:
     levels = build_levels(_root(), codes, queries)
     return render(request, "initiatives/_unit_chooser.html", {
         "levels": levels, "unlisted_chosen": any(lv.selected == UNLISTED for lv in levels),
+        "destination": destination(levels), "oob": True,
         "unlisted_name": request.GET.get("unit_unlisted_name", "")})

@@ -45,6 +45,7 @@ from sangkien.roles.access import holds_anywhere, restrict_units
 from sangkien.roles.capabilities import CAPABILITIES, Capability
 from sangkien.roles.models import RoleAssignment
 from sangkien.units.access import get_unit_for, programme_day
+from sangkien.units.chooser import Destination, names_above
 from sangkien.units.models import Unit
 
 logger = logging.getLogger(__name__)
@@ -264,8 +265,13 @@ def enter_on_behalf(request: HttpRequest, code: str, slug: str) -> HttpResponse:
                     return redirect("initiatives:detail", code=initiative.tracking_code)
     else:
         form = SubmissionForm(phase=phase)
+    target_code = request.POST.get("target_unit", "") if request.method == "POST" else ""
+    above = names_above(leaves)
+    chosen = leaves[0] if len(leaves) == 1 else next((u for u in leaves if u.code == target_code), None)
     response = render(request, "review/enter.html", {
         "unit": unit, "programme": programme, "phase": phase, "form": form, "leaves": leaves,
-        "target_code": request.POST.get("target_unit", "") if request.method == "POST" else "",
+        "target_code": target_code, "leaf_choices": [(u, ", ".join(above[u.pk])) for u in leaves],
+        "destination": Destination(unit=chosen, above=above[chosen.pk] if chosen else [],
+                                   change="id_target_unit" if len(leaves) > 1 else ""),
     })
     return busy(response) if database_busy else response

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sangkien.core.text import fold
 from sangkien.units.models import Unit
+from sangkien.units.names import matches_search
 
 UNLISTED = "__unlisted__"
 MAX_LEVELS = 4
@@ -34,6 +35,7 @@ class Level:
     truncated: bool = False
     searchable: bool = False
     extra: dict = field(default_factory=dict)
+    unit: Unit | None = None  # the chosen child, when ``selected`` is one
 
 
 def level_label(parent: Unit, number: int) -> str:
@@ -45,12 +47,14 @@ def level_label(parent: Unit, number: int) -> str:
 
 
 def children_options(parent: Unit, query: str = "") -> tuple[list[tuple[str, str]], bool]:
-    """Active children of ``parent`` matching ``query`` (accents optional)."""
+    """Active children of ``parent`` matching ``query``: accents optional, and names as people type
+    them (``units.names.matches_search``: "TP Tam Điệp", "CĐ Viên chức", words in any order)."""
     qs = Unit.objects.filter(path__startswith=parent.path, depth=parent.depth + 1, is_active=True)
     rows = list(qs.order_by("name").values_list("code", "name"))
     if query:
         needle = fold(query)
-        rows = [r for r in rows if needle in fold(r[1]) or needle in r[0].lower()]
+        rows = [r for r in rows
+                if needle in fold(r[1]) or needle in r[0].lower() or matches_search(query, r[1], r[0])]
     return rows[:OPTION_LIMIT], len(rows) > OPTION_LIMIT
 
 
@@ -83,6 +87,7 @@ def build_levels(root: Unit, selected: list[str], queries: dict[int, str] | None
         if child is None:
             levels[-1].selected = ""
             break
+        levels[-1].unit = child
         parent = child
     return levels
 
@@ -119,3 +124,45 @@ def resolve_choice(root: Unit, selected: list[str]) -> tuple[Unit | None, bool, 
     if Unit.objects.filter(path__startswith=parent.path, depth=parent.depth + 1, is_active=True).exists():
         return None, False, str(_("Hãy chọn tiếp đơn vị cấp dưới, hoặc “Đơn vị của tôi không có trong danh sách”."))
     return parent, False, ""
+
+
+@dataclass(frozen=True)
+class Destination:
+    """What the "Bạn đang gửi cho: …" line above the send button shows (issue 11, "Confirm the unit").
+
+    ``unit`` is the chosen unit (None: nothing chosen yet); with ``unlisted``
+    the member's own unit is "not listed" below ``unit``.  ``above`` are the
+    names of the units above ``unit``, nearest first, up to the provincial
+    federation (the national root is left out).  ``change`` is the id of the
+    control the "change" link focuses ("" when there is nothing to change).
+    """
+
+    unit: Unit | None
+    above: list[str]
+    unlisted: bool = False
+    change: str = ""
+
+    @property
+    def above_text(self) -> str:
+        """``"LĐLĐ huyện Yên Khánh, LĐLĐ tỉnh Ninh Bình"``."""
+        return ", ".join(self.above)
+
+
+def names_above(units: list[Unit]) -> dict[int, list[str]]:
+    """For each unit (by pk) the names of the units above it, nearest first, root left out; one query."""
+    prefixes = {u.path[:end] for u in units for end in range(Unit.steplen * 2, len(u.path), Unit.steplen)}
+    names = dict(Unit.objects.filter(path__in=prefixes).values_list("path", "name"))
+    return {u.pk: [names[u.path[:end]] for end in range(len(u.path) - Unit.steplen, Unit.steplen, -Unit.steplen)
+                   if u.path[:end] in names]
+            for u in units}
+
+
+def destination(levels: list[Level]) -> Destination:
+    """The chooser's :class:`Destination` for the levels chosen so far (no query: the levels hold the units)."""
+    change = f"id_unit_{2 if len(levels) >= 2 else 1}" if levels else ""
+    chosen = [lv.unit for lv in levels if lv.unit is not None]
+    if not chosen:
+        return Destination(unit=None, above=[], change=change)
+    unlisted = any(lv.selected == UNLISTED for lv in levels)
+    above = [u.name for u in reversed(chosen[:-1])]
+    return Destination(unit=chosen[-1], above=above, unlisted=unlisted, change=change)

@@ -77,11 +77,13 @@ def test_every_kind_of_bad_row_is_reported_on_its_cell(tree, phase, officer, ove
     assert Initiative.objects.count() == 0  # checking saves nothing
 
 
-def test_retired_unit_names_the_unit_it_merged_into(tree, phase, officer):
+def test_retired_unit_is_read_as_the_unit_it_merged_into(tree, phase, officer):
+    """Issue 11: a retired unit's name or code resolves to its successor, with the note in the preview."""
     old = make_unit(tree["d1"], code="375-0099", name="CĐCS Xí nghiệp cũ")
     Unit.objects.filter(pk=old.pk).update(is_active=False, merged_into=tree["g12"])
     job = check([row(unit="375-0099")], phase=phase, scope=tree["d1"], officer=officer)
-    assert "đã sáp nhập vào “CĐCS Công ty May Yên Khánh”" in errors(job)[FIRST]["unit"]
+    assert job.rows_invalid == 0, job.report
+    assert job.report["understood"][0]["note"] == "“CĐCS Xí nghiệp cũ” đã sáp nhập vào “CĐCS Công ty May Yên Khánh”."
 
 
 @pytest.mark.parametrize("written", ["1.500.000", "1,5 triệu", "1500000 đ", "1 500 000", 1500000, 1500000.0])

@@ -15,6 +15,35 @@
   document.addEventListener("click", function (event) {
     if (event.target.closest("[data-print]")) window.print();
   });
+  // "Bạn đang gửi cho: …" follows a plain <select data-confirm-select> (entry on behalf); the
+  // member's chooser replaces the line itself (htmx, hx-swap-oob).
+  document.addEventListener("change", function (event) {
+    var select = event.target;
+    if (!select.matches || !select.matches("select[data-confirm-select]")) return;
+    var box = document.getElementById("unit-confirm");
+    if (!box) return;
+    var option = select.options[select.selectedIndex];
+    var chosen = !!(option && option.value);
+    box.querySelector("[data-confirm-chosen]").hidden = !chosen;
+    box.querySelector("[data-confirm-none]").hidden = chosen;
+    if (chosen) {
+      box.querySelector("[data-confirm-unit]").textContent = option.dataset.name || option.textContent;
+      box.querySelector("[data-confirm-above]").textContent = option.dataset.above ? " " + option.dataset.above : "";
+    }
+  });
+  // One tap to change the unit: bring the chooser into view, focus it and open its list.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest("a[data-change-unit]");
+    if (!link) return;
+    var target = document.getElementById(link.getAttribute("href").slice(1));
+    if (!target) return;
+    event.preventDefault();
+    target.scrollIntoView({ block: "center" });
+    target.focus();
+    if (typeof target.showPicker === "function") {
+      try { target.showPicker(); } catch (e) { /* not allowed here: focus is enough */ }
+    }
+  });
   // Trix: no file attachments inside the description (files go to the attachments field).
   document.addEventListener("trix-file-accept", function (event) { event.preventDefault(); });
 })();
