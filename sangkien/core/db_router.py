@@ -24,7 +24,7 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _pinned: contextvars.ContextVar[bool] = contextvars.ContextVar("sangkien_pinned_to_primary", default=False)
 
 
-def pin_to_primary(value: bool = True) -> contextvars.Token:
+def pin_to_primary(value: bool = True) -> contextvars.Token[bool]:
     """Send this context's reads to the primary (returns a token for ``reset``)."""
     return _pinned.set(value)
 
