@@ -14,7 +14,7 @@ from sangkien.accounts.models import (
 class SangkienUserAdmin(UserAdmin):
     list_display = ("username", "full_name", "phone", "phone_verified_at", "email", "is_staff")
     search_fields = ("username", "full_name", "phone", "email")
-    fieldsets = (*UserAdmin.fieldsets, (_("Sáng kiến"), {"fields": ("full_name", "phone", "phone_verified_at")}))
+    fieldsets = (*(UserAdmin.fieldsets or ()), (_("Sáng kiến"), {"fields": ("full_name", "phone", "phone_verified_at")}))
 
 
 admin.site.register(ConsentVersion)

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from allauth.account.internal.flows.login import get_authentication_records
 from allauth.core.exceptions import ReauthenticationRequired
@@ -36,11 +36,14 @@ from django.http import HttpRequest, HttpResponse
 from sangkien.core import clock
 from sangkien.core.middleware import SESSION_STATE_KEY
 
+if TYPE_CHECKING:
+    from sangkien.accounts.models import User
+
 OFFICER = "officer"
 MEMBER = "member"
 
 
-def session_kind(user: Any) -> str:
+def session_kind(user: User) -> str:
     """``"officer"`` for staff and anyone holding a role on a unit, else ``"member"``.
 
     The roles are read through the ``roles`` reverse relation of
@@ -53,7 +56,7 @@ def session_kind(user: Any) -> str:
     return MEMBER
 
 
-def stamp_session(request: HttpRequest, user: Any) -> None:
+def stamp_session(request: HttpRequest, user: User) -> None:
     """Write the session's kind and sign-in time (Unix seconds, from the one clock) into ``request.session``;
     an officer's session expires after the idle limit."""
     moment = clock.now().timestamp()
@@ -65,7 +68,7 @@ def stamp_session(request: HttpRequest, user: Any) -> None:
 
 
 @receiver(user_logged_in, dispatch_uid="sangkien.accounts.sessions.stamp")
-def _on_login(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+def _on_login(sender: Any, request: HttpRequest | None, user: User, **kwargs: Any) -> None:
     if request is not None and hasattr(request, "session"):
         stamp_session(request, user)
 

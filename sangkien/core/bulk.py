@@ -30,11 +30,11 @@ BATCH_ROWS = 20_000
 
 def columns(model: type[models.Model], field_names: Sequence[str]) -> list[str]:
     """The database column of each field (``unit`` → ``unit_id``)."""
-    return [_concrete(model, name).column for name in field_names]
+    return [concrete_field(model, name).column for name in field_names]
 
 
-def _concrete(model: type[models.Model], name: str) -> models.Field[Any, Any]:
-    """The concrete field ``name`` of ``model`` (``TypeError`` for a relation's reverse side)."""
+def concrete_field(model: type[models.Model], name: str) -> models.Field[Any, Any]:
+    """The field ``name`` of ``model`` that has a column (``TypeError`` for a reverse relation)."""
     field = model._meta.get_field(name)
     if not isinstance(field, models.Field) or field.column is None:
         raise TypeError(f"{model.__name__}.{name} has no column")
