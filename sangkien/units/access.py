@@ -9,7 +9,7 @@ predicates declared in ``roles/rules.py`` without this module importing
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -17,8 +17,11 @@ from django.utils.translation import gettext as _
 
 from sangkien.units.models import Unit
 
+if TYPE_CHECKING:
+    from sangkien.accounts.models import User
 
-def get_unit_for(user: Any, code: str, perm: str) -> Unit:
+
+def get_unit_for(user: User, code: str, perm: str) -> Unit:
     """The unit ``code`` if ``user`` holds ``perm`` (e.g. ``"units.manage"``) on it.
 
     :raises Http404: no such unit.

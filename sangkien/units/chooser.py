@@ -9,6 +9,7 @@ the level above changes.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -33,7 +34,7 @@ class Level:
     query: str = ""
     truncated: bool = False
     searchable: bool = False
-    extra: dict = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def level_label(parent: Unit, number: int) -> str:

@@ -8,10 +8,15 @@ this unit" one indexed range scan.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
+
+if TYPE_CHECKING:
+    from sangkien.accounts.models import User
 
 
 class UnitKind(models.TextChoices):
@@ -38,7 +43,7 @@ UPPER_LEVEL_KINDS = frozenset(
 PROVINCE_LEVEL_KINDS = frozenset({UnitKind.PROVINCIAL_FEDERATION, UnitKind.NATIONAL_SECTOR_UNION})
 
 
-class UnitQuerySet(MP_NodeQuerySet):
+class UnitQuerySet(MP_NodeQuerySet["Unit"]):
     def active(self) -> UnitQuerySet:
         return self.filter(is_active=True)
 
@@ -68,7 +73,8 @@ class Unit(MP_Node):
     )
     history = HistoricalRecords(excluded_fields=["path", "depth", "numchild"])
 
-    objects = MP_NodeManager.from_queryset(UnitQuerySet)()
+    objects = MP_NodeManager.from_queryset(UnitQuerySet)()  # type: ignore[misc]  # stub base: see stubs/treebeard
+    _history_user: User | None  # read by simple_history when it writes the history row
 
     node_order_by = ["code"]
 

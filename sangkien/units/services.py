@@ -12,7 +12,7 @@ message and a ``code``.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, cast
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -21,6 +21,9 @@ from django.utils.translation import gettext as _
 from sangkien.core.clock import local_now
 from sangkien.core.models import log_action
 from sangkien.units.models import Unit
+
+if TYPE_CHECKING:
+    from sangkien.accounts.models import User
 
 
 def _parent_code(unit: Unit) -> str | None:
@@ -33,7 +36,7 @@ def _fresh(unit: Unit) -> Unit:
     return Unit.objects.select_for_update().get(pk=unit.pk)
 
 
-def _save(unit: Unit, fields: list[str], actor: Any) -> None:
+def _save(unit: Unit, fields: list[str], actor: User) -> None:
     """Save ``fields``; the history row names ``actor``."""
     unit._history_user = actor if getattr(actor, "is_authenticated", False) else None
     unit.save(update_fields=fields)
@@ -49,7 +52,7 @@ def _move_under(unit: Unit, parent: Unit | None) -> None:
 
 
 @transaction.atomic
-def rename_unit(*, unit: Unit, name: str, actor: Any) -> Unit:
+def rename_unit(*, unit: Unit, name: str, actor: User) -> Unit:
     """Give ``unit`` a new ``name``; returns the unit (refreshed).
 
     Audit action ``unit.renamed`` with ``old_name``/``new_name``; nothing is
@@ -60,7 +63,7 @@ def rename_unit(*, unit: Unit, name: str, actor: Any) -> Unit:
     name = name.strip()
     if not name:
         raise ValidationError(_("Tên đơn vị không được để trống."), code="empty_name")
-    if len(name) > Unit._meta.get_field("name").max_length:
+    if len(name) > cast(int, Unit._meta.get_field("name").max_length):  # a CharField's is set
         raise ValidationError(_("Tên đơn vị quá dài."), code="name_too_long")
     if name == unit.name:
         return unit
@@ -71,7 +74,7 @@ def rename_unit(*, unit: Unit, name: str, actor: Any) -> Unit:
 
 
 @transaction.atomic
-def move_unit(*, unit: Unit, new_parent: Unit | None, actor: Any) -> Unit:
+def move_unit(*, unit: Unit, new_parent: Unit | None, actor: User) -> Unit:
     """Move ``unit`` and everything below it under ``new_parent`` (``None``: make it a root).
 
     Returns the unit (refreshed).  Audit action ``unit.moved`` with
@@ -105,7 +108,7 @@ def move_unit(*, unit: Unit, new_parent: Unit | None, actor: Any) -> Unit:
 
 
 @transaction.atomic
-def merge_units(*, source: Unit, target: Unit, actor: Any, on: dt.date | None = None) -> Unit:
+def merge_units(*, source: Unit, target: Unit, actor: User, on: dt.date | None = None) -> Unit:
     """Merge ``source`` into ``target`` (sáp nhập, as in the 2025 reorganisation).
 
     ``source``'s children (with their subtrees) move under ``target``; then
@@ -154,7 +157,7 @@ def merge_units(*, source: Unit, target: Unit, actor: Any, on: dt.date | None = 
 
 
 @transaction.atomic
-def retire_unit(*, unit: Unit, actor: Any, on: dt.date | None = None) -> Unit:
+def retire_unit(*, unit: Unit, actor: User, on: dt.date | None = None) -> Unit:
     """Mark ``unit`` as no longer active (giải thể) from ``on`` (default: today, local date).
 
     The unit stays in the tree with its initiatives.  Returns it (refreshed).

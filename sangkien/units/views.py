@@ -16,6 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
+from sangkien.accounts.http import AuthenticatedHttpRequest
 from sangkien.units.access import get_unit_for
 from sangkien.units.models import Unit
 
@@ -39,7 +40,7 @@ def qr(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def poster(request: HttpRequest, code: str) -> HttpResponse:
+def poster(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     """A printable A4 poster: unit name, QR code, link and the three steps."""
     unit = get_unit_for(request.user, code, "units.print_poster")
     return render(request, "units/poster.html", {"unit": unit, "link": unit_link(unit),
