@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -12,9 +12,12 @@ from sangkien.core.models import log_action
 from sangkien.programmes.models import Phase, Programme, Target
 from sangkien.units.models import Unit
 
+if TYPE_CHECKING:
+    from sangkien.accounts.models import User
+
 
 def set_targets(*, programme: Programme, phase: Phase | None, unit: Unit,
-                values: dict[int, int | None], actor: Any) -> int:
+                values: dict[int, int | None], actor: User) -> int:
     """Set the targets of ``unit`` and its children for ``phase`` (or the
     whole programme when ``phase`` is None).
 
