@@ -58,7 +58,8 @@ def _pairs(programme: Any, unit: Any) -> Counter[tuple[int, int]]:
     rows = (BandKey.objects.filter(initiative__programme=programme, initiative__unit__path__startswith=unit.path)
             .order_by("band_key", "initiative_id").values_list("band_key", "initiative_id"))
     pairs: Counter[tuple[int, int]] = Counter()
-    current, group = None, []
+    current: int | None = None
+    group: list[int] = []
 
     def close(ids: list[int]) -> None:
         if 2 <= len(ids) <= MAX_POSTING:
@@ -138,4 +139,4 @@ def write_csv(out: Any, clusters: list[Cluster]) -> None:
             writer.writerow([safe_cell(cell) for cell in (
                 number, len(cluster.members), i.tracking_code, i.title, i.unit.name,
                 i.get_status_display(), timezone.localtime(i.submitted_at).strftime("%d/%m/%Y %H:%M"),
-                member.percent, i.duplicate_of.tracking_code if i.duplicate_of_id else "")])
+                member.percent, i.duplicate_of.tracking_code if i.duplicate_of else "")])
