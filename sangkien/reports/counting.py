@@ -34,7 +34,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import asdict, dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Substr
@@ -51,6 +51,9 @@ from sangkien.initiatives.models import (
 from sangkien.programmes.models import Phase, Programme, Target
 from sangkien.units.models import Unit
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 RANK_FIELDS = ("submitted", "approved", "participants", "benefit_vnd", "pct_of_target")
 UNKNOWN_UNIT_LABEL = _("Chưa xác định đơn vị trực thuộc")
 
@@ -60,7 +63,7 @@ class Row:
     """One line of a unit table.  ``code`` is ``None`` for the unknown-unit row."""
 
     code: str | None
-    name: str
+    name: StrOrPromise  # a unit's name, or the translated label of the unknown-unit row
     unit_id: int | None = None
     kind: str = ""
     is_active: bool = True

@@ -49,12 +49,14 @@ def dashboard(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     if not unit.path.startswith(programme.organiser.path):
         return redirect("reports:dashboard", slug=slug, code=programme.organiser.code)
     form = DashboardFilter(request.GET or None, programme=programme)
-    phase = date_from = date_to = None
+    phase = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
     rank_by = "submitted"
     if form.is_bound and form.is_valid():
         phase = form.cleaned_data["giai_doan"]
-        date_from: dt.date | None = form.cleaned_data["tu_ngay"]
-        date_to: dt.date | None = form.cleaned_data["den_ngay"]
+        date_from = form.cleaned_data["tu_ngay"]
+        date_to = form.cleaned_data["den_ngay"]
         rank_by = form.cleaned_data["xep_hang_theo"] or "submitted"
     table = unit_table(programme=programme, unit=unit, phase=phase, date_from=date_from,
                        date_to=date_to, rank_by=rank_by)
