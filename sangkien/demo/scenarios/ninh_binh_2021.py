@@ -241,7 +241,7 @@ def load() -> dict[str, Any]:
     reviewer = accounts["organising_committee"]
 
     # Which unit each initiative goes to, and its final status.
-    plan: list[tuple[Unit, bool, str]] = []  # (unit, unlisted, status)
+    plan: list[tuple[Unit, bool, Status]] = []  # (unit, unlisted, status)
     for code, _name2, _kind, approved in UNITS:
         for i in range(approved):
             plan.append((grassroots[code][i % len(grassroots[code])], False, Status.APPROVED))
