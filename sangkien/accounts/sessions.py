@@ -24,14 +24,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from allauth.account.internal.flows.login import get_authentication_records
 from allauth.core.exceptions import ReauthenticationRequired
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 
 from sangkien.core import clock
 from sangkien.core.middleware import SESSION_STATE_KEY
@@ -92,9 +93,12 @@ def authenticated_recently(request: HttpRequest) -> bool:
     return any(isinstance(m, int | float) and current - m < limit for m in moments)
 
 
+_View = TypeVar("_View", bound=Callable[..., HttpResponseBase])
+
+
 def recent_authentication_required(
     when: Callable[..., bool],
-) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+) -> Callable[[_View], _View]:
     """Decorate a view so that, when ``when(request, *args, **kwargs)`` is true, a signed-in
     person who has not authenticated recently (:func:`authenticated_recently`) is first asked
     for their password.
@@ -105,14 +109,14 @@ def recent_authentication_required(
     ``login_required``.
     """
 
-    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    def decorator(view: _View) -> _View:
         @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if (request.user.is_authenticated and when(request, *args, **kwargs)
                     and not authenticated_recently(request)):
                 raise ReauthenticationRequired
             return view(request, *args, **kwargs)
 
-        return wrapper
+        return cast(_View, wrapper)
 
     return decorator

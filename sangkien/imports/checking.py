@@ -16,7 +16,7 @@ import functools
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -33,6 +33,9 @@ from sangkien.initiatives.models import RecognitionForm, SectorBlock
 from sangkien.initiatives.services import AuthorData
 from sangkien.programmes.models import Field, Phase
 from sangkien.units.models import Unit
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 _LABEL_CODE = re.compile(r"\(([^()]+)\)\s*$")
 _NOT_WORD = re.compile(r"[\W_]+")
@@ -121,7 +124,7 @@ def _text(value: Any, *, single_line: bool = True) -> str:
     return text
 
 
-def _choices(pairs: list[tuple[str, str]]) -> dict[str, str]:
+def _choices(pairs: list[tuple[str, StrOrPromise]]) -> dict[str, str]:
     """Folded label/value → value."""
     out: dict[str, str] = {}
     for value, label in pairs:

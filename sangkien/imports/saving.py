@@ -18,7 +18,7 @@ Must run inside the caller's transaction (:func:`sangkien.imports.services.run_p
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection, models
 from django.utils.translation import gettext as _
@@ -39,6 +39,9 @@ from sangkien.initiatives.people import Circle, aliases, identity, match_people,
 from sangkien.initiatives.services import AuthorData
 from sangkien.programmes.models import Phase, Programme
 from sangkien.units.models import Unit
+
+if TYPE_CHECKING:
+    from sangkien.accounts.models import User
 
 _PREPARED = (models.DateField, models.DateTimeField, models.DecimalField, models.JSONField, models.UUIDField)
 
@@ -75,7 +78,7 @@ def insert_rows(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
 class BulkWriter:
     """Writes batches of :class:`CleanRow` for one import."""
 
-    def __init__(self, *, programme: Programme, phase: Phase, actor: Any, reason: str, scope: Unit) -> None:
+    def __init__(self, *, programme: Programme, phase: Phase, actor: User | None, reason: str, scope: Unit) -> None:
         """``scope``: the import's unit; authors are matched to people inside its subtree."""
         self.programme = programme
         self.circle = Circle(unit_path=scope.path)
@@ -171,7 +174,7 @@ class BulkWriter:
         return {identity(a): self.people[identity(a)] for a in authors}
 
 
-def history_reason(*, job_id: int, actor: Any) -> str:
+def history_reason(*, job_id: int, actor: User | None) -> str:
     """The history line of each imported initiative."""
     name = getattr(actor, "display_name", "") or _("lệnh quản trị")
     return _("Nhập từ tệp (lần nhập #%(job)s) bởi %(name)s") % {"job": job_id, "name": name}

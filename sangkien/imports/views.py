@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import io
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRefresh
 
+from sangkien.accounts.http import AuthenticatedHttpRequest
 from sangkien.accounts.sessions import recent_authentication_required
 from sangkien.core.exceptions import DomainError
 from sangkien.imports import holds, progress, services
@@ -40,12 +42,15 @@ from sangkien.programmes.models import Programme
 from sangkien.units.access import get_unit_for
 from sangkien.units.models import Unit
 
+if TYPE_CHECKING:
+    from sangkien.accounts.models import User
+
 #: Files up to this size are checked and saved while the officer waits; larger ones in the background.
 INLINE_BYTES = 512 * 1024
 ERRORS_SHOWN = 200
 
 
-def get_job_for(user: Any, pk: int) -> ImportJob:
+def get_job_for(user: User, pk: int) -> ImportJob:
     """The import ``pk`` if ``user`` may import for its unit, administers it,
     or may confirm it because it was held (an officer of the level above).
 
@@ -66,7 +71,7 @@ def _programme(slug: str) -> Programme:
 
 @login_required
 @require_GET
-def template(request: HttpRequest, code: str, slug: str) -> HttpResponse:
+def template(request: AuthenticatedHttpRequest, code: str, slug: str) -> HttpResponse:
     """The programme's Excel template for the officer's unit."""
     unit = get_unit_for(request.user, code, "imports.import_initiatives")
     programme = _programme(slug)
@@ -80,7 +85,7 @@ def template(request: HttpRequest, code: str, slug: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def upload(request: HttpRequest, code: str, slug: str) -> HttpResponse:
+def upload(request: AuthenticatedHttpRequest, code: str, slug: str) -> HttpResponse:
     """Download the template; upload a filled file."""
     unit = get_unit_for(request.user, code, "imports.import_initiatives")
     programme = _programme(slug)
@@ -109,7 +114,7 @@ def upload(request: HttpRequest, code: str, slug: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def job_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Progress, then the preview (errors, rows already saved, sample), then the result."""
     job = get_job_for(request.user, pk)
     can_import = request.user.has_perm("imports.import_initiatives", job.unit)
@@ -168,7 +173,7 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
-def _refuse_held(request: HttpRequest, job: ImportJob, reason: str) -> None:
+def _refuse_held(request: AuthenticatedHttpRequest, job: ImportJob, reason: str) -> None:
     """Refuse a held import and say so (errors raise :class:`DomainError`)."""
     holds.refuse_held_job(job=job, reason=reason, actor=request.user)
     messages.success(request, _("Đã không xác nhận lần nhập; người nhập sẽ thấy lý do."))
@@ -201,7 +206,7 @@ def _announce(request: HttpRequest, job: ImportJob) -> None:
 
 @login_required
 @require_GET
-def job_progress(request: HttpRequest, pk: int) -> HttpResponse:
+def job_progress(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """htmx partial: the progress bar; reloads the page once the job has moved on."""
     job = get_job_for(request.user, pk)
     if not job.is_running:
@@ -211,7 +216,7 @@ def job_progress(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def job_file(request: HttpRequest, pk: int) -> FileResponse:
+def job_file(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     """The result workbook (the file with the "errors" column), for whoever may see the job."""
     job = get_job_for(request.user, pk)
     if not job.result_file:
@@ -230,7 +235,7 @@ def _asks_personal_data(request: HttpRequest) -> bool:
 @login_required
 @require_GET
 @recent_authentication_required(when=lambda request, slug, code: _asks_personal_data(request))
-def export(request: HttpRequest, slug: str, code: str) -> HttpResponse:
+def export(request: AuthenticatedHttpRequest, slug: str, code: str) -> HttpResponseBase:
     """The export page; with ``?tai=initiatives.xlsx`` (kind.format) the download itself."""
     unit = get_unit_for(request.user, code, "imports.export")
     programme = _programme(slug)
@@ -261,7 +266,7 @@ def export(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     })
 
 
-def _get_record_for(user: Any, pk: int) -> ExportRecord:
+def _get_record_for(user: User, pk: int) -> ExportRecord:
     record = ExportRecord.objects.select_related("unit", "programme").filter(pk=pk).first()
     if record is None or not (record.user_id == user.pk or user.has_perm("imports.view_log", record.unit)):
         raise Http404
@@ -270,7 +275,7 @@ def _get_record_for(user: Any, pk: int) -> ExportRecord:
 
 @login_required
 @require_GET
-def export_record(request: HttpRequest, pk: int) -> HttpResponse:
+def export_record(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A background export: progress, then the download link."""
     record = _get_record_for(request.user, pk)
     if request.htmx and record.status != ExportStatus.RUNNING:
@@ -283,7 +288,7 @@ def export_record(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def export_file(request: HttpRequest, pk: int) -> HttpResponse:
+def export_file(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
     """The file of a background export, for the person who made it, while they still hold the role
     that allowed it (checked now, not when it was made) and until it expires (then: the record page).
 
@@ -305,7 +310,7 @@ def export_file(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def log(request: HttpRequest, code: str) -> HttpResponse:
+def log(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     """Every import and export in the unit's subtree: who, when, scope, rows (unit administrators)."""
     unit = get_unit_for(request.user, code, "imports.view_log")
     imports = (ImportJob.objects.filter(unit__path__startswith=unit.path)
