@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from sangkien.initiatives.models import Initiative
 
+if TYPE_CHECKING:
+    from sangkien.accounts.models import User
 
-def get_initiative_for(user: Any, tracking_code: str, perm: str = "initiatives.view_initiative") -> Initiative:
+
+def get_initiative_for(user: User, tracking_code: str, perm: str = "initiatives.view_initiative") -> Initiative:
     """The initiative with ``tracking_code`` if ``user`` holds ``perm`` on it.
 
     :raises Http404: it does not exist or the user may not see it (we do not

@@ -142,7 +142,7 @@ def _verified_accounts(phones: set[str]) -> dict[str, int]:
             persons[pk] = Person.objects.get_or_create(user=user, defaults={  # a savepoint: safe in a race
                 "full_name": (user.get_full_name() or user.display_name)[:150], "phone": user.phone,
                 "email": user.email or ""})[0].pk
-    return {user.phone: persons[pk] for pk, user in users.items()}
+    return {user.phone: persons[pk] for pk, user in users.items()}  # type: ignore[misc]  # filtered on phone
 
 
 def _in_circle(rows: QuerySet[Authorship], field: str, circle: Circle) -> dict[str, int]:

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from sangkien.core.clock import end_of_day, start_of_day
 from sangkien.core.money import AmountError, parse_vnd
 from sangkien.initiatives.forms import DATE_FORMATS, DATE_WIDGET
-from sangkien.initiatives.models import Authorship, Initiative, Status
+from sangkien.initiatives.models import Authorship, Initiative, InitiativeQuerySet, Status
 from sangkien.programmes.models import Field
 
 #: ``trang-thai`` value of the tab listing every status.
@@ -93,7 +93,8 @@ class QueueFilterForm(forms.Form):
         self.fields["sap-xep"] = self.fields.pop("sort")
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         start, end = data.get("tu-ngay"), data.get("den-ngay")
         if start and end and end < start:
             self.add_error("den-ngay", _("Ngày kết thúc phải sau ngày bắt đầu."))
@@ -108,7 +109,7 @@ class QueueFilterForm(forms.Form):
         return any(self.data.get(name) for name in ("don-vi", "linh-vuc", "tu-ngay", "den-ngay", "loi-tu",
                                                      "loi-den", "cho-xac-nhan"))
 
-    def apply(self, qs: QuerySet[Initiative]) -> QuerySet[Initiative]:
+    def apply(self, qs: InitiativeQuerySet) -> InitiativeQuerySet:
         """``qs`` narrowed by the valid filters (invalid ones are left out and shown as errors).
 
         The unit filter is not applied here: the view resolves and authorises

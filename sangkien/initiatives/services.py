@@ -11,10 +11,11 @@ no-op) when a rule refuses.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.core.files.uploadedfile import UploadedFile
+from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.utils import formats
 from django.utils.translation import gettext as _
@@ -35,6 +36,9 @@ from sangkien.initiatives.plausibility import hold_if_implausible
 from sangkien.initiatives.text_checks import text_checks
 from sangkien.programmes.models import Phase, Programme
 from sangkien.units.models import Unit
+
+if TYPE_CHECKING:
+    from sangkien.accounts.models import User
 
 
 @dataclass(frozen=True)
@@ -80,7 +84,7 @@ def open_phase_or_raise(programme: Programme, at: dt.datetime | None = None) -> 
     )
 
 
-def _person_for_user(user: Any, author: AuthorData) -> Person:
+def _person_for_user(user: User, author: AuthorData) -> Person:
     """The member's own person, updated with what they typed (older initiatives keep their snapshot)."""
     values = {"full_name": author.full_name, "phone": author.phone or (user.phone or ""),
               "email": author.email or user.email or "", "job": author.job, "workplace": author.workplace}
@@ -94,7 +98,7 @@ def _person_for_user(user: Any, author: AuthorData) -> Person:
     return person
 
 
-def _person_for(author: AuthorData, actor: Any) -> Person:
+def _person_for(author: AuthorData, actor: User) -> Person:
     """The participant a co-author (or an author entered on someone's behalf) is.
 
     :func:`sangkien.initiatives.people.match_people` with the actor's own
@@ -117,8 +121,8 @@ def submit_initiative(
     unit_unlisted_name: str = "",
     details: dict[str, Any],
     authors: list[AuthorData],
-    files: list[UploadedFile] | None = None,
-    actor: Any,
+    files: Sequence[File[Any]] | None = None,
+    actor: User,
     on_behalf: bool = False,
     submission_token: str | None = None,
 ) -> tuple[Initiative, bool]:
@@ -181,7 +185,7 @@ def submit_initiative(
                                                      defaults={"position": position, **snapshot(author)})
             for upload in files or []:
                 Attachment.objects.create(
-                    initiative=initiative, file=upload, original_name=upload.name[:255], size=upload.size
+                    initiative=initiative, file=upload, original_name=upload.name[:255], size=upload.size  # type: ignore[index]  # files have names
                 )
             checks.claim_and_index(initiative, analysed)
             StatusChange.objects.create(
@@ -200,7 +204,7 @@ def submit_initiative(
     return initiative, True
 
 
-def resubmit_initiative(*, initiative: Initiative, details: dict[str, Any], actor: Any) -> Initiative:
+def resubmit_initiative(*, initiative: Initiative, details: dict[str, Any], actor: User) -> Initiative:
     """The member sends back an initiative returned for changes.
 
     :raises NotAllowed: ``actor`` is not the member who submitted it.
@@ -246,7 +250,7 @@ ALLOWED_DECISIONS: dict[str, set[str]] = {
 }
 
 
-def review_initiative(*, initiative: Initiative, decision: str, reason: str, actor: Any) -> Initiative:
+def review_initiative(*, initiative: Initiative, decision: str, reason: str, actor: User) -> Initiative:
     """Approve (thông qua), reject, or return an initiative for changes.
 
     ``reason`` is shown to the member; it is required to reject or return.
@@ -295,7 +299,7 @@ class BulkReviewRefused(DomainError):
         self.refused = refused
 
 
-def bulk_review_refusal(*, initiative: Initiative, decision: str, reason: str, actor: Any) -> str | None:
+def bulk_review_refusal(*, initiative: Initiative, decision: str, reason: str, actor: User) -> str | None:
     """Why ``initiative`` cannot take ``decision`` in a bulk decision, or ``None``.
 
     A bulk decision only decides initiatives still waiting (``submitted``):
@@ -314,7 +318,7 @@ def bulk_review_refusal(*, initiative: Initiative, decision: str, reason: str, a
 
 
 def review_initiatives(*, initiatives: list[Initiative], decision: str, reason: str,
-                       actor: Any) -> list[Initiative]:
+                       actor: User) -> list[Initiative]:
     """One decision and one reason for several waiting initiatives (bulk review).
 
     All or nothing, in one transaction: each initiative goes through
