@@ -6,12 +6,15 @@ has the same table in words.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import rules
 
 from sangkien.roles.models import Role
 from sangkien.roles.scope import ANY_ROLE, level_above, reaches
+
+if TYPE_CHECKING:
+    from sangkien.accounts.models import User
 
 
 def _unit_of(obj: Any) -> Any:
@@ -26,7 +29,7 @@ def _reaches(*roles: str) -> Any:
     wanted = frozenset(roles) or ANY_ROLE
 
     @rules.predicate
-    def predicate(user: Any, obj: Any) -> bool:
+    def predicate(user: User, obj: Any) -> bool:
         return reaches(user, _unit_of(obj), wanted)
 
     predicate.name = "reaches_" + "_".join(sorted(wanted))
@@ -40,7 +43,7 @@ enterer_over = _reaches(Role.UNIT_ADMIN, Role.SUPPORT_TEAM)
 
 
 @rules.predicate
-def is_submitter(user: Any, initiative: Any) -> bool:
+def is_submitter(user: User, initiative: Any) -> bool:
     return bool(user.is_authenticated and initiative is not None and initiative.submitted_by_id == user.pk)
 
 
@@ -82,7 +85,7 @@ def _above(*roles: str) -> Any:
     wanted = frozenset(roles)
 
     @rules.predicate
-    def predicate(user: Any, obj: Any) -> bool:
+    def predicate(user: User, obj: Any) -> bool:
         return reaches(user, level_above(_unit_of(obj)), wanted)
 
     predicate.name = "above_" + "_".join(sorted(wanted))
@@ -90,7 +93,7 @@ def _above(*roles: str) -> Any:
 
 
 @rules.predicate
-def is_uploader(user: Any, job: Any) -> bool:
+def is_uploader(user: User, job: Any) -> bool:
     return bool(user.is_authenticated and job is not None and job.created_by_id == user.pk)
 
 
