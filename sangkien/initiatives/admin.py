@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.db.models import Model
+from django.http import HttpRequest
 
 from sangkien.initiatives.models import Initiative, Person, StatusChange
 
@@ -23,10 +25,10 @@ class InitiativeAdmin(admin.ModelAdmin):
     raw_id_fields = ("unit", "submitted_by", "entered_by", "field")
     inlines = [StatusChangeInline]
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
 

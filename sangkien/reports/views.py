@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -15,7 +16,7 @@ from sangkien.reports.forms import RANK_LABELS, DashboardFilter
 from sangkien.units.models import Unit
 
 
-def unit_table(**kwargs) -> UnitTable:
+def unit_table(**kwargs: Any) -> UnitTable:
     """The dashboard table from the configured source (``SANGKIEN_DASHBOARD_SOURCE``):
     live counting, or the roll-ups (which fall back to live counting until
     their first refresh)."""
