@@ -14,6 +14,8 @@ from sangkien.roles.models import Role
 from sangkien.roles.scope import ANY_ROLE, level_above, reaches
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
     from sangkien.accounts.models import User
 
 
@@ -25,11 +27,11 @@ def _unit_of(obj: Any) -> Any:
     return obj
 
 
-def _reaches(*roles: str) -> Any:
+def _reaches(*roles: str) -> rules.Predicate:
     wanted = frozenset(roles) or ANY_ROLE
 
     @rules.predicate
-    def predicate(user: User, obj: Any) -> bool:
+    def predicate(user: User | AnonymousUser, obj: Any) -> bool:
         return reaches(user, _unit_of(obj), wanted)
 
     predicate.name = "reaches_" + "_".join(sorted(wanted))
@@ -43,7 +45,7 @@ enterer_over = _reaches(Role.UNIT_ADMIN, Role.SUPPORT_TEAM)
 
 
 @rules.predicate
-def is_submitter(user: User, initiative: Any) -> bool:
+def is_submitter(user: User | AnonymousUser, initiative: Any) -> bool:
     return bool(user.is_authenticated and initiative is not None and initiative.submitted_by_id == user.pk)
 
 
@@ -81,11 +83,11 @@ rules.add_perm("duplicates.view_report", any_role_over)
 # import rights over the level above its unit (national scope: its own level),
 # never by the person who uploaded it; a held web submission is released by a
 # reviewer of the level above.
-def _above(*roles: str) -> Any:
+def _above(*roles: str) -> rules.Predicate:
     wanted = frozenset(roles)
 
     @rules.predicate
-    def predicate(user: User, obj: Any) -> bool:
+    def predicate(user: User | AnonymousUser, obj: Any) -> bool:
         return reaches(user, level_above(_unit_of(obj)), wanted)
 
     predicate.name = "above_" + "_".join(sorted(wanted))
@@ -93,7 +95,7 @@ def _above(*roles: str) -> Any:
 
 
 @rules.predicate
-def is_uploader(user: User, job: Any) -> bool:
+def is_uploader(user: User | AnonymousUser, job: Any) -> bool:
     return bool(user.is_authenticated and job is not None and job.created_by_id == user.pk)
 
 

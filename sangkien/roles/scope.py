@@ -7,19 +7,28 @@ starts with U's path).  Nobody reaches what is above or beside their units.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Protocol
 
 from django.db.models import Q
 
 from sangkien.roles.models import Role
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
     from sangkien.accounts.models import User
+    from sangkien.units.models import Unit
 
 ANY_ROLE = frozenset(Role.values)
 
 
-def role_paths(user: User, roles: Iterable[str] = ANY_ROLE) -> list[str]:
+class HasPath(Protocol):
+    """A unit, or what stands for one in scope checks: anything with a tree ``path``."""
+
+    path: str
+
+
+def role_paths(user: User | AnonymousUser | None, roles: Iterable[str] = ANY_ROLE) -> list[str]:
     """Tree paths of the units on which ``user`` holds one of ``roles``.
 
     Cached on the user object for the request; anonymous users get ``[]``.
@@ -47,7 +56,7 @@ def role_paths(user: User, roles: Iterable[str] = ANY_ROLE) -> list[str]:
     return kept
 
 
-def reaches(user: User, unit: Any, roles: Iterable[str] = ANY_ROLE) -> bool:
+def reaches(user: User | AnonymousUser | None, unit: HasPath | None, roles: Iterable[str] = ANY_ROLE) -> bool:
     """True when ``user`` holds one of ``roles`` on ``unit`` or on a unit above it."""
     if unit is None:
         return False
@@ -68,7 +77,7 @@ def scope_filter(user: User, roles: Iterable[str] = ANY_ROLE, *, field: str = "u
     return query
 
 
-def level_above(unit: Any) -> Any:
+def level_above(unit: Unit | None) -> HasPath | None:
     """What stands for "the level above ``unit``" in scope checks: an object
     with the parent's ``path`` (no query), or ``unit`` itself at the root —
     the national level confirms its own (issue 9 item 8)."""
