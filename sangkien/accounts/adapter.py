@@ -100,7 +100,7 @@ class AccountAdapter(DefaultAccountAdapter):
         else:
             services.mark_phone_verified(user=user, phone=phone)
 
-    def get_user_by_phone(self, phone: str) -> Any:
+    def get_user_by_phone(self, phone: str) -> User | None:
         from sangkien.accounts.models import User
 
         try:
