@@ -21,6 +21,7 @@ from sangkien.units.models import Unit
 
 if TYPE_CHECKING:
     from sangkien.accounts.models import User
+    from sangkien.programmes.models import Programme
 
 #: The role's unit, looked up inside the INSERT (a sub-select on the unique tree path; compiled
 #: once, where an ORM Subquery costs ~1 ms of query building per call).
@@ -30,7 +31,7 @@ _ROLE_UNIT_SQL = '(SELECT "id" FROM "units_unit" WHERE "path" = %s)'
 ROLE_ORDER = (Role.REVIEWER, Role.UNIT_ADMIN, Role.SUPPORT_TEAM, Role.ORGANISING_COMMITTEE)
 
 
-def acting_role(user: User, unit: Any) -> tuple[str, str]:
+def acting_role(user: User, unit: Unit | None) -> tuple[str, str]:
     """``(role, path)`` of the role through which ``user`` reaches ``unit``: the one held on the
     nearest unit above it (ties: :data:`ROLE_ORDER`); ``("", "")`` when no role reaches it.
 
@@ -51,7 +52,9 @@ def acting_role(user: User, unit: Any) -> tuple[str, str]:
     return (best[2], best[3]) if best else ("", "")
 
 
-def record_access(*, actor: User, kind: str, initiative: Any = None, unit: Any = None, programme: Any = None,
+# ``initiative`` stays Any: initiatives sits above accesslog, which cannot name its model.
+def record_access(*, actor: User, kind: str, initiative: Any = None, unit: Unit | None = None,
+                  programme: Programme | int | None = None,
                   object_ref: str = "", purpose: str = "") -> PersonalDataAccess | None:
     """Log that ``actor`` did ``kind`` (an :class:`AccessKind`) with someone's personal data.
 

@@ -16,11 +16,14 @@ XLSX writers write text with ``write_string`` under :data:`XLSX_SAFE_OPTIONS`
 from __future__ import annotations
 
 import csv
-from typing import IO, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 #: Leading characters that make a spreadsheet evaluate a cell (OWASP, CSV Injection),
 #: with their full-width forms.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
 
 _T = TypeVar("_T")
 
@@ -39,6 +42,6 @@ def safe_cell(value: _T) -> _T | str:
     return value
 
 
-def csv_writer(fh: IO[str] | Any) -> Any:
+def csv_writer(fh: SupportsWrite[str]) -> Any:
     """A ``csv.writer`` on ``fh`` that quotes every cell (callers pass cells through :func:`safe_cell`)."""
     return csv.writer(fh, quoting=csv.QUOTE_ALL)

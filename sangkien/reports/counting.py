@@ -181,7 +181,7 @@ def _initiative_filter(*, programme: Programme, unit: Unit, phase: Phase | None,
 def filtered_initiatives(
     *, programme: Programme, unit: Unit, phase: Phase | None = None,
     date_from: dt.date | None = None, date_to: dt.date | None = None,
-) -> Any:
+) -> InitiativeQuerySet:
     """Initiatives of ``programme`` in ``unit``'s subtree, optionally in a phase
     and submitted between two local dates (both included).
 
