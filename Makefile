@@ -97,6 +97,7 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/djlint sangkien/templates --lint --quiet
 	$(VENV)/bin/lint-imports  # apps import only downwards: pyproject.toml [tool.importlinter]
+	$(VENV)/bin/mypy sangkien  # types: pyproject.toml [tool.mypy], docs/architecture.md "Types"
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py check
 

@@ -1,8 +1,8 @@
 """The access log in the admin: read only (rows are written by the app, deleted by retention)."""
 
-from typing import Any
-
 from django.contrib import admin
+from django.db.models import Model
+from django.http import HttpRequest
 
 from sangkien.accesslog.models import PersonalDataAccess
 
@@ -15,11 +15,11 @@ class PersonalDataAccessAdmin(admin.ModelAdmin):
     raw_id_fields = ("actor", "role_unit", "initiative", "programme", "unit")
     date_hierarchy = "at"
 
-    def has_add_permission(self, request: Any) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False

@@ -10,7 +10,7 @@ sub-select inside the same INSERT, so a call costs one statement and no read
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models.expressions import RawSQL
 
@@ -18,6 +18,10 @@ from sangkien.accesslog.models import AccessKind, PersonalDataAccess
 from sangkien.roles.models import Role
 from sangkien.roles.scope import role_paths
 from sangkien.units.models import Unit
+
+if TYPE_CHECKING:
+    from sangkien.accounts.models import User
+    from sangkien.programmes.models import Programme
 
 #: The role's unit, looked up inside the INSERT (a sub-select on the unique tree path; compiled
 #: once, where an ORM Subquery costs ~1 ms of query building per call).
@@ -27,7 +31,7 @@ _ROLE_UNIT_SQL = '(SELECT "id" FROM "units_unit" WHERE "path" = %s)'
 ROLE_ORDER = (Role.REVIEWER, Role.UNIT_ADMIN, Role.SUPPORT_TEAM, Role.ORGANISING_COMMITTEE)
 
 
-def acting_role(user: Any, unit: Any) -> tuple[str, str]:
+def acting_role(user: User, unit: Unit | None) -> tuple[str, str]:
     """``(role, path)`` of the role through which ``user`` reaches ``unit``: the one held on the
     nearest unit above it (ties: :data:`ROLE_ORDER`); ``("", "")`` when no role reaches it.
 
@@ -48,7 +52,9 @@ def acting_role(user: Any, unit: Any) -> tuple[str, str]:
     return (best[2], best[3]) if best else ("", "")
 
 
-def record_access(*, actor: Any, kind: str, initiative: Any = None, unit: Any = None, programme: Any = None,
+# ``initiative`` stays Any: initiatives sits above accesslog, which cannot name its model.
+def record_access(*, actor: User, kind: str, initiative: Any = None, unit: Unit | None = None,
+                  programme: Programme | int | None = None,
                   object_ref: str = "", purpose: str = "") -> PersonalDataAccess | None:
     """Log that ``actor`` did ``kind`` (an :class:`AccessKind`) with someone's personal data.
 
@@ -77,7 +83,7 @@ def record_access(*, actor: Any, kind: str, initiative: Any = None, unit: Any = 
         programme_id=getattr(programme, "pk", programme), object_ref=object_ref[:255], purpose=purpose[:300])
 
 
-def record_accesses(*, actor: Any, kind: str, initiatives: list[Any]) -> list[PersonalDataAccess]:
+def record_accesses(*, actor: User, kind: str, initiatives: list[Any]) -> list[PersonalDataAccess]:
     """:func:`record_access` for several initiatives at once (a bulk decision): one SELECT for the
     roles' units and one INSERT for all rows; the actor's own initiatives are left out.
 

@@ -9,7 +9,7 @@ hands the message to the backend of ``SANGKIEN_SMS_BACKEND``
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlencode
 
 from allauth.account.adapter import DefaultAccountAdapter
@@ -22,8 +22,12 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from sangkien.accounts import services, sms
+from sangkien.accounts.http import AuthenticatedHttpRequest
 from sangkien.accounts.steps import after_sign_in
 from sangkien.core.phone import PhoneError, normalise_phone
+
+if TYPE_CHECKING:
+    from sangkien.accounts.models import User
 
 log = logging.getLogger(__name__)
 
@@ -43,11 +47,11 @@ class VietnamPhoneField(forms.CharField):
         self.widget.attrs.update({"placeholder": "0978 892 973", "inputmode": "tel", "autocomplete": "tel"})
 
     def clean(self, value: Any) -> str:
-        value = super().clean(value)
-        if not value:
-            return value
+        cleaned: str = super().clean(value)
+        if not cleaned:
+            return cleaned
         try:
-            return normalise_phone(value)
+            return normalise_phone(cleaned)
         except PhoneError as exc:
             raise forms.ValidationError(str(exc)) from exc
 
@@ -79,13 +83,13 @@ class AccountAdapter(DefaultAccountAdapter):
     def phone_form_field(self, **kwargs: Any) -> Any:
         return VietnamPhoneField(**kwargs)
 
-    def set_phone(self, user: Any, phone: str, verified: bool) -> None:
+    def set_phone(self, user: User, phone: str, verified: bool) -> None:
         services.set_phone(user=user, phone=phone, verified=verified)
 
-    def get_phone(self, user: Any) -> tuple[str, bool] | None:
+    def get_phone(self, user: User) -> tuple[str, bool] | None:
         return (user.phone, user.is_phone_verified) if user.phone else None
 
-    def set_phone_verified(self, user: Any, phone: str) -> None:
+    def set_phone_verified(self, user: User, phone: str) -> None:
         """Called by allauth once the code sent to ``phone`` was typed in.
 
         For allauth's "change phone" page ``phone`` is the new number: the
@@ -96,7 +100,7 @@ class AccountAdapter(DefaultAccountAdapter):
         else:
             services.mark_phone_verified(user=user, phone=phone)
 
-    def get_user_by_phone(self, phone: str) -> Any:
+    def get_user_by_phone(self, phone: str) -> User | None:
         from sangkien.accounts.models import User
 
         try:
@@ -122,7 +126,7 @@ class AccountAdapter(DefaultAccountAdapter):
         if text is not None:
             sms.send_sms(to=phone, text=text)
 
-    def send_verification_code_sms(self, user: Any, phone: str, code: str, **kwargs: Any) -> None:
+    def send_verification_code_sms(self, user: User, phone: str, code: str, **kwargs: Any) -> None:
         text = gettext("Sang kien Cong doan: ma xac minh so dien thoai cua ban la %(code)s. "
                        "Khong dua ma nay cho ai.") % {"code": code}
         self.send_sms(phone, text)
@@ -143,13 +147,14 @@ class AccountAdapter(DefaultAccountAdapter):
         self.send_sms(phone, text)
 
     # --- After sign-up: ask for the code, keep the way on --------------------
-    def post_login(self, request: HttpRequest, user: Any, **kwargs: Any) -> HttpResponse:
+    def post_login(self, request: HttpRequest, user: User, **kwargs: Any) -> HttpResponse:
         """After a sign-up with a phone, text a code and show the page to type it in.
 
         The account works at once (the member may submit straight away); the
         verification page offers "later" and passes ``next`` on.
         """
-        response = super().post_login(request, user, **kwargs)
+        response: HttpResponse = super().post_login(request, user, **kwargs)
+        request = cast(AuthenticatedHttpRequest, request)  # allauth has just signed ``user`` in
         if not (kwargs.get("signup") and getattr(user, "phone", None) and not user.is_phone_verified):
             return self._claim_step(request, response)
         from sangkien.accounts.verification import start_phone_verification
@@ -160,7 +165,7 @@ class AccountAdapter(DefaultAccountAdapter):
         response["Location"] = f"{reverse('accounts_verify_phone')}?{urlencode({'next': target})}"
         return response
 
-    def _claim_step(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    def _claim_step(self, request: AuthenticatedHttpRequest, response: HttpResponse) -> HttpResponse:
         """Send the person to a step registered in :mod:`sangkien.accounts.steps` first ("Xác nhận
         tác giả" when participants entered by others carry their verified phone; ``next`` passes the
         original destination on); never blocks."""

@@ -1,5 +1,9 @@
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.db.models import Model
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from sangkien.accounts.models import (
@@ -14,19 +18,19 @@ from sangkien.accounts.models import (
 class SangkienUserAdmin(UserAdmin):
     list_display = ("username", "full_name", "phone", "phone_verified_at", "email", "is_staff")
     search_fields = ("username", "full_name", "phone", "email")
-    fieldsets = (*UserAdmin.fieldsets, (_("Sáng kiến"), {"fields": ("full_name", "phone", "phone_verified_at")}))
+    fieldsets = (*(UserAdmin.fieldsets or ()), (_("Sáng kiến"), {"fields": ("full_name", "phone", "phone_verified_at")}))
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
     """Evidence, not data to edit: consent decisions and authorship answers are only ever added."""
 
-    def has_add_permission(self, request, obj=None) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
 
@@ -37,10 +41,10 @@ class ConsentVersionAdmin(admin.ModelAdmin):
 
     list_display = ("version", "published_at")
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 

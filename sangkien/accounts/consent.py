@@ -11,21 +11,24 @@ sign-up form, the personal-data page, the claim step and the demo all call it).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from sangkien.accounts.models import Purpose, PurposeConsent
+
+if TYPE_CHECKING:
+    from sangkien.accounts.models import User
 
 #: The purposes in the order they are shown; only ``participation`` is needed to submit.
 PURPOSES: tuple[str, ...] = (Purpose.PARTICIPATION, Purpose.SHOWCASE, Purpose.NOTIFICATIONS)
 
 
-def _latest(user: Any, purpose: str) -> PurposeConsent | None:
+def _latest(user: User, purpose: str) -> PurposeConsent | None:
     if not getattr(user, "is_authenticated", False):
         return None
     return PurposeConsent.objects.filter(user=user, purpose=purpose).order_by("-pk").first()
 
 
-def has_consent(user: Any, purpose: str) -> bool:
+def has_consent(user: User, purpose: str) -> bool:
     """True when ``user``'s latest decision on ``purpose`` (a :class:`Purpose` value) is a grant.
 
     False for an anonymous user, for a purpose never decided (the optional
@@ -39,7 +42,7 @@ def has_consent(user: Any, purpose: str) -> bool:
     return bool(latest and latest.granted)
 
 
-def participation_withdrawn(user: Any) -> bool:
+def participation_withdrawn(user: User) -> bool:
     """True when ``user`` withdrew the ``participation`` consent (and has not given it again).
 
     Used to refuse new submissions.  An account with no decision at all
@@ -51,7 +54,7 @@ def participation_withdrawn(user: Any) -> bool:
     return latest is not None and not latest.granted
 
 
-def current_choices(user: Any) -> dict[str, bool]:
+def current_choices(user: User) -> dict[str, bool]:
     """``{purpose: granted}`` for every purpose of :data:`PURPOSES` (False when never decided)."""
     choices = dict.fromkeys(PURPOSES, False)
     for row in PurposeConsent.objects.filter(user=user).order_by("pk"):
@@ -59,6 +62,6 @@ def current_choices(user: Any) -> dict[str, bool]:
     return choices
 
 
-def history(user: Any) -> list[PurposeConsent]:
+def history(user: User) -> list[PurposeConsent]:
     """Every decision of ``user``, oldest first, with its notice version."""
     return list(PurposeConsent.objects.filter(user=user).select_related("version").order_by("pk"))

@@ -37,12 +37,13 @@ class MemberSignupForm(forms.Form):
         self.fields["consent"].help_text = self.consent_version.text
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not data.get("phone") and not data.get("email"):
             raise forms.ValidationError(_("Nhập số điện thoại hoặc e-mail để đăng nhập."))
         return data
 
-    def signup(self, request: HttpRequest, user: Any) -> None:
+    def signup(self, request: HttpRequest, user: User) -> None:
         """Called by allauth once the user exists: store the name and the consent per purpose."""
         user.full_name = self.cleaned_data["full_name"]
         user.save(update_fields=["full_name"])
@@ -61,7 +62,7 @@ class ProfileForm(forms.Form):
     job = forms.CharField(label=_("Công việc"), max_length=150, required=False)
     workplace = forms.CharField(label=_("Nơi làm việc"), max_length=255, required=False)
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         self.user = user
         super().__init__(*args, **kwargs)
 
@@ -109,7 +110,7 @@ class DeleteAccountForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         self.user = user
         super().__init__(*args, **kwargs)
 

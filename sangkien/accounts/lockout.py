@@ -56,7 +56,7 @@ def client_ip(request: HttpRequest) -> str | None:
     """The client's address: ``REMOTE_ADDR``, or, when that is a trusted proxy
     (``SANGKIEN_TRUSTED_PROXIES``: addresses or networks), the right-most address of
     ``X-Forwarded-For`` that is not itself a trusted proxy."""
-    remote = request.META.get("REMOTE_ADDR")
+    remote: str | None = request.META.get("REMOTE_ADDR")
     proxies: list[str] = list(getattr(settings, "SANGKIEN_TRUSTED_PROXIES", []))
     if not remote or not proxies or not _trusted(remote, proxies):
         return remote

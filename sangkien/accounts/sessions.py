@@ -24,23 +24,27 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from allauth.account.internal.flows.login import get_authentication_records
 from allauth.core.exceptions import ReauthenticationRequired
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 
 from sangkien.core import clock
 from sangkien.core.middleware import SESSION_STATE_KEY
+
+if TYPE_CHECKING:
+    from sangkien.accounts.models import User
 
 OFFICER = "officer"
 MEMBER = "member"
 
 
-def session_kind(user: Any) -> str:
+def session_kind(user: User) -> str:
     """``"officer"`` for staff and anyone holding a role on a unit, else ``"member"``.
 
     The roles are read through the ``roles`` reverse relation of
@@ -53,7 +57,7 @@ def session_kind(user: Any) -> str:
     return MEMBER
 
 
-def stamp_session(request: HttpRequest, user: Any) -> None:
+def stamp_session(request: HttpRequest, user: User) -> None:
     """Write the session's kind and sign-in time (Unix seconds, from the one clock) into ``request.session``;
     an officer's session expires after the idle limit."""
     moment = clock.now().timestamp()
@@ -65,7 +69,7 @@ def stamp_session(request: HttpRequest, user: Any) -> None:
 
 
 @receiver(user_logged_in, dispatch_uid="sangkien.accounts.sessions.stamp")
-def _on_login(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+def _on_login(sender: Any, request: HttpRequest | None, user: User, **kwargs: Any) -> None:
     if request is not None and hasattr(request, "session"):
         stamp_session(request, user)
 
@@ -89,9 +93,12 @@ def authenticated_recently(request: HttpRequest) -> bool:
     return any(isinstance(m, int | float) and current - m < limit for m in moments)
 
 
+_View = TypeVar("_View", bound=Callable[..., HttpResponseBase])
+
+
 def recent_authentication_required(
     when: Callable[..., bool],
-) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+) -> Callable[[_View], _View]:
     """Decorate a view so that, when ``when(request, *args, **kwargs)`` is true, a signed-in
     person who has not authenticated recently (:func:`authenticated_recently`) is first asked
     for their password.
@@ -102,14 +109,14 @@ def recent_authentication_required(
     ``login_required``.
     """
 
-    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    def decorator(view: _View) -> _View:
         @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if (request.user.is_authenticated and when(request, *args, **kwargs)
                     and not authenticated_recently(request)):
                 raise ReauthenticationRequired
             return view(request, *args, **kwargs)
 
-        return wrapper
+        return cast(_View, wrapper)
 
     return decorator

@@ -139,7 +139,8 @@ def read_messages(to: str | None = None) -> list[dict[str, str]]:
 
 def get_backend() -> BaseBackend:
     """An instance of the backend named by ``SANGKIEN_SMS_BACKEND``."""
-    return import_string(settings.SANGKIEN_SMS_BACKEND)()
+    backend: BaseBackend = import_string(settings.SANGKIEN_SMS_BACKEND)()
+    return backend
 
 
 def send_sms(*, to: str, text: str) -> None:

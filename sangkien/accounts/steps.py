@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import HttpRequest
+from sangkien.accounts.http import AuthenticatedHttpRequest
 
-Step = Callable[[HttpRequest, str], "str | None"]
+Step = Callable[[AuthenticatedHttpRequest, str], "str | None"]
 
 _STEPS: list[Step] = []
 
@@ -25,7 +25,7 @@ def register_after_sign_in(step: Step) -> None:
         _STEPS.append(step)
 
 
-def after_sign_in(request: HttpRequest, next_url: str) -> str | None:
+def after_sign_in(request: AuthenticatedHttpRequest, next_url: str) -> str | None:
     """The URL of the first registered step that has something to ask ``request.user``, else None."""
     for step in _STEPS:
         target = step(request, next_url)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from allauth.account import app_settings
 from allauth.account.adapter import get_adapter
@@ -27,7 +27,11 @@ from allauth.core.exceptions import RateLimited
 from django.contrib import messages
 from django.http import HttpRequest
 
+from sangkien.accounts.http import AuthenticatedHttpRequest
 from sangkien.accounts.sms import SmsError
+
+if TYPE_CHECKING:
+    from sangkien.accounts.models import User
 
 log = logging.getLogger(__name__)
 
@@ -38,13 +42,13 @@ class MemberPhoneVerification(ChangePhoneVerificationProcess):
     """Verification of the signed-in member's current phone (state in the session)."""
 
     @classmethod
-    def start(cls, request: HttpRequest) -> MemberPhoneVerification:
+    def start(cls, request: AuthenticatedHttpRequest) -> MemberPhoneVerification:
         """Text a new code to ``request.user.phone`` and remember it in the session.
 
         :raises allauth.core.exceptions.RateLimited: too many codes asked for.
         :raises sangkien.accounts.sms.SmsError: the SMS backend failed.
         """
-        user: Any = request.user
+        user: User = request.user
         process = cls(request, state=cls.initial_state(user=user, phone=user.phone))
         process.send()
         return process
@@ -52,16 +56,16 @@ class MemberPhoneVerification(ChangePhoneVerificationProcess):
     @classmethod
     def resume(cls, request: HttpRequest) -> MemberPhoneVerification | None:
         """The live process of this session for the member's current phone, if any."""
-        process = super().resume(request)
+        process: MemberPhoneVerification | None = super().resume(request)
         if process is None:
             return None
         if process.phone != getattr(request.user, "phone", None):
             process.abort()
             return None
-        return process  # type: ignore[return-value]
+        return process
 
 
-def start_phone_verification(request: HttpRequest) -> bool:
+def start_phone_verification(request: AuthenticatedHttpRequest) -> bool:
     """Text a verification code to the signed-in member; False (with a message) if not sent."""
     try:
         MemberPhoneVerification.start(request)
@@ -82,14 +86,15 @@ class PhonePasswordReset(AbstractCodeVerificationProcess):
     account), ``code`` (empty then, so no code matches), ``code_confirmed``.
     """
 
-    def __init__(self, request: HttpRequest, state: dict[str, Any], user: Any = None) -> None:
+    def __init__(self, request: HttpRequest, state: dict[str, Any], user: User | None = None) -> None:
         self.request = request
         super().__init__(state=state, user=user, timeout=app_settings.PHONE_VERIFICATION_TIMEOUT,
                          max_attempts=app_settings.PHONE_VERIFICATION_MAX_ATTEMPTS)
 
     @property
     def phone(self) -> str:
-        return self.state["phone"]
+        phone: str = self.state["phone"]
+        return phone
 
     @property
     def code_confirmed(self) -> bool:
@@ -140,4 +145,5 @@ class PhonePasswordReset(AbstractCodeVerificationProcess):
         state = request.session.get(PHONE_RESET_SESSION_KEY)
         if not state:
             return None
-        return cls(request, state=state).abort_if_invalid()
+        reset: PhonePasswordReset | None = cls(request, state=state).abort_if_invalid()
+        return reset

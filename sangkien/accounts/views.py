@@ -8,7 +8,7 @@ the form and its text kept; a failing SMS provider gives a message, never a 500.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from allauth.account.adapter import get_adapter
@@ -28,9 +28,13 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from sangkien.accounts import services
 from sangkien.accounts.forms import PasswordResetRequestForm, SmsCodeForm
+from sangkien.accounts.http import AuthenticatedHttpRequest
 from sangkien.accounts.sms import SmsError
 from sangkien.accounts.steps import after_sign_in
 from sangkien.accounts.verification import MemberPhoneVerification, PhonePasswordReset
+
+if TYPE_CHECKING:
+    from sangkien.accounts.models import User
 
 log = logging.getLogger(__name__)
 
@@ -50,12 +54,12 @@ def _with_next(urlname: str, next_url: str) -> str:
 
 @never_cache
 @login_required
-def verify_phone(request: HttpRequest) -> HttpResponse:
+def verify_phone(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Let a signed-in member type the code texted to their phone ("Để sau" passes ``next`` on).
 
     POST ``action=send`` texts a (new) code; POST ``code`` checks it.
     """
-    user: Any = request.user
+    user: User = request.user
     next_url = safe_next_url(request)
     if not user.phone:
         return HttpResponseRedirect(next_url)
@@ -157,7 +161,7 @@ def reset_password_set(request: HttpRequest) -> HttpResponse:
     if process is None or not process.code_confirmed or process.user is None:
         messages.error(request, _("Mã đã hết hạn. Hãy yêu cầu mã mới."))
         return redirect("account_reset_password")
-    user: Any = process.user
+    user: User = process.user
     form = SetPasswordForm(user=user, data=request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.reset_password_by_phone(user=user, phone=process.phone,

@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.db.models import Model
+from django.http import HttpRequest
 
 from sangkien.core.models import AuditEntry
 
@@ -10,8 +12,8 @@ class AuditEntryAdmin(admin.ModelAdmin):
     search_fields = ("object_id", "action")
     raw_id_fields = ("actor", "unit")
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False

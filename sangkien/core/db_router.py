@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
 
 PIN_SECONDS = 30
@@ -24,7 +25,7 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _pinned: contextvars.ContextVar[bool] = contextvars.ContextVar("sangkien_pinned_to_primary", default=False)
 
 
-def pin_to_primary(value: bool = True) -> contextvars.Token:
+def pin_to_primary(value: bool = True) -> contextvars.Token[bool]:
     """Send this context's reads to the primary (returns a token for ``reset``)."""
     return _pinned.set(value)
 
@@ -36,13 +37,13 @@ def is_pinned() -> bool:
 class PrimaryReplicaRouter:
     """Database router: writes → ``default``; reads → ``replica`` unless pinned."""
 
-    def db_for_read(self, model: Any, **hints: Any) -> str:
+    def db_for_read(self, model: type[Model], **hints: Any) -> str:
         return "default" if is_pinned() else "replica"
 
-    def db_for_write(self, model: Any, **hints: Any) -> str:
+    def db_for_write(self, model: type[Model], **hints: Any) -> str:
         return "default"
 
-    def allow_relation(self, obj1: Any, obj2: Any, **hints: Any) -> bool:
+    def allow_relation(self, obj1: Model, obj2: Model, **hints: Any) -> bool:
         return True
 
     def allow_migrate(self, db: str, app_label: str, **hints: Any) -> bool:

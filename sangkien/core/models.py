@@ -37,6 +37,7 @@ def log_action(*, actor: Any, action: str, obj: models.Model, unit: Any = None, 
     """Record ``action`` (e.g. ``"initiative.submitted"``) on ``obj`` by ``actor``.
 
     ``actor`` may be ``None`` for commands; ``data`` must be JSON-serialisable.
+    (``actor`` is a ``User`` and ``unit`` a ``Unit``, which ``core`` cannot import: hence ``Any``.)
     """
     return AuditEntry.objects.create(
         actor=actor if getattr(actor, "is_authenticated", False) else None,

@@ -16,17 +16,22 @@ XLSX writers write text with ``write_string`` under :data:`XLSX_SAFE_OPTIONS`
 from __future__ import annotations
 
 import csv
-from typing import IO, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 #: Leading characters that make a spreadsheet evaluate a cell (OWASP, CSV Injection),
 #: with their full-width forms.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
 
+if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
+
+_T = TypeVar("_T")
+
 #: xlsxwriter options: text is always text (never a formula or a hyperlink).
 XLSX_SAFE_OPTIONS: dict[str, Any] = {"strings_to_formulas": False, "strings_to_urls": False}
 
 
-def safe_cell(value: Any) -> Any:
+def safe_cell(value: _T) -> _T | str:
     """``value`` unchanged, unless it is text a spreadsheet would run: then ``"'" + value``.
 
     >>> safe_cell("=SUM(A1:A9)"), safe_cell(-5), safe_cell("Nguyễn Văn A")
@@ -37,6 +42,6 @@ def safe_cell(value: Any) -> Any:
     return value
 
 
-def csv_writer(fh: IO[str] | Any) -> Any:
+def csv_writer(fh: SupportsWrite[str]) -> Any:
     """A ``csv.writer`` on ``fh`` that quotes every cell (callers pass cells through :func:`safe_cell`)."""
     return csv.writer(fh, quoting=csv.QUOTE_ALL)

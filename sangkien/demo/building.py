@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sangkien.accounts.models import ConsentSource, Purpose, User
@@ -37,7 +38,7 @@ def ensure_root() -> Unit:
 
 
 def ensure_account(*, email: str = "", phone: str = "", full_name: str, password: str,
-                   roles: list[tuple[Unit, str]] = ()) -> User:
+                   roles: Sequence[tuple[Unit, str]] = ()) -> User:
     """A demo account with consent recorded and ``roles`` granted; idempotent."""
     from allauth.account.models import EmailAddress
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable
+from collections.abc import Iterator
 
 from sangkien.initiatives.models import TRACKING_ALPHABET
 
@@ -22,7 +22,7 @@ def _mix(value: int) -> int:
     return value
 
 
-def tracking_codes(start: int, taken: set[str]) -> Iterable[str]:
+def tracking_codes(start: int, taken: set[str]) -> Iterator[str]:
     """Distinct codes ``SK-XXXXXXXX`` for counters ``start``, ``start + 1``, …
 
     Distinct counters give distinct codes (:func:`_mix` is a bijection), so

@@ -145,7 +145,8 @@ Analysed = tuple[list[tuple[int, int]], list[tuple[int, bytes]]]
 
 def _keys_of(rows: list[tuple[int, int, str, str]]) -> Analysed:
     """``([(band_key, initiative_id), ...], [(initiative_id, sketch), ...])`` of a batch."""
-    keys, sketches = [], []
+    keys: list[tuple[int, int]] = []
+    sketches: list[tuple[int, bytes]] = []
     for pk, programme_id, title, description in rows:
         document = Document.of(title, description)
         keys.extend((key, pk) for key in document.index_keys(programme_id))

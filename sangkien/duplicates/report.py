@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from itertools import combinations
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,6 +30,12 @@ from sangkien.duplicates.detector import LIKELY_DUPLICATE, MAX_POSTING, Document
 from sangkien.duplicates.models import BandKey, Fingerprint
 from sangkien.duplicates.signature import estimate, jaccard
 from sangkien.initiatives.models import Initiative
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
+
+    from sangkien.programmes.models import Programme
+    from sangkien.units.models import Unit
 
 #: Pairs whose sketches agree on less than this are not scored exactly.
 ESTIMATE_FLOOR = 0.10
@@ -54,11 +60,12 @@ class Cluster:
     members: list[Member] = field(default_factory=list)
 
 
-def _pairs(programme: Any, unit: Any) -> Counter[tuple[int, int]]:
+def _pairs(programme: Programme, unit: Unit) -> Counter[tuple[int, int]]:
     rows = (BandKey.objects.filter(initiative__programme=programme, initiative__unit__path__startswith=unit.path)
             .order_by("band_key", "initiative_id").values_list("band_key", "initiative_id"))
     pairs: Counter[tuple[int, int]] = Counter()
-    current, group = None, []
+    current: int | None = None
+    group: list[int] = []
 
     def close(ids: list[int]) -> None:
         if 2 <= len(ids) <= MAX_POSTING:
@@ -73,7 +80,7 @@ def _pairs(programme: Any, unit: Any) -> Counter[tuple[int, int]]:
     return pairs
 
 
-def duplicate_clusters(*, programme: Any, unit: Any, threshold: float = LIKELY_DUPLICATE) -> list[Cluster]:
+def duplicate_clusters(*, programme: Programme, unit: Unit, threshold: float = LIKELY_DUPLICATE) -> list[Cluster]:
     """Clusters of initiatives of ``programme`` in ``unit``'s subtree scoring ≥ ``threshold``.
 
     Returns clusters of two or more, largest first (ties: oldest first).
@@ -126,7 +133,7 @@ def duplicate_clusters(*, programme: Any, unit: Any, threshold: float = LIKELY_D
     return clusters
 
 
-def write_csv(out: Any, clusters: list[Cluster]) -> None:
+def write_csv(out: SupportsWrite[str], clusters: list[Cluster]) -> None:
     """One CSV line per member of each cluster (no personal data) to ``out``."""
     writer = csv_writer(out)
     writer.writerow([_("Nhóm"), _("Số sáng kiến trong nhóm"), _("Mã theo dõi"), _("Tên sáng kiến"),
@@ -138,4 +145,4 @@ def write_csv(out: Any, clusters: list[Cluster]) -> None:
             writer.writerow([safe_cell(cell) for cell in (
                 number, len(cluster.members), i.tracking_code, i.title, i.unit.name,
                 i.get_status_display(), timezone.localtime(i.submitted_at).strftime("%d/%m/%Y %H:%M"),
-                member.percent, i.duplicate_of.tracking_code if i.duplicate_of_id else "")])
+                member.percent, i.duplicate_of.tracking_code if i.duplicate_of else "")])

@@ -16,7 +16,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -37,6 +37,9 @@ from sangkien.duplicates.similar import similar_for_form
 from sangkien.initiatives.models import Authorship, Initiative, StatusChange
 from sangkien.initiatives.text_checks import ExactResubmission
 from sangkien.programmes.models import Programme
+
+if TYPE_CHECKING:
+    from sangkien.accounts.models import User
 
 __all__ = [
     "DuplicateChecks", "ExactResubmission", "exact_copies", "index_initiative", "mark_duplicate",
@@ -67,7 +70,7 @@ def exact_copies(*, programme_id: int, document: Document, exclude: Iterable[int
     return [i for i in found if Document.of(i.title, i.description).normalised == document.normalised]
 
 
-def _same_author(initiative: Initiative, *, actor: Any, phone: str, email: str, on_behalf: bool) -> bool:
+def _same_author(initiative: Initiative, *, actor: User, phone: str, email: str, on_behalf: bool) -> bool:
     if not on_behalf and actor is not None and initiative.submitted_by_id == actor.pk:
         return True
     main = (Authorship.objects.filter(initiative=initiative, position=0).select_related("person")
@@ -82,7 +85,7 @@ def _same_author(initiative: Initiative, *, actor: Any, phone: str, email: str, 
     return bool(not on_behalf and actor is not None and person.user_id == actor.pk)
 
 
-def refuse_exact_resubmission(*, programme_id: int, document: Document, actor: Any, phone: str = "",
+def refuse_exact_resubmission(*, programme_id: int, document: Document, actor: User, phone: str = "",
                               email: str = "", on_behalf: bool = False, exclude: Iterable[int] = ()) -> None:
     """Refuse a text its author already sent to the programme.
 
@@ -151,7 +154,7 @@ def reindex_initiative(initiative: Initiative, *, old_title: str, old_descriptio
 class DuplicateChecks:
     """The duplicate engine behind :class:`sangkien.initiatives.text_checks.TextChecks`."""
 
-    def refuse_resubmission(self, *, programme_id: int, title: str, description: str, actor: Any,
+    def refuse_resubmission(self, *, programme_id: int, title: str, description: str, actor: User,
                             phone: str = "", email: str = "", on_behalf: bool = False,
                             exclude: Iterable[int] = ()) -> Document:
         """:func:`refuse_exact_resubmission`; returns the analysed :class:`Document`."""
@@ -168,7 +171,7 @@ class DuplicateChecks:
         """:func:`reindex_initiative`."""
         reindex_initiative(initiative, old_title=old_title, old_description=old_description)
 
-    def similar_for_form(self, *, user: Any, programme: Programme, title: str,
+    def similar_for_form(self, *, user: User, programme: Programme, title: str,
                          description: str) -> list[dict[str, Any]] | None:
         """:func:`sangkien.duplicates.similar.similar_for_form` (``description`` already sanitised)."""
         return similar_for_form(user=user, programme_id=programme.pk, title=title, description=description)
@@ -185,7 +188,7 @@ class DuplicateChecks:
                                     for pk, _programme, _analysed, phone, email in items})
 
 
-def mark_duplicate(*, initiative: Initiative, original: Initiative, reason: str, actor: Any) -> Initiative:
+def mark_duplicate(*, initiative: Initiative, original: Initiative, reason: str, actor: User) -> Initiative:
     """A reviewer records that ``initiative`` duplicates ``original``.
 
     ``original`` may lie anywhere in the programme (outside the reviewer's
@@ -230,7 +233,7 @@ def mark_duplicate(*, initiative: Initiative, original: Initiative, reason: str,
     return initiative
 
 
-def unmark_duplicate(*, initiative: Initiative, reason: str, actor: Any) -> Initiative:
+def unmark_duplicate(*, initiative: Initiative, reason: str, actor: User) -> Initiative:
     """Undo :func:`mark_duplicate`: the initiative is counted again.
 
     :raises NotAllowed: ``actor`` is not a reviewer over ``initiative``'s unit.
@@ -243,7 +246,7 @@ def unmark_duplicate(*, initiative: Initiative, reason: str, actor: Any) -> Init
     reason = (reason or "").strip()
     with transaction.atomic():
         locked = Initiative.objects.select_for_update().get(pk=initiative.pk)
-        previous = locked.duplicate_of.tracking_code if locked.duplicate_of_id else ""
+        previous = locked.duplicate_of.tracking_code if locked.duplicate_of else ""
         locked.duplicate_of = None
         locked.duplicate_reason = ""
         locked.save(update_fields=["duplicate_of", "duplicate_reason", "updated_at"])

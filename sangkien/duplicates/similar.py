@@ -9,12 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sangkien.core.sanitise import plain_text
 from sangkien.duplicates.detector import SHOW_FROM, Document, Match, rank
 from sangkien.duplicates.index import DatabaseStore
 from sangkien.initiatives.models import Authorship, Initiative
+
+if TYPE_CHECKING:
+    from sangkien.accounts.models import User
 
 #: Fewer words than this in title + description: too early to compare.
 MIN_WORDS = 12
@@ -61,7 +64,7 @@ def similar_to(initiative: Initiative, *, top: int = 5, min_score: float = SHOW_
                                min_score=min_score)
 
 
-def rows_for(user: Any, matches: list[SimilarInitiative]) -> list[dict[str, Any]]:
+def rows_for(user: User, matches: list[SimilarInitiative]) -> list[dict[str, Any]]:
     """What ``user`` may see of each match: everything in scope, else title, unit, status.
 
     One dict per match: ``initiative``, ``percent``, ``likely``, ``in_scope``,
@@ -79,7 +82,7 @@ def rows_for(user: Any, matches: list[SimilarInitiative]) -> list[dict[str, Any]
     return rows
 
 
-def similar_for_form(*, user: Any, programme_id: int, title: str, description: str) -> list[dict[str, Any]] | None:
+def similar_for_form(*, user: User, programme_id: int, title: str, description: str) -> list[dict[str, Any]] | None:
     """Matches to show on the submit form (:func:`rows_for`), or ``None`` when too little is typed.
 
     ``description`` must already be sanitised (``core.sanitise.clean_description``):

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from sangkien.accounts.http import AuthenticatedHttpRequest
 from sangkien.core.exceptions import DomainError
 from sangkien.core.sanitise import clean_description
 from sangkien.duplicates.report import duplicate_clusters, write_csv
@@ -36,7 +37,7 @@ from sangkien.units.models import Unit
 
 @login_required
 @require_POST
-def submit_panel(request: HttpRequest, slug: str) -> HttpResponse:
+def submit_panel(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """htmx partial of the submit form: the most similar initiatives of the programme.
 
     Never blocks: the member reads it and decides whether to send.
@@ -49,7 +50,7 @@ def submit_panel(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def matches(request: HttpRequest, code: str) -> HttpResponse:
+def matches(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     """An initiative's likely duplicates anywhere in the programme (officers).
 
     A partial for htmx (the review queue, the initiative page), a page
@@ -75,7 +76,7 @@ def _back(request: HttpRequest, initiative: Initiative) -> HttpResponse:
 
 @login_required
 @require_POST
-def mark(request: HttpRequest, code: str) -> HttpResponse:
+def mark(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     """A reviewer marks the initiative as a duplicate of another of the programme.
 
     ``original`` is the other initiative's id (not its tracking code: the
@@ -102,7 +103,7 @@ def mark(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def unmark(request: HttpRequest, code: str) -> HttpResponse:
+def unmark(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     """Undo a "duplicate" mark: the initiative is counted again."""
     initiative = get_initiative_for(request.user, code, "duplicates.mark")
     try:
@@ -115,7 +116,7 @@ def unmark(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def report(request: HttpRequest, slug: str) -> HttpResponse:
+def report(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """Clusters of near-duplicates in the programme or a unit's subtree, largest first.
 
     ``?don-vi=CODE`` narrows to a subtree (default: the organiser's, i.e.

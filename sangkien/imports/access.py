@@ -8,7 +8,7 @@ from :mod:`sangkien.roles.capabilities`.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -16,6 +16,11 @@ from django.http import Http404
 from sangkien.imports.models import ExportRecord, ImportJob
 from sangkien.roles.capabilities import Capability, roles_with
 from sangkien.roles.scope import above_filter, scope_filter
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from sangkien.accounts.models import User
 
 #: ``restrict_jobs`` actions: ``import`` (``imports.import_initiatives``: entry rights over the
 #: job's unit), ``log`` (``imports.view_log``: administration rights), ``confirm_held``
@@ -26,7 +31,7 @@ JOB_ACTIONS = ("import", "log", "confirm_held")
 EXPORT_ACTIONS = ("log", "mine")
 
 
-def restrict_jobs(user: Any, action: str) -> QuerySet[ImportJob]:
+def restrict_jobs(user: User | AnonymousUser, action: str) -> QuerySet[ImportJob]:
     """The imports ``user`` may do ``action`` on (:data:`JOB_ACTIONS`); none for anonymous users.
 
     :raises ValueError: an unknown action.
@@ -42,7 +47,7 @@ def restrict_jobs(user: Any, action: str) -> QuerySet[ImportJob]:
     return ImportJob.objects.filter(scope_filter(user, roles_with(capability)))
 
 
-def restrict_exports(user: Any, action: str) -> QuerySet[ExportRecord]:
+def restrict_exports(user: User | AnonymousUser, action: str) -> QuerySet[ExportRecord]:
     """The export records ``user`` may do ``action`` on (:data:`EXPORT_ACTIONS`); none for
     anonymous users.
 
@@ -57,7 +62,7 @@ def restrict_exports(user: Any, action: str) -> QuerySet[ExportRecord]:
     return ExportRecord.objects.filter(scope_filter(user, roles_with(Capability.ADMINISTER)))
 
 
-def get_job_for(user: Any, pk: int) -> ImportJob:
+def get_job_for(user: User | AnonymousUser, pk: int) -> ImportJob:
     """The import ``pk`` if ``user`` may import for its unit, administers it,
     or may confirm it because it was held (an officer of the level above).
 
@@ -72,7 +77,7 @@ def get_job_for(user: Any, pk: int) -> ImportJob:
     return job
 
 
-def get_export_record_for(user: Any, pk: int) -> ExportRecord:
+def get_export_record_for(user: User | AnonymousUser, pk: int) -> ExportRecord:
     """The export record ``pk`` if ``user`` made it or administers its unit.
 
     :raises Http404: no such record, or out of the user's scope (not revealed).

@@ -10,6 +10,11 @@ closest names when it cannot.  Duplicates are found by
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 import datetime as dt
 import difflib
 import functools
@@ -116,7 +121,7 @@ def _text(value: Any, *, single_line: bool = True) -> str:
     return text
 
 
-def _choices(pairs: list[tuple[str, str]]) -> dict[str, str]:
+def _choices(pairs: list[tuple[str, StrOrPromise]]) -> dict[str, str]:
     """Folded label/value → value."""
     out: dict[str, str] = {}
     for value, label in pairs:

@@ -58,7 +58,7 @@ class Deduplicator:
         initiatives by primary key: the cost of a batch does not grow with the
         number of initiatives in the programme.
         """
-        wanted = {"p": set(), "e": set(), "n": set()}
+        wanted: dict[str, set[str]] = {"p": set(), "e": set(), "n": set()}
         for row in rows:
             for identity in row.identities:
                 wanted[identity[0]].add(identity[2:])
@@ -86,7 +86,7 @@ class Deduplicator:
         found: dict[int, str] = {}
         for row in rows:
             for identity in row.identities:
-                code = saved.get((identity, row.title_key))
+                code = saved.get((identity, row.title_key))  # type: ignore[assignment]  # str | None here
                 if code:
                     found[row.number] = code
                     break

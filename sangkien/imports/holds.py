@@ -12,7 +12,7 @@ reason the uploader reads on the job page.  Both are audited.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import QuerySet
@@ -28,6 +28,9 @@ from sangkien.imports.staging import read_staged
 from sangkien.initiatives.models import Authorship, InitiativeQuerySet
 from sangkien.initiatives.plausibility import Hold, assess
 from sangkien.units.access import in_subtree
+
+if TYPE_CHECKING:
+    from sangkien.accounts.models import User
 
 REFUSAL_MAX_CHARS = 2000
 IN_BATCH = 400
@@ -91,7 +94,7 @@ def describe(job: ImportJob) -> str:
     return held.describe() if held else ""
 
 
-def confirm_held_job(*, job: ImportJob, mode: str, actor: Any) -> ImportJob:
+def confirm_held_job(*, job: ImportJob, mode: str, actor: User) -> ImportJob:
     """An officer of the level above confirms a held import; it then saves as usual
     (the caller runs or queues :func:`sangkien.imports.services.save_job`).
 
@@ -122,7 +125,7 @@ def confirm_held_job(*, job: ImportJob, mode: str, actor: Any) -> ImportJob:
     return job
 
 
-def refuse_held_job(*, job: ImportJob, reason: str, actor: Any) -> ImportJob:
+def refuse_held_job(*, job: ImportJob, reason: str, actor: User) -> ImportJob:
     """An officer of the level above refuses a held import: nothing is saved;
     the uploader reads ``reason`` on the job page.
 
@@ -154,7 +157,7 @@ def refuse_held_job(*, job: ImportJob, reason: str, actor: Any) -> ImportJob:
     return job
 
 
-def held_jobs_for(user: Any) -> QuerySet[ImportJob]:
+def held_jobs_for(user: User) -> QuerySet[ImportJob]:
     """Held imports ``user`` may confirm: units whose level above is in their
     review/import scope, except their own uploads; oldest first."""
     return (restrict_jobs(user, "confirm_held").filter(status=JobStatus.HELD).select_related("unit", "programme", "created_by")

@@ -35,7 +35,7 @@ def report(job_id: int, *, stage: str, done: int, total: int) -> None:
 def read(job_id: int) -> dict[str, Any] | None:
     """``{"stage", "done", "total", "percent"}`` or None when nothing was reported."""
     try:
-        data = json.loads(_path(job_id).read_text())
+        data: dict[str, Any] = json.loads(_path(job_id).read_text())
     except (OSError, ValueError):
         return None
     total = max(int(data.get("total") or 0), int(data.get("done") or 0), 1)

@@ -251,7 +251,7 @@ def _open_xlsx(path: Path) -> Table:
     try:
         workbook = load_workbook(source, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, zlib.error,
-            *XML_ERRORS) as exc:
+            *XML_ERRORS) as exc:  # type: ignore[misc]  # mypy does not read a starred tuple here
         source.close()
         raise FileRefused(_("Không đọc được tệp Excel. Hãy lưu tệp dưới dạng .xlsx (Excel 2007 trở lên).")) from exc
     data_title = fold_header(_("Sáng kiến"))
@@ -294,7 +294,7 @@ def _xlsx_rows(sheet: Any) -> Iterator[tuple[int, list[Any]]]:
     except _CellTooLong as exc:
         raise FileRefused(_("Dòng %(n)s có ô dài quá %(max)s ký tự.")
                           % {"n": _group(number), "max": _group(MAX_CELL_CHARS)}) from exc
-    except (zipfile.BadZipFile, zlib.error, EOFError, KeyError, ValueError, *XML_ERRORS) as exc:
+    except (zipfile.BadZipFile, zlib.error, EOFError, KeyError, ValueError, *XML_ERRORS) as exc:  # type: ignore[misc]
         raise FileRefused(_("Tệp Excel hỏng ở dòng %(n)s; hãy mở và lưu lại tệp.") % {"n": _group(number)}) from exc
 
 

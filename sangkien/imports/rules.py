@@ -10,7 +10,7 @@ refused by an officer with hold-confirming rights over the level above its unit
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import rules
 
@@ -23,9 +23,14 @@ from sangkien.roles.predicates import (
     reviewer_over,
 )
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from sangkien.accounts.models import User
+
 
 @rules.predicate
-def is_uploader(user: Any, job: Any) -> bool:
+def is_uploader(user: User | AnonymousUser, job: Any) -> bool:
     """``user`` uploaded the import ``job``."""
     return bool(user.is_authenticated and job is not None and job.created_by_id == user.pk)
 

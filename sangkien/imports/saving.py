@@ -18,7 +18,10 @@ Must run inside the caller's transaction (:func:`sangkien.imports.services.run_p
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sangkien.accounts.models import User
 
 from django.utils.translation import gettext as _
 
@@ -34,7 +37,7 @@ from sangkien.units.models import Unit
 class BulkWriter:
     """Writes batches of :class:`CleanRow` for one import."""
 
-    def __init__(self, *, programme: Programme, phase: Phase, actor: Any, reason: str, scope: Unit) -> None:
+    def __init__(self, *, programme: Programme, phase: Phase, actor: User | None, reason: str, scope: Unit) -> None:
         """``scope``: the import's unit; authors are matched to people inside its subtree."""
         self.programme = programme
         self.people = PersonResolver.for_unit(scope)
@@ -74,7 +77,7 @@ def details_of(row: CleanRow) -> InitiativeDetails:
     return InitiativeDetails(**values)
 
 
-def history_reason(*, job_id: int, actor: Any) -> str:
+def history_reason(*, job_id: int, actor: User | None) -> str:
     """The history line of each imported initiative."""
     name = getattr(actor, "display_name", "") or _("lệnh quản trị")
     return _("Nhập từ tệp (lần nhập #%(job)s) bởi %(name)s") % {"job": job_id, "name": name}

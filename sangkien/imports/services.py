@@ -29,7 +29,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.files import File
@@ -55,6 +55,9 @@ from sangkien.imports.saving import BulkWriter, history_reason
 from sangkien.programmes.models import Programme
 from sangkien.programmes.phases import open_phase_or_raise
 from sangkien.units.models import Unit
+
+if TYPE_CHECKING:
+    from sangkien.accounts.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -92,7 +95,7 @@ def _hash(upload: Any) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
-def create_import_job(*, upload: Any, name: str, programme: Programme, unit: Unit, actor: Any,
+def create_import_job(*, upload: Any, name: str, programme: Programme, unit: Unit, actor: User | None,
                       source: str = "web") -> ImportJob:
     """Store an uploaded file as a new import for ``unit``'s subtree.
 
@@ -210,7 +213,7 @@ def check_job(job_id: int) -> ImportJob:
     return job
 
 
-def confirm_job(*, job: ImportJob, mode: str, actor: Any) -> ImportJob:
+def confirm_job(*, job: ImportJob, mode: str, actor: User | None) -> ImportJob:
     """The officer chose how to save: ``mode`` is a :class:`SaveMode` value.
 
     :raises NotAllowed: ``actor`` may not import for the job's unit.
@@ -258,7 +261,7 @@ def _chunks(job: ImportJob) -> SaveChunks:
     return SQLITE_CHUNK_ROWS, chunk
 
 
-def _saved(job: ImportJob, result: PassResult, *, phase: Any, chunked: bool, started: float, actor: Any,
+def _saved(job: ImportJob, result: PassResult, *, phase: Any, chunked: bool, started: float, actor: User | None,
            mode: str) -> None:
     """Record the finished save on the job, with its audit row (one transaction)."""
     with transaction.atomic():
@@ -280,7 +283,7 @@ def _saved(job: ImportJob, result: PassResult, *, phase: Any, chunked: bool, sta
                    existing=len(result.existing), file=job.original_name, sha256=job.file_sha256)
 
 
-def save_job(job_id: int, *, actor: Any = None) -> ImportJob:
+def save_job(job_id: int, *, actor: User | None = None) -> ImportJob:
     """Second pass: re-check the checked rows and save them, then write the
     result workbook with the tracking codes.
 
@@ -369,7 +372,7 @@ def _write_result(job: ImportJob, **data: Any) -> None:
         logger.exception("import %s: result workbook not written", job.pk)
 
 
-def cancel_job(*, job: ImportJob, actor: Any) -> ImportJob:
+def cancel_job(*, job: ImportJob, actor: User | None) -> ImportJob:
     """Drop a checked (or held) import without saving.
 
     :raises InvalidTransition: it is saving or already finished.

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
+from collections.abc import Generator
 from pathlib import Path
 from typing import IO, Any
 
@@ -47,7 +47,7 @@ class StagedWriter:
         self.fh.write(json.dumps({"n": number, "e": text}, ensure_ascii=False) + "\n")
 
 
-def read_staged(path: str | Path) -> Iterator[tuple[int, CleanRow | None, str]]:
+def read_staged(path: str | Path) -> Generator[tuple[int, CleanRow | None, str]]:
     """``(row number, clean row or None, error text)`` for every staged line, in file order."""
     with Path(path).open(encoding="utf-8") as fh:
         for line in fh:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRefresh
 
+from sangkien.accounts.http import AuthenticatedHttpRequest
 from sangkien.core.exceptions import DomainError
 from sangkien.imports import holds, progress, services
 from sangkien.imports.access import get_job_for, restrict_exports, restrict_jobs
@@ -25,6 +26,9 @@ from sangkien.imports.workbook import build_template
 from sangkien.programmes.models import Programme
 from sangkien.units.access import get_unit_for, in_subtree
 from sangkien.units.models import Unit
+
+if TYPE_CHECKING:
+    pass
 
 #: Files up to this size are checked and saved while the officer waits; larger ones in the background.
 INLINE_BYTES = 512 * 1024
@@ -37,7 +41,7 @@ def _programme(slug: str) -> Programme:
 
 @login_required
 @require_GET
-def template(request: HttpRequest, code: str, slug: str) -> HttpResponse:
+def template(request: AuthenticatedHttpRequest, code: str, slug: str) -> HttpResponse:
     """The programme's Excel template for the officer's unit."""
     unit = get_unit_for(request.user, code, "imports.import_initiatives")
     programme = _programme(slug)
@@ -51,7 +55,7 @@ def template(request: HttpRequest, code: str, slug: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def upload(request: HttpRequest, code: str, slug: str) -> HttpResponse:
+def upload(request: AuthenticatedHttpRequest, code: str, slug: str) -> HttpResponse:
     """Download the template; upload a filled file."""
     unit = get_unit_for(request.user, code, "imports.import_initiatives")
     programme = _programme(slug)
@@ -80,7 +84,7 @@ def upload(request: HttpRequest, code: str, slug: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def job_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Progress, then the preview (errors, rows already saved, sample), then the result."""
     job = get_job_for(request.user, pk)
     can_import = request.user.has_perm("imports.import_initiatives", job.unit)
@@ -139,7 +143,7 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
-def _refuse_held(request: HttpRequest, job: ImportJob, reason: str) -> None:
+def _refuse_held(request: AuthenticatedHttpRequest, job: ImportJob, reason: str) -> None:
     """Refuse a held import and say so (errors raise :class:`DomainError`)."""
     holds.refuse_held_job(job=job, reason=reason, actor=request.user)
     messages.success(request, _("Đã không xác nhận lần nhập; người nhập sẽ thấy lý do."))
@@ -172,7 +176,7 @@ def _announce(request: HttpRequest, job: ImportJob) -> None:
 
 @login_required
 @require_GET
-def job_progress(request: HttpRequest, pk: int) -> HttpResponse:
+def job_progress(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """htmx partial: the progress bar; reloads the page once the job has moved on."""
     job = get_job_for(request.user, pk)
     if not job.is_running:
@@ -182,7 +186,7 @@ def job_progress(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def job_file(request: HttpRequest, pk: int) -> FileResponse:
+def job_file(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     """The result workbook (the file with the "errors" column), for whoever may see the job."""
     job = get_job_for(request.user, pk)
     if not job.result_file:
@@ -194,7 +198,7 @@ def job_file(request: HttpRequest, pk: int) -> FileResponse:
 
 @login_required
 @require_GET
-def log(request: HttpRequest, code: str) -> HttpResponse:
+def log(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     """Every import and export in the unit's subtree: who, when, scope, rows (unit administrators)."""
     unit = get_unit_for(request.user, code, "imports.view_log")
     imports = (restrict_jobs(request.user, "log").filter(in_subtree(unit))

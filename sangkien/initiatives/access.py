@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
@@ -27,7 +27,7 @@ ACTIONS: dict[str, tuple[Capability, bool]] = {
 }
 
 
-def restrict_initiatives(user: Any, action: str = "view") -> InitiativeQuerySet:
+def restrict_initiatives(user: User, action: str = "view") -> InitiativeQuerySet:
     """The initiatives ``user`` may do ``action`` on (:data:`ACTIONS`): those of units in the
     subtree of a unit where they hold a role carrying the capability, and for ``view`` their
     own submissions too.  Anonymous users get none.
@@ -42,8 +42,11 @@ def restrict_initiatives(user: Any, action: str = "view") -> InitiativeQuerySet:
     scoped = scope_filter(user, roles_with(capability))
     return Initiative.objects.filter(Q(submitted_by=user) | scoped if own else scoped)
 
+if TYPE_CHECKING:
+    from sangkien.accounts.models import User
 
-def get_initiative_for(user: Any, tracking_code: str, perm: str = "initiatives.view_initiative") -> Initiative:
+
+def get_initiative_for(user: User, tracking_code: str, perm: str = "initiatives.view_initiative") -> Initiative:
     """The initiative with ``tracking_code`` if ``user`` holds ``perm`` on it.
 
     :raises Http404: it does not exist or the user may not see it (we do not

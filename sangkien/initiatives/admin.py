@@ -1,4 +1,8 @@
+from typing import Any
+
 from django.contrib import admin
+from django.db.models import Model
+from django.http import HttpRequest
 
 from sangkien.initiatives.models import Initiative, Person, StatusChange
 
@@ -23,10 +27,10 @@ class InitiativeAdmin(admin.ModelAdmin):
     raw_id_fields = ("unit", "submitted_by", "entered_by", "field")
     inlines = [StatusChangeInline]
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
 
@@ -40,11 +44,11 @@ class PersonAdmin(admin.ModelAdmin):
     search_fields = ("full_name", "phone", "email")
     raw_id_fields = ("user",)
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

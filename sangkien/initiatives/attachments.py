@@ -25,7 +25,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import filetype
 from django.conf import settings
@@ -47,6 +47,9 @@ from sangkien.initiatives.models import (
     PendingUpload,
 )
 from sangkien.initiatives.services import resubmit_initiative
+
+if TYPE_CHECKING:
+    from sangkien.accounts.models import User
 
 #: The first bytes of every OLE2 compound file: Word 97–2003 (.doc), Excel (.xls), PowerPoint (.ppt).
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -119,7 +122,7 @@ def prepare_upload(upload: Any) -> Prepared:
         :class:`ContentFile` of the same name for a picture), or
         ``Prepared(problem=message)`` naming the file.
     """
-    done = getattr(upload, "_sangkien_prepared", None)
+    done: Prepared | None = getattr(upload, "_sangkien_prepared", None)
     if done is not None:
         return done
     problem = upload_problem(upload.name, upload.size)
@@ -200,7 +203,7 @@ def _reencode(upload: Any, kind: str, refused: Prepared) -> Prepared:
     return Prepared(None, ContentFile(out.getvalue(), name=Path(upload.name).name))
 
 
-def spend_upload_quota(*, user: Any, files: list[Any]) -> str | None:
+def spend_upload_quota(*, user: User, files: list[Any]) -> str | None:
     """Count ``files`` against ``user``'s uploads of this clock hour; the refusal (translated) or ``None``.
 
     Limits from settings: ``SANGKIEN_UPLOAD_FILES_PER_HOUR`` files and
@@ -250,9 +253,9 @@ def hold_uploads(*, owner: Any, token: str, uploads: Iterable[UploadedFile], roo
             prepared = prepare_upload(upload) if upload else None
             if prepared is None or prepared.problem:
                 continue
-            item = PendingUpload(owner=owner, token=token[:64], original_name=upload.name[:255],
+            item = PendingUpload(owner=owner, token=token[:64], original_name=upload.name[:255],  # type: ignore[index]  # files have names
                                  size=prepared.file.size)
-            item.file.save(Path(upload.name).name, prepared.file, save=False)
+            item.file.save(Path(upload.name).name, prepared.file, save=False)  # type: ignore[arg-type]
             item.save()
             held.append(item)
         if held:
@@ -292,7 +295,7 @@ def _delete(items: list[PendingUpload]) -> int:
 
 
 @contextmanager
-def opened(held: list[PendingUpload]) -> Iterator[list[File]]:
+def opened(held: list[PendingUpload]) -> Iterator[list[File[Any]]]:
     """The held files as open :class:`File` objects named as the member named them,
     ready for the services' ``files=`` argument; closed on exit."""
     files = [File(item.file.open("rb"), name=item.original_name) for item in held]
@@ -306,7 +309,7 @@ def opened(held: list[PendingUpload]) -> Iterator[list[File]]:
 
 
 def resubmit_with_attachments(
-    *, initiative: Initiative, details: InitiativeDetails, actor: Any,
+    *, initiative: Initiative, details: InitiativeDetails, actor: User,
     add: list[Any] | None = None, remove: Iterable[int] = (),
 ) -> Initiative:
     """Send back a returned initiative with changed details and attachments, in one transaction.

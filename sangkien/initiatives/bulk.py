@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sangkien.core.bulk import date_adapter, datetime_adapter, insert_rows
 from sangkien.core.clock import now
@@ -33,6 +33,9 @@ from sangkien.initiatives.models import (
 from sangkien.initiatives.people import PersonResolver, identity, snapshot
 from sangkien.initiatives.text_checks import text_checks
 from sangkien.programmes.models import Phase, Programme
+
+if TYPE_CHECKING:
+    from sangkien.accounts.models import User
 
 _INITIATIVE_FIELDS = ("programme", "phase", "unit", "unit_unlisted", "unit_unlisted_name", "submitted_at",
                       "submitted_by", "entered_by", "updated_at", "status", "submission_token", "tracking_code",
@@ -61,7 +64,7 @@ class NewInitiative:
     submitted_at: dt.datetime | None = None
 
 
-def create_initiatives_bulk(*, rows: Sequence[NewInitiative], programme: Programme, phase: Phase, actor: Any,
+def create_initiatives_bulk(*, rows: Sequence[NewInitiative], programme: Programme, phase: Phase, actor: User | None,
                             reason: str, people: PersonResolver) -> list[str]:
     """Write ``rows`` as submitted initiatives of ``phase``; return their tracking codes, in row order.
 

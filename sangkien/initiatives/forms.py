@@ -133,7 +133,8 @@ class InitiativeDetailsForm(forms.Form):
             raise ValidationError(str(exc)) from exc
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         start, end = data.get("applied_from"), data.get("applied_to")
         if start and end and end < start:
             self.add_error("applied_to", _("Ngày kết thúc áp dụng phải sau ngày bắt đầu."))
@@ -190,13 +191,13 @@ class SubmissionForm(InitiativeDetailsForm):
 
     def __init__(self, *args: Any, held: list[Any] | None = None, uploader: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["attachments"].uploader = uploader
+        self.fields["attachments"].uploader = uploader  # type: ignore[attr-defined]  # AttachmentsField's own attribute
         if not self.is_bound:
             self.initial.setdefault("submission_token", uuid.uuid4().hex)
         self.held = list(held or [])
-        self.fields["remove_pending"].choices = [(h.pk, h.original_name) for h in self.held]
-        removed = {str(v) for v in self.data.getlist("remove_pending")} if self.is_bound else set()
-        self.fields["attachments"].already = len([h for h in self.held if str(h.pk) not in removed])
+        self.fields["remove_pending"].choices = [(h.pk, h.original_name) for h in self.held]  # type: ignore[attr-defined]  # a ChoiceField
+        removed = {str(v) for v in self.data.getlist("remove_pending")} if self.is_bound else set()  # type: ignore[attr-defined]  # a QueryDict when bound
+        self.fields["attachments"].already = len([h for h in self.held if str(h.pk) not in removed])  # type: ignore[attr-defined]  # AttachmentsField's own attribute
         self.fields["attachments"].help_text = attachment_rules()
         for number in range(1, MAX_LEVELS + 1):
             self.fields[f"unit_{number}"] = forms.CharField(required=False, widget=forms.HiddenInput)
@@ -227,7 +228,8 @@ class SubmissionForm(InitiativeDetailsForm):
         return people
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not data.get("author_phone") and not data.get("author_email"):
             self.add_error("author_phone", _("Nhập số điện thoại hoặc e-mail để Ban tổ chức liên hệ."))
         return data
@@ -258,7 +260,7 @@ class PkMultipleChoiceField(forms.ModelMultipleChoiceField):
             if not (text.isascii() and text.isdigit() and int(text) < 2**63):
                 raise ValidationError(self.error_messages["invalid_pk_value"], code="invalid_pk_value",
                                       params={"pk": pk})
-        return super()._check_values(value)
+        return super()._check_values(value)  # type: ignore[misc]  # Django's, not in django-stubs
 
 
 class ReturnedEditForm(InitiativeDetailsForm):
@@ -275,15 +277,15 @@ class ReturnedEditForm(InitiativeDetailsForm):
     def __init__(self, *args: Any, initiative: Any, held: list[Any] | None = None, uploader: Any = None,
                  **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["attachments"].uploader = uploader
+        self.fields["attachments"].uploader = uploader  # type: ignore[attr-defined]  # AttachmentsField's own attribute
         self.initiative = initiative
         self.held = list(held or [])
         attached = initiative.attachments.all()
-        self.fields["remove_attachments"].queryset = attached
-        self.fields["remove_pending"].choices = [(h.pk, h.original_name) for h in self.held]
-        removed_held = {str(v) for v in self.data.getlist("remove_pending")} if self.is_bound else set()
-        removed = {str(v) for v in self.data.getlist("remove_attachments")} if self.is_bound else set()
-        self.fields["attachments"].already = (
+        self.fields["remove_attachments"].queryset = attached  # type: ignore[attr-defined]  # a ModelMultipleChoiceField
+        self.fields["remove_pending"].choices = [(h.pk, h.original_name) for h in self.held]  # type: ignore[attr-defined]  # a ChoiceField
+        removed_held = {str(v) for v in self.data.getlist("remove_pending")} if self.is_bound else set()  # type: ignore[attr-defined]  # a QueryDict when bound
+        removed = {str(v) for v in self.data.getlist("remove_attachments")} if self.is_bound else set()  # type: ignore[attr-defined]  # a QueryDict when bound
+        self.fields["attachments"].already = (  # type: ignore[attr-defined]  # AttachmentsField's own attribute
             len([a for a in attached if str(a.pk) not in removed])
             + len([h for h in self.held if str(h.pk) not in removed_held]))
         self.fields["attachments"].help_text = attachment_rules()
@@ -310,4 +312,6 @@ class ReviewForm(forms.Form):
         super().__init__(*args, **kwargs)
         if status is not None:
             allowed = ALLOWED_DECISIONS.get(status, set())
-            self.fields["decision"].choices = [c for c in self.DECISIONS if c[0] in allowed]
+            decision = self.fields["decision"]
+            assert isinstance(decision, forms.ChoiceField)
+            decision.choices = [c for c in self.DECISIONS if c[0] in allowed]

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from sangkien.core.clock import now
+
+if TYPE_CHECKING:
+    pass
 
 
 class SectorBlock(models.TextChoices):
@@ -164,7 +167,8 @@ class Initiative(models.Model):
     # until a reviewer of a higher level releases it; ``held_reason`` is the rule's figures (a dict).
     held_at = models.DateTimeField(_("giữ chờ xác nhận lúc"), null=True, blank=True)
     held_reason = models.JSONField(_("lý do giữ chờ xác nhận"), default=dict, blank=True)
-    authors = models.ManyToManyField(Person, through="Authorship", related_name="initiatives")
+    authors: models.ManyToManyField[Person, Authorship] = models.ManyToManyField(
+        Person, through="Authorship", related_name="initiatives")
 
     objects = InitiativeQuerySet.as_manager()
 

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
 
@@ -39,6 +39,7 @@ from sangkien.initiatives.models import Authorship, Initiative, Person
 if TYPE_CHECKING:
     from django.db.models import QuerySet
 
+    from sangkien.accounts.models import User
     from sangkien.initiatives.details import AuthorData
     from sangkien.units.models import Unit
 
@@ -149,7 +150,7 @@ class PersonResolver:
         self._made: dict[int, Person] = {}  # persons the last call created, by pk
 
     @classmethod
-    def for_actor(cls, actor: Any) -> PersonResolver:
+    def for_actor(cls, actor: User) -> PersonResolver:
         """The web's resolver: the circle is the initiatives ``actor`` entered."""
         return cls(circle=Circle(entered_by_id=actor.pk))
 
@@ -158,7 +159,7 @@ class PersonResolver:
         """An import's resolver: the circle is the initiatives of ``unit``'s subtree."""
         return cls(circle=Circle(unit_path=unit.path))
 
-    def own(self, user: Any, author: AuthorData) -> Person:
+    def own(self, user: User, author: AuthorData) -> Person:
         """Step 1: the member's own person, updated with what they typed (older initiatives keep their snapshot)."""
         values = {"full_name": author.full_name, "phone": author.phone or (user.phone or ""),
                   "email": author.email or user.email or "", "job": author.job, "workplace": author.workplace}
@@ -217,7 +218,7 @@ def _verified_accounts(phones: set[str]) -> dict[str, int]:
             persons[pk] = Person.objects.get_or_create(user=user, defaults={  # a savepoint: safe in a race
                 "full_name": (user.get_full_name() or user.display_name)[:150], "phone": user.phone,
                 "email": user.email or ""})[0].pk
-    return {user.phone: persons[pk] for pk, user in users.items()}
+    return {user.phone: persons[pk] for pk, user in users.items()}  # type: ignore[misc]  # filtered on phone
 
 
 def _in_circle(rows: QuerySet[Authorship], field: str, circle: Circle) -> dict[str, int]:

@@ -37,11 +37,11 @@ An import that breaks the rule is held before anything is saved
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, QuerySet, Sum
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -52,6 +52,9 @@ from sangkien.core.models import log_action
 from sangkien.initiatives.models import Authorship, Initiative, InitiativeQuerySet
 from sangkien.programmes.models import Programme
 from sangkien.units.models import Unit, UnitKind
+
+if TYPE_CHECKING:
+    from sangkien.accounts.models import User
 
 MEMBERS, GRASSROOTS_MAX, HISTORY, DAILY = "members", "grassroots_max", "history", "daily"
 IMPORT_RULES = (MEMBERS, GRASSROOTS_MAX, HISTORY)
@@ -134,7 +137,7 @@ def subtree_members(unit: Unit) -> int | None:
     return int(figures["total"] or 0)
 
 
-def _counted_authorships(unit: Unit, programme_id: int) -> Any:
+def _counted_authorships(unit: Unit, programme_id: int) -> QuerySet[Authorship]:
     return Authorship.objects.filter(InitiativeQuerySet.counted_filter("initiative__"),
                                      initiative__programme_id=programme_id,
                                      initiative__unit__path__startswith=unit.path)
@@ -172,9 +175,9 @@ def assess(*, unit: Unit, programme: Programme, participants_added: int, initiat
     by_maximum = GRASSROOTS_MAX in rules and members is None and unit.kind == UnitKind.GRASSROOTS
     if check_participants and (by_members or by_maximum):
         participants = counted_participants(unit, programme) + participants_added
-        if by_members and participants > max(limit.floor, members * limit.members_factor):
-            return Hold(rule=MEMBERS, figure=participants, basis=members,
-                        limit=int(max(limit.floor, members * limit.members_factor)))
+        if by_members and participants > max(limit.floor, members * limit.members_factor):  # type: ignore[operator]  # by_members: members is set
+            return Hold(rule=MEMBERS, figure=participants, basis=members,  # type: ignore[arg-type]
+                        limit=int(max(limit.floor, members * limit.members_factor)))  # type: ignore[operator]
         if by_maximum and participants > max(limit.floor, limit.grassroots_max):
             return Hold(rule=GRASSROOTS_MAX, figure=participants, basis=limit.grassroots_max,
                         limit=limit.grassroots_max)
@@ -211,7 +214,7 @@ def assess_submission(initiative: Initiative, *, limit: Limits | None = None) ->
                   rules=SUBMISSION_RULES, limit=limit)
 
 
-def hold_if_implausible(initiative: Initiative, *, actor: Any) -> Hold | None:
+def hold_if_implausible(initiative: Initiative, *, actor: User) -> Hold | None:
     """Inside the submission's transaction: hold ``initiative`` when
     :func:`assess_submission` finds it implausible (audited); returns the hold."""
     hold = assess_submission(initiative)
@@ -229,7 +232,7 @@ def held_reason(initiative: Initiative) -> str:
     return hold.describe() if hold else ""
 
 
-def release_hold(*, initiative: Initiative, actor: Any) -> Initiative:
+def release_hold(*, initiative: Initiative, actor: User) -> Initiative:
     """A reviewer of the level above the initiative's unit releases it: it is counted from now on.
 
     Saving the initiative moves its ``updated_at``, so the roll-ups' next

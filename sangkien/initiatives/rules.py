@@ -3,16 +3,21 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import rules
 
 from sangkien.roles.capabilities import Capability
 from sangkien.roles.predicates import any_role_over, enterer_over, holds_above, reviewer_over
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from sangkien.accounts.models import User
+
 
 @rules.predicate
-def is_submitter(user: Any, initiative: Any) -> bool:
+def is_submitter(user: User | AnonymousUser, initiative: Any) -> bool:
     """``user`` sent ``initiative`` (their own, or one entered for them under their account)."""
     return bool(user.is_authenticated and initiative is not None and initiative.submitted_by_id == user.pk)
 

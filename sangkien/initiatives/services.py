@@ -10,9 +10,10 @@ no-op) when a rule refuses.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
-from django.core.files.uploadedfile import UploadedFile
+from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
@@ -34,6 +35,9 @@ from sangkien.programmes.models import Programme
 from sangkien.programmes.phases import open_phase_or_raise
 from sangkien.units.models import Unit
 
+if TYPE_CHECKING:
+    from sangkien.accounts.models import User
+
 
 def submit_initiative(
     *,
@@ -43,8 +47,8 @@ def submit_initiative(
     unit_unlisted_name: str = "",
     details: InitiativeDetails,
     authors: list[AuthorData],
-    files: list[UploadedFile] | None = None,
-    actor: Any,
+    files: Sequence[File[Any]] | None = None,
+    actor: User,
     on_behalf: bool = False,
     submission_token: str | None = None,
 ) -> tuple[Initiative, bool]:
@@ -105,7 +109,7 @@ def submit_initiative(
                                                      defaults={"position": position, **snapshot(author)})
             for upload in files or []:
                 Attachment.objects.create(
-                    initiative=initiative, file=upload, original_name=upload.name[:255], size=upload.size
+                    initiative=initiative, file=upload, original_name=upload.name[:255], size=upload.size  # type: ignore[index]  # files have names
                 )
             checks.claim_and_index(initiative, analysed)
             StatusChange.objects.create(
@@ -124,7 +128,7 @@ def submit_initiative(
     return initiative, True
 
 
-def resubmit_initiative(*, initiative: Initiative, details: InitiativeDetails, actor: Any) -> Initiative:
+def resubmit_initiative(*, initiative: Initiative, details: InitiativeDetails, actor: User) -> Initiative:
     """The member sends back an initiative returned for changes, saying ``details`` now.
 
     To change a few fields only, pass
@@ -172,7 +176,7 @@ ALLOWED_DECISIONS: dict[str, set[str]] = {
 }
 
 
-def review_initiative(*, initiative: Initiative, decision: str, reason: str, actor: Any) -> Initiative:
+def review_initiative(*, initiative: Initiative, decision: str, reason: str, actor: User) -> Initiative:
     """Approve (thông qua), reject, or return an initiative for changes.
 
     ``reason`` is shown to the member; it is required to reject or return.
@@ -221,7 +225,7 @@ class BulkReviewRefused(DomainError):
         self.refused = refused
 
 
-def bulk_review_refusal(*, initiative: Initiative, decision: str, reason: str, actor: Any) -> str | None:
+def bulk_review_refusal(*, initiative: Initiative, decision: str, reason: str, actor: User) -> str | None:
     """Why ``initiative`` cannot take ``decision`` in a bulk decision, or ``None``.
 
     A bulk decision only decides initiatives still waiting (``submitted``):
@@ -240,7 +244,7 @@ def bulk_review_refusal(*, initiative: Initiative, decision: str, reason: str, a
 
 
 def review_initiatives(*, initiatives: list[Initiative], decision: str, reason: str,
-                       actor: Any) -> list[Initiative]:
+                       actor: User) -> list[Initiative]:
     """One decision and one reason for several waiting initiatives (bulk review).
 
     All or nothing, in one transaction: each initiative goes through

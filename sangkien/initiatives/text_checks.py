@@ -32,6 +32,9 @@ from django.core.exceptions import ImproperlyConfigured
 from sangkien.core.exceptions import DomainError
 
 if TYPE_CHECKING:
+    from sangkien.accounts.models import User
+
+if TYPE_CHECKING:
     from sangkien.initiatives.models import Initiative
     from sangkien.programmes.models import Programme
 
@@ -47,7 +50,7 @@ class ExactResubmission(DomainError):
 class TextChecks(Protocol):
     """What the initiative services and the submit form ask of the duplicate checks."""
 
-    def refuse_resubmission(self, *, programme_id: int, title: str, description: str, actor: Any,
+    def refuse_resubmission(self, *, programme_id: int, title: str, description: str, actor: User,
                             phone: str = "", email: str = "", on_behalf: bool = False,
                             exclude: Iterable[int] = ()) -> object:
         """Refuse a text its author already sent to the programme; call before the saving transaction.
@@ -78,7 +81,7 @@ class TextChecks(Protocol):
         """
         ...
 
-    def similar_for_form(self, *, user: Any, programme: Programme, title: str,
+    def similar_for_form(self, *, user: User, programme: Programme, title: str,
                          description: str) -> list[dict[str, Any]] | None:
         """Rows of the submit form's "similar initiatives" panel, or ``None`` when too little is typed.
 

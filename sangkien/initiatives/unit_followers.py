@@ -9,7 +9,7 @@ never move: they count where they counted.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from sangkien.core.clock import now
 from sangkien.core.models import log_action
@@ -17,11 +17,14 @@ from sangkien.initiatives.models import Initiative, Status
 from sangkien.units.models import Unit
 from sangkien.units.reorganisation import FollowItem
 
+if TYPE_CHECKING:
+    from sangkien.accounts.models import User
+
 FOLLOWING_KINDS = frozenset({"move", "rename", "merge"})
 PENDING = (Status.SUBMITTED, Status.RETURNED)
 
 
-def follow_pending_reviews(old: Unit, new: Unit | None, kind: str, actor: Any) -> list[FollowItem]:
+def follow_pending_reviews(old: Unit, new: Unit | None, kind: str, actor: User) -> list[FollowItem]:
     """Hand ``old``'s pending initiatives of open programmes to ``new``; list them otherwise."""
     pending = (Initiative.objects.filter(unit=old, status__in=PENDING, programme__phases__submission_end__gt=now())
                .distinct().order_by("pk"))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods
 
 from sangkien.accesslog.services import record_access
 from sangkien.accounts.consent import participation_withdrawn
+from sangkien.accounts.http import AuthenticatedHttpRequest
 from sangkien.core.clock import now
 from sangkien.core.exceptions import DomainError
 from sangkien.core.phone import display_phone
@@ -44,6 +45,9 @@ from sangkien.initiatives.totals import programme_total
 from sangkien.programmes.models import Programme
 from sangkien.units.chooser import UNLISTED, build_levels, codes_for, destination, resolve_choice
 from sangkien.units.models import Unit
+
+if TYPE_CHECKING:
+    from sangkien.accounts.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +82,7 @@ def _root() -> Unit:
     return Unit.objects.get_first_root_node()
 
 
-def _author_initial(user: Any) -> dict[str, Any]:
+def _author_initial(user: User) -> dict[str, Any]:
     person = getattr(user, "person", None)
     return {
         "author_full_name": user.full_name,
@@ -138,7 +142,7 @@ def submit(request: HttpRequest, slug: str) -> HttpResponse:
                 try:
                     with opened(kept) as held_files:
                         initiative, created = submit_initiative(
-                            programme=programme, unit=unit, unit_unlisted=unlisted,
+                            programme=programme, unit=unit, unit_unlisted=unlisted,  # type: ignore[arg-type]  # no unit_error: a unit
                             unit_unlisted_name=form.cleaned_data.get("unit_unlisted_name", ""),
                             details=form.details(), authors=form.authors(),
                             files=[*held_files, *(form.cleaned_data.get("attachments") or [])],
@@ -210,7 +214,7 @@ def _keep_files(request: HttpRequest, form: Any, token: str, held: list[PendingU
 
 
 @login_required
-def mine(request: HttpRequest) -> HttpResponse:
+def mine(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The member's own initiatives with status and the reviewer's reason."""
     initiatives = (Initiative.objects.filter(submitted_by=request.user)
                    .select_related("programme", "unit", "duplicate_of").order_by("-submitted_at"))
@@ -218,7 +222,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def detail(request: HttpRequest, code: str) -> HttpResponse:
+def detail(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     """One initiative: status, history; personal data and review form by permission."""
     initiative = get_initiative_for(request.user, code)
     if initiative.duplicate_of_id:
@@ -241,7 +245,7 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def edit_returned(request: HttpRequest, code: str) -> HttpResponse:
+def edit_returned(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     """The member completes an initiative returned for changes and sends it back:
     details, new attachments (within the maximum) and removal of their own."""
     initiative = get_initiative_for(request.user, code, "initiatives.edit_returned")
@@ -294,7 +298,7 @@ def track(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def attachment(request: HttpRequest, code: str, pk: int) -> FileResponse:
+def attachment(request: AuthenticatedHttpRequest, code: str, pk: int) -> FileResponse:
     """Download an attachment: only for those who may see the initiative.
 
     Always as a download (``Content-Disposition: attachment``), with the type

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
 
@@ -11,11 +11,14 @@ from sangkien.accesslog.models import AccessKind, PersonalDataAccess
 from sangkien.initiatives.models import Initiative
 from sangkien.units.models import Unit
 
+if TYPE_CHECKING:
+    from sangkien.accounts.models import User
+
 #: A person's initiatives looked at, at most (the query stays bounded for a prolific author).
 MAX_INITIATIVES = 1000
 
 
-def initiatives_of(user: Any) -> list[tuple[int, int, str, dt.datetime]]:
+def initiatives_of(user: User) -> list[tuple[int, int, str, dt.datetime]]:
     """``(pk, programme_id, unit path, submitted_at)`` of the initiatives ``user`` submitted or is
     named on (as an author or co-author whose person is linked to the account); one query."""
     if not user.is_authenticated:
@@ -32,7 +35,7 @@ def _ancestor_paths(path: str) -> list[str]:
     return [path[:end] for end in range(step, len(path) + 1, step)]
 
 
-def accesses_concerning(user: Any) -> QuerySet[PersonalDataAccess]:
+def accesses_concerning(user: User) -> QuerySet[PersonalDataAccess]:
     """Every logged access to ``user``'s personal data by someone else, newest first.
 
     The views, downloads and decisions on the initiatives of :func:`initiatives_of`, and

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import xlsxwriter
 from django.db.models import Q
@@ -28,6 +28,9 @@ from sangkien.core.spreadsheet import XLSX_SAFE_OPTIONS, safe_cell
 from sangkien.initiatives.models import Initiative, Person
 from sangkien.privacy.models import ClaimDecision
 
+if TYPE_CHECKING:
+    from sangkien.accounts.models import User
+
 
 def _when(value: dt.datetime | dt.date | None) -> str:
     if value is None:
@@ -37,7 +40,7 @@ def _when(value: dt.datetime | dt.date | None) -> str:
     return value.isoformat()
 
 
-def collect(user: Any) -> dict[str, Any]:
+def collect(user: User) -> dict[str, Any]:
     """Everything we hold about ``user``, as JSON-ready data (strings, numbers, lists, dicts).
 
     Keys: ``account``, ``participant`` (or None), ``initiatives`` (each with

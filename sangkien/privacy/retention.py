@@ -25,12 +25,14 @@ batches, so a first run on a large site neither holds a long lock nor loads ever
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable
 from importlib import import_module
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.files.storage import Storage
 from django.db import models, transaction
 
 from sangkien.core.clock import now
@@ -77,6 +79,12 @@ def _delete_in_batches(queryset: models.QuerySet[Any]) -> int:
     return total
 
 
+def _delete_files(names: list[tuple[Storage, str]]) -> None:
+    """Delete each ``(storage, name)`` (after the commit that forgot them)."""
+    for storage, name in names:
+        storage.delete(name)
+
+
 def _purge_import_files(cutoff: dt.datetime) -> int:
     """Delete the uploaded file, the staged rows and the result file of imports finished before
     ``cutoff``, and empty their report (sample rows, row errors); the job's log line stays."""
@@ -94,7 +102,7 @@ def _purge_import_files(cutoff: dt.datetime) -> int:
         with transaction.atomic():
             ImportJob.objects.filter(pk__in=[j.pk for j in jobs]).update(
                 file="", rows_file="", result_file="", report={})
-            transaction.on_commit(lambda names=names: [storage.delete(name) for storage, name in names])
+            transaction.on_commit(functools.partial(_delete_files, names))
         total += len(jobs)
     return total
 

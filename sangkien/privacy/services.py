@@ -9,12 +9,10 @@ audit row (``sangkien.core.models.log_action``).
 
 from __future__ import annotations
 
-from typing import Any
-
 from allauth.account.models import EmailAddress
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from sangkien.accounts.models import ConsentSource, User
@@ -70,7 +68,7 @@ def correct_profile(*, user: User, full_name: str, email: str, job: str, workpla
     return changed
 
 
-def pending_claims(user: User) -> Any:
+def pending_claims(user: User) -> QuerySet[Person]:
     """Participants entered by others whom ``user`` may be: same *verified* phone, no account,
     not yet answered by ``user``; with at least one initiative.  A queryset of ``Person``."""
     if not getattr(user, "is_authenticated", False) or not user.is_phone_verified:

@@ -16,7 +16,7 @@ The URL names of the first four stay those of the account pages
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -34,6 +34,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from sangkien.accesslog.models import AccessKind
 from sangkien.accounts.consent import current_choices, history
 from sangkien.accounts.forms import ConsentForm, DeleteAccountForm, ProfileForm
+from sangkien.accounts.http import AuthenticatedHttpRequest
 from sangkien.accounts.models import ConsentSource, Purpose
 from sangkien.accounts.services import set_consents
 from sangkien.accounts.views import safe_next_url
@@ -43,19 +44,22 @@ from sangkien.core.models import log_action
 from sangkien.privacy import mydata, services
 from sangkien.privacy.access import accesses_concerning
 
+if TYPE_CHECKING:
+    from sangkien.accounts.models import User
+
 PER_PAGE = 25
 
 
 @login_required
 @require_GET
-def access_log(request: HttpRequest) -> HttpResponse:
+def access_log(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Who viewed, downloaded, reviewed or exported the signed-in person's data: name, role and
     unit (never their phone), what, when (local time); 25 a page (``?trang=``)."""
     page = Paginator(accesses_concerning(request.user), PER_PAGE).get_page(request.GET.get("trang"))
     return render(request, "privacy/access_log.html", {"page": page, "AccessKind": AccessKind})
 
 
-def _profile_initial(user: Any) -> dict[str, str]:
+def _profile_initial(user: User) -> dict[str, str]:
     person = getattr(user, "person", None)
     return {"full_name": user.full_name, "email": user.email or "",
             "job": getattr(person, "job", "") or "", "workplace": getattr(person, "workplace", "") or ""}
@@ -75,9 +79,9 @@ def _consent_messages(request: HttpRequest, changed: list[str], choices: dict[st
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def my_data(request: HttpRequest) -> HttpResponse:
+def my_data(request: AuthenticatedHttpRequest) -> HttpResponse:
     """"Dữ liệu của tôi": what we hold, with correction (``action=profile``) and consent (``action=consent``)."""
-    user: Any = request.user
+    user: User = request.user
     profile_form = ProfileForm(initial=_profile_initial(user), user=user)
     consent_form = ConsentForm(initial=current_choices(user))
     action = request.POST.get("action") if request.method == "POST" else None
@@ -103,11 +107,11 @@ def my_data(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @login_required
-def download_my_data(request: HttpRequest, fmt: str) -> HttpResponse:
+def download_my_data(request: AuthenticatedHttpRequest, fmt: str) -> HttpResponse:
     """The person's data as a file: ``fmt`` ``json`` or ``xlsx`` (anything else: 404). Audited."""
     if fmt not in {"json", "xlsx"}:
         raise Http404
-    user: Any = request.user
+    user: User = request.user
     data = mydata.collect(user)
     if fmt == "json":
         body, content_type = mydata.as_json(data), "application/json; charset=utf-8"
@@ -125,9 +129,9 @@ def download_my_data(request: HttpRequest, fmt: str) -> HttpResponse:
 @login_required
 @sensitive_post_parameters("confirm")
 @require_http_methods(["GET", "POST"])
-def delete_account(request: HttpRequest) -> HttpResponse:
+def delete_account(request: AuthenticatedHttpRequest) -> HttpResponse:
     """"Xoá tài khoản": explains what goes and what stays; deletes after the password or phone is typed."""
-    user: Any = request.user
+    user: User = request.user
     form = DeleteAccountForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():
         services.delete_account(user=user)
@@ -138,10 +142,10 @@ def delete_account(request: HttpRequest) -> HttpResponse:
                   status=400 if form.errors else 200)
 
 
-def claim_target(request: HttpRequest, next_url: str) -> str | None:
+def claim_target(request: AuthenticatedHttpRequest, next_url: str) -> str | None:
     """The URL of the "Xác nhận tác giả" step (passing ``next_url`` on) when participants await the
     signed-in person's answer; None otherwise.  Called after sign-in and after the phone is verified."""
-    user: Any = request.user
+    user: User = request.user
     user.refresh_from_db(fields=["phone", "phone_verified_at"])  # the code may have been checked on another copy
     if not services.pending_claims(user).exists():
         return None
@@ -151,10 +155,10 @@ def claim_target(request: HttpRequest, next_url: str) -> str | None:
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def claim(request: HttpRequest) -> HttpResponse:
+def claim(request: AuthenticatedHttpRequest) -> HttpResponse:
     """"Bạn được ghi là tác giả/đồng tác giả của N sáng kiến": confirm (``action=confirm``, with
     consent per purpose), deny (``action=not_me``) or decide later (a link; nothing recorded)."""
-    user: Any = request.user
+    user: User = request.user
     next_url = safe_next_url(request)
     persons = list(services.pending_claims(user).prefetch_related("authorships__initiative__unit"))
     if not persons:

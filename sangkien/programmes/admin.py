@@ -1,9 +1,15 @@
 """Programmes in the admin: set up through the services (audited); targets read-only."""
 
+from typing import TYPE_CHECKING, Any, cast
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from sangkien.programmes.models import Field, Phase, Programme, Target
 from sangkien.programmes.services import delete_phase, save_phase, save_programme
+
+if TYPE_CHECKING:
+    from sangkien.accounts.models import User
 
 
 class PhaseInline(admin.TabularInline):
@@ -24,20 +30,20 @@ class ProgrammeAdmin(admin.ModelAdmin):
     raw_id_fields = ("organiser",)
     inlines = [PhaseInline]
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def save_model(self, request, obj, form, change):
-        save_programme(programme=obj, changed=list(form.changed_data), actor=request.user)
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        save_programme(programme=obj, changed=list(form.changed_data), actor=cast("User", request.user))
 
-    def save_formset(self, request, form, formset, change):
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         formset.save(commit=False)  # fills new_objects, changed_objects, deleted_objects; writes nothing
         for phase in formset.deleted_objects:
-            delete_phase(phase=phase, actor=request.user)
+            delete_phase(phase=phase, actor=cast("User", request.user))
         for phase in formset.new_objects:
-            save_phase(phase=phase, changed=[], actor=request.user)
+            save_phase(phase=phase, changed=[], actor=cast("User", request.user))
         for phase, fields in formset.changed_objects:
-            save_phase(phase=phase, changed=list(fields), actor=request.user)
+            save_phase(phase=phase, changed=list(fields), actor=cast("User", request.user))
 
 
 @admin.register(Target)
@@ -50,13 +56,13 @@ class TargetAdmin(admin.ModelAdmin):
     raw_id_fields = ("unit",)
     search_fields = ("unit__code", "unit__name")
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 

@@ -9,11 +9,16 @@ message saying when the window closed or opens, is
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import rules
 
 from sangkien.programmes.models import Programme
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from sangkien.accounts.models import User
 
 
 def programme_of(obj: Any) -> Programme | None:
@@ -21,11 +26,12 @@ def programme_of(obj: Any) -> Programme | None:
     initiative, an import); ``None`` for ``None``."""
     if obj is None or isinstance(obj, Programme):
         return obj
-    return obj.programme
+    programme: Programme | None = obj.programme
+    return programme
 
 
 @rules.predicate
-def phase_is_open(user: Any, obj: Any) -> bool:
+def phase_is_open(user: User | AnonymousUser, obj: Any) -> bool:
     """A phase of ``obj``'s programme (:func:`programme_of`) accepts submissions now (the one
     clock, ``sangkien.core.clock.now``): ``submission_start <= now < submission_end``.
     ``user`` is not looked at (django-rules passes it first).  One query."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -12,9 +12,12 @@ from sangkien.core.models import log_action
 from sangkien.programmes.models import Phase, Programme, Target
 from sangkien.units.models import Unit
 
+if TYPE_CHECKING:
+    from sangkien.accounts.models import User
+
 
 def set_targets(*, programme: Programme, phase: Phase | None, unit: Unit,
-                values: dict[int, int | None], actor: Any) -> int:
+                values: dict[int, int | None], actor: User) -> int:
     """Set the targets of ``unit`` and its children for ``phase`` (or the
     whole programme when ``phase`` is None).
 
@@ -55,7 +58,7 @@ def set_targets(*, programme: Programme, phase: Phase | None, unit: Unit,
 
 
 @transaction.atomic
-def save_programme(*, programme: Programme, changed: list[str], actor: Any) -> Programme:
+def save_programme(*, programme: Programme, changed: list[str], actor: User) -> Programme:
     """Create ``programme`` (no pk yet) or save its ``changed`` fields: the
     admin's programme form, the one place programmes are set up.
 
@@ -74,7 +77,7 @@ def save_programme(*, programme: Programme, changed: list[str], actor: Any) -> P
 
 
 @transaction.atomic
-def save_phase(*, phase: Phase, changed: list[str], actor: Any) -> Phase:
+def save_phase(*, phase: Phase, changed: list[str], actor: User) -> Phase:
     """Create ``phase`` (no pk yet) or save its ``changed`` fields (windows as
     data: submission and effect dates), as :func:`save_programme` does.
 
@@ -92,7 +95,7 @@ def save_phase(*, phase: Phase, changed: list[str], actor: Any) -> Phase:
 
 
 @transaction.atomic
-def delete_phase(*, phase: Phase, actor: Any) -> None:
+def delete_phase(*, phase: Phase, actor: User) -> None:
     """Delete ``phase`` (audit action ``phase.deleted`` on its programme).
 
     :raises django.db.models.ProtectedError: initiatives were submitted in it.

@@ -9,7 +9,7 @@ that have ended stay where they were: they count as they counted.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db.models import F
 
@@ -19,10 +19,13 @@ from sangkien.programmes.models import Target
 from sangkien.units.models import Unit
 from sangkien.units.reorganisation import FollowItem
 
+if TYPE_CHECKING:
+    from sangkien.accounts.models import User
+
 FOLLOWING_KINDS = frozenset({"move", "rename", "merge"})
 
 
-def follow_targets(old: Unit, new: Unit | None, kind: str, actor: Any) -> list[FollowItem]:
+def follow_targets(old: Unit, new: Unit | None, kind: str, actor: User) -> list[FollowItem]:
     """Move (or add up, on a merge) ``old``'s targets in open programmes to ``new``; list them otherwise."""
     items = []
     targets = (Target.objects.filter(unit=old, programme__phases__submission_end__gt=now())

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from sangkien.accounts.http import AuthenticatedHttpRequest
 from sangkien.core.exceptions import DomainError
 from sangkien.programmes.models import Programme, Target
 from sangkien.programmes.predicates import phase_is_open
@@ -22,7 +23,7 @@ from sangkien.units.models import Unit
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def targets(request: HttpRequest, code: str, slug: str) -> HttpResponse:
+def targets(request: AuthenticatedHttpRequest, code: str, slug: str) -> HttpResponse:
     """One number per unit (the unit itself and each child) for a phase or the programme.
 
     Each input is named ``u<unit pk>`` (the pk rendered unlocalised); a unit

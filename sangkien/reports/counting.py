@@ -34,7 +34,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import asdict, dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Substr
@@ -52,6 +52,9 @@ from sangkien.programmes.models import Phase, Programme, Target
 from sangkien.units.access import programme_day
 from sangkien.units.models import Unit
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 RANK_FIELDS = ("submitted", "approved", "participants", "benefit_vnd", "pct_of_target")
 UNKNOWN_UNIT_LABEL = _("Chưa xác định đơn vị trực thuộc")
 
@@ -61,7 +64,7 @@ class Row:
     """One line of a unit table.  ``code`` is ``None`` for the unknown-unit row."""
 
     code: str | None
-    name: str
+    name: StrOrPromise  # a unit's name, or the translated label of the unknown-unit row
     unit_id: int | None = None
     kind: str = ""
     is_active: bool = True
@@ -179,7 +182,7 @@ def _initiative_filter(*, programme: Programme, unit: Unit, phase: Phase | None,
 def filtered_initiatives(
     *, programme: Programme, unit: Unit, phase: Phase | None = None,
     date_from: dt.date | None = None, date_to: dt.date | None = None,
-) -> Any:
+) -> InitiativeQuerySet:
     """Initiatives of ``programme`` in ``unit``'s subtree, optionally in a phase
     and submitted between two local dates (both included).
 

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, replace
 from decimal import Decimal
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import xlsxwriter
 from django.conf import settings
@@ -41,6 +41,9 @@ from sangkien.initiatives.models import Authorship, Initiative, RecognitionForm,
 from sangkien.programmes.models import Field, Phase, Programme
 from sangkien.reports.counting import unit_table
 from sangkien.units.models import Unit
+
+if TYPE_CHECKING:
+    from sangkien.accounts.models import User
 
 CHUNK = 5000
 INLINE_XLSX_ROWS = 20_000
@@ -87,7 +90,7 @@ class PersonalData:
     and ``user`` holds ``imports.export_personal_data`` over the unit.
     """
 
-    def __init__(self, user: Any, *, requested: bool = False) -> None:
+    def __init__(self, user: User, *, requested: bool = False) -> None:
         self.user = user
         self.requested = requested
         self._by_unit: dict[int, bool] = {}
@@ -142,7 +145,7 @@ INITIATIVE_VALUES = ("pk", "tracking_code", "title", "unit_id", "sector_block", 
                      "submitted_by_id")
 
 
-def initiative_rows(*, user: Any, programme: Programme, unit: Unit, filters: ExportFilters,
+def initiative_rows(*, user: User, programme: Programme, unit: Unit, filters: ExportFilters,
                     personal: PersonalData) -> Iterator[list[Any]]:
     """One list of cells per initiative, in chunks of :data:`CHUNK` (bounded memory)."""
     qs = initiatives_queryset(programme=programme, unit=unit, filters=filters).order_by("pk")
@@ -282,7 +285,7 @@ def write_xlsx(fh: IO[bytes] | str | Path, *, title: str, headers: list[str], ro
 
 # -- export records --------------------------------------------------------------
 
-def export_parts(record: ExportRecord, user: Any) -> tuple[list[str], Iterator[list[Any]], PersonalData | None]:
+def export_parts(record: ExportRecord, user: User) -> tuple[list[str], Iterator[list[Any]], PersonalData | None]:
     """Headers and rows of ``record``'s export, built for ``user``."""
     filters = ExportFilters.from_json(record.filters)
     if record.kind == ExportKind.UNIT_TABLE:
@@ -300,7 +303,7 @@ def file_name(record: ExportRecord) -> str:
     return f"{kind}-{record.unit.code}-{stamp}.{record.file_format}"
 
 
-def start_export(*, user: Any, programme: Programme, unit: Unit, kind: str, file_format: str,
+def start_export(*, user: User, programme: Programme, unit: Unit, kind: str, file_format: str,
                  filters: ExportFilters) -> tuple[ExportRecord, bool]:
     """Record an export; returns ``(record, in_background)``.
 
@@ -366,7 +369,7 @@ def finish_export(record: ExportRecord, *, rows: int, personal: PersonalData | N
         personal_data=bool(personal and personal.any_shown))
 
 
-def build_inline_xlsx(record: ExportRecord, user: Any) -> IO[bytes]:
+def build_inline_xlsx(record: ExportRecord, user: User) -> IO[bytes]:
     """The XLSX of a small export in an anonymous temporary file, ready to stream."""
     headers, rows, personal = export_parts(record, user)
     fh = tempfile.TemporaryFile()  # noqa: SIM115 (closed by the FileResponse)
@@ -380,7 +383,7 @@ def build_export_file(record_id: int) -> ExportRecord:
     """Background task body: write the export to ``record.file``."""
     record = ExportRecord.objects.select_related("programme", "unit", "user").get(pk=record_id)
     try:
-        headers, rows, personal = export_parts(record, record.user)
+        headers, rows, personal = export_parts(record, record.user)  # type: ignore[arg-type]  # SET_NULL: None once deleted
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / file_name(record)
             if record.file_format == FileFormat.CSV:
@@ -402,7 +405,7 @@ def build_export_file(record_id: int) -> ExportRecord:
     return record
 
 
-def csv_download(record: ExportRecord, user: Any) -> Iterator[bytes]:
+def csv_download(record: ExportRecord, user: User) -> Iterator[bytes]:
     """The CSV of ``record`` as a stream; the record gets its row count at the end."""
     headers, rows, personal = export_parts(record, user)
     return stream_csv(headers, rows, on_done=lambda n: finish_export(record, rows=n, personal=personal))

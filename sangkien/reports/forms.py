@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -34,10 +34,12 @@ class DashboardFilter(forms.Form):
 
     def __init__(self, *args: Any, programme: Programme, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["giai_doan"].queryset = programme.phases.all()
+        phase_field = cast("forms.ModelChoiceField[Phase]", self.fields["giai_doan"])
+        phase_field.queryset = programme.phases.all()
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("tu_ngay") and data.get("den_ngay") and data["tu_ngay"] > data["den_ngay"]:
             self.add_error("den_ngay", _("“Đến ngày” phải sau “Từ ngày”."))
         return data

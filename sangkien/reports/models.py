@@ -12,11 +12,13 @@ refresh_rollups --full`` rebuilds them from the initiatives.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 
 #: Derived rows: no database constraint to check on millions of inserts, no index of their own
 #: (the composite indexes start with the programme; units are retired, never deleted).
-_DERIVED = {"db_constraint": False, "db_index": False}
+_DERIVED: dict[str, Any] = {"db_constraint": False, "db_index": False}
 
 
 class DayCount(models.Model):

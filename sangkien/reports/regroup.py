@@ -128,7 +128,8 @@ def regrouped_table(*, programme: Programme, unit: Unit, tree_as_of: dt.date, ph
         path = paths.get(carrier) if carrier else None
         if path is None or not path.startswith(unit.path):
             return None
-        return path[:key_len]
+        key_path: str = path[:key_len]
+        return key_path
 
     sums: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     people: dict[str, set[int]] = defaultdict(set)

@@ -52,6 +52,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -295,7 +296,7 @@ def _refresh(*, full: bool, margin: dt.timedelta, snapshot: bool) -> RefreshRepo
     return report
 
 
-def _safely(step: Any, programme_id: int, tree: Tree, *args: Any) -> ProgrammeReport:
+def _safely(step: Callable[..., ProgrammeReport], programme_id: int, tree: Tree, *args: Any) -> ProgrammeReport:
     """Run an incremental step; when the stored rows turn out inconsistent, rebuild the programme."""
     try:
         with transaction.atomic():

@@ -281,12 +281,12 @@ def rows_at(model: type[DayCount] | type[GapCount], key_fields: Sequence[str], k
     both databases then look each key up in the key index)."""
     quote = connection.ops.quote_name
     meta = model._meta
-    key_columns = [meta.get_field(name).column for name in key_fields]
-    value_columns = [meta.get_field(name).column for name in value_fields]
+    key_columns = bulk.columns(model, key_fields)
+    value_columns = bulk.columns(model, value_fields)
     on = " AND ".join(f"t.{quote(c)} = k.column{i}" for i, c in enumerate(key_columns, start=1))
     select = ", ".join(f"t.{quote(c)}" for c in ["id", *key_columns, *value_columns])
     adapt_date = connection.ops.adapt_datefield_value
-    kinds = [meta.get_field(name).get_internal_type() for name in (*key_fields, *value_fields)]
+    kinds = [bulk.concrete_field(model, name).get_internal_type() for name in (*key_fields, *value_fields)]
     for batch in batches(keys, KEY_BATCH):
         marks = ", ".join("(" + ", ".join(["%s"] * len(key_columns)) + ")" for _ in batch)
         sql = (f"SELECT {select} FROM {quote(meta.db_table)} t JOIN (VALUES {marks}) AS k ON {on}"  # noqa: S608

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import Any
 
 from django.db import transaction
 from django.utils import translation
@@ -22,7 +23,7 @@ logger = logging.getLogger(__name__)
 
 
 @task()
-def refresh_rollups(every_seconds: int = 0) -> dict:
+def refresh_rollups(every_seconds: int = 0) -> dict[str, Any]:
     """Refresh the roll-ups; with ``every_seconds`` > 0 queue the next run that
     many seconds later, unless another chain refreshed more recently than half
     that (so two chains collapse into one).  Returns the refresh report."""

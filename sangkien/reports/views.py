@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET
 from django_htmx.http import HttpResponseClientRefresh
 
+from sangkien.accounts.http import AuthenticatedHttpRequest
 from sangkien.accounts.sessions import recent_authentication_required
 from sangkien.core.clock import local_now
 from sangkien.core.exceptions import DomainError
@@ -34,7 +37,7 @@ from sangkien.units.access import get_unit_for, programme_day
 from sangkien.units.models import Unit, UnitSuccession
 
 
-def unit_table(**kwargs) -> UnitTable:
+def unit_table(**kwargs: Any) -> UnitTable:
     """The dashboard table from the configured source (``SANGKIEN_DASHBOARD_SOURCE``):
     live counting, or the roll-ups (which fall back to live counting until
     their first refresh)."""
@@ -85,12 +88,14 @@ def dashboard(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     if not unit.path.startswith(programme.organiser.path):
         return redirect("reports:dashboard", slug=slug, code=programme.organiser.code)
     form = DashboardFilter(request.GET or None, programme=programme)
-    phase = date_from = date_to = None
+    phase = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
     rank_by = "submitted"
     if form.is_bound and form.is_valid():
         phase = form.cleaned_data["giai_doan"]
-        date_from: dt.date | None = form.cleaned_data["tu_ngay"]
-        date_to: dt.date | None = form.cleaned_data["den_ngay"]
+        date_from = form.cleaned_data["tu_ngay"]
+        date_to = form.cleaned_data["den_ngay"]
         rank_by = form.cleaned_data["xep_hang_theo"] or "submitted"
     if tree_as_of is not None:
         table = regrouped_table(programme=programme, unit=unit, tree_as_of=tree_as_of, phase=phase,
@@ -123,7 +128,7 @@ def _asks_personal_data(request: HttpRequest) -> bool:
 @login_required
 @require_GET
 @recent_authentication_required(when=lambda request, slug, code: _asks_personal_data(request))
-def export(request: HttpRequest, slug: str, code: str) -> HttpResponse:
+def export(request: AuthenticatedHttpRequest, slug: str, code: str) -> HttpResponseBase:
     """The export page; with ``?tai=initiatives.xlsx`` (kind.format) the download itself."""
     unit = get_unit_for(request.user, code, "imports.export")
     programme = get_object_or_404(Programme.objects.select_related("organiser"), slug=slug, is_published=True)
@@ -156,7 +161,7 @@ def export(request: HttpRequest, slug: str, code: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def export_record(request: HttpRequest, pk: int) -> HttpResponse:
+def export_record(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A background export: progress, then the download link."""
     record = get_export_record_for(request.user, pk)
     if request.htmx and record.status != ExportStatus.RUNNING:
@@ -169,7 +174,7 @@ def export_record(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def export_file(request: HttpRequest, pk: int) -> HttpResponse:
+def export_file(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
     """The file of a background export, for the person who made it, while they still hold the role
     that allowed it (checked now, not when it was made) and until it expires (then: the record page).
 

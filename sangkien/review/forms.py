@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from sangkien.core.clock import end_of_day, start_of_day
 from sangkien.core.money import AmountError, parse_vnd
 from sangkien.initiatives.forms import DATE_FORMATS, DATE_WIDGET, ReviewForm
-from sangkien.initiatives.models import Authorship, Initiative, Status
+from sangkien.initiatives.models import Authorship, Initiative, InitiativeQuerySet, Status
 from sangkien.programmes.models import Field
 
 #: ``trang-thai`` value of the tab listing every status.
@@ -94,7 +94,8 @@ class QueueFilterForm(forms.Form):
         self.fields["sap-xep"] = self.fields.pop("sort")
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         start, end = data.get("tu-ngay"), data.get("den-ngay")
         if start and end and end < start:
             self.add_error("den-ngay", _("Ngày kết thúc phải sau ngày bắt đầu."))
@@ -109,7 +110,7 @@ class QueueFilterForm(forms.Form):
         return any(self.data.get(name) for name in ("don-vi", "linh-vuc", "tu-ngay", "den-ngay", "loi-tu",
                                                      "loi-den", "cho-xac-nhan"))
 
-    def apply(self, qs: QuerySet[Initiative]) -> QuerySet[Initiative]:
+    def apply(self, qs: InitiativeQuerySet) -> InitiativeQuerySet:
         """``qs`` narrowed by the valid filters (invalid ones are left out and shown as errors).
 
         The unit filter is not applied here: the view resolves and authorises
@@ -167,7 +168,8 @@ class BulkReviewForm(forms.Form):
                              widget=forms.Textarea(attrs={"rows": 2}))
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("decision") in (Status.RETURNED, Status.REJECTED) and not (data.get("reason") or "").strip():
             self.add_error("reason", _("Hãy ghi lý do để người gửi biết cần làm gì."))
         return data

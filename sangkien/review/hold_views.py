@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from sangkien.accounts.http import AuthenticatedHttpRequest
 from sangkien.core.exceptions import DomainError
 from sangkien.initiatives.access import get_initiative_for
 from sangkien.initiatives.plausibility import release_hold
@@ -16,7 +17,7 @@ from sangkien.initiatives.plausibility import release_hold
 
 @login_required
 @require_POST
-def release(request: HttpRequest, code: str) -> HttpResponse:
+def release(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     """POST: release the held initiative ``code`` and go back to its page.
 
     :raises Http404: not visible to the user.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,6 +19,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sangkien.accesslog.services import record_access, record_accesses
+from sangkien.accounts.http import AuthenticatedHttpRequest
 from sangkien.core.exceptions import DomainError
 from sangkien.initiatives.access import get_initiative_for, restrict_initiatives
 from sangkien.initiatives.forms import ReviewForm, SubmissionForm
@@ -48,9 +49,12 @@ from sangkien.units.access import get_unit_for, programme_day
 from sangkien.units.chooser import Destination, names_above
 from sangkien.units.models import Unit
 
+if TYPE_CHECKING:
+    from sangkien.accounts.models import User
+
 logger = logging.getLogger(__name__)
 
-def _programme_lines(user: Any, programmes: list[Programme]) -> list[dict[str, Any]]:
+def _programme_lines(user: User, programmes: list[Programme]) -> list[dict[str, Any]]:
     """Per programme, in ``user``'s scope: initiatives received, approved, waiting (one query).
 
     Received and approved count the counted initiatives only
@@ -69,7 +73,7 @@ def _programme_lines(user: Any, programmes: list[Programme]) -> list[dict[str, A
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The officer's start page: one line per programme, the units they hold roles on."""
     assignments = RoleAssignment.objects.filter(user=request.user).select_related("unit").order_by("unit__path")
     if not assignments:
@@ -88,7 +92,7 @@ def home(request: HttpRequest) -> HttpResponse:
     })
 
 
-def _filter_units(user: Any) -> list[Unit] | None:
+def _filter_units(user: User) -> list[Unit] | None:
     """The units a reviewer may filter the queue by, tree order; ``None`` when too many to list."""
     scoped = restrict_units(user, "view").filter(is_active=True)
     listed = list(scoped.order_by("path")[:MAX_UNIT_CHOICES + 1])
@@ -96,7 +100,7 @@ def _filter_units(user: Any) -> list[Unit] | None:
 
 
 @login_required
-def queue(request: HttpRequest, slug: str) -> HttpResponse:
+def queue(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """Initiatives of the reviewer's subtree: search, filters, sorting, tabs with counts, bulk decision."""
     programme = get_object_or_404(Programme, slug=slug)
     if not holds_anywhere(request.user, Capability.SEE):
@@ -153,7 +157,7 @@ def _named(initiative: Initiative) -> str:
 
 @login_required
 @require_POST
-def review(request: HttpRequest, code: str) -> HttpResponse:
+def review(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     """Record a decision; back to where the reviewer came from.  Errors name the initiative."""
     initiative = get_initiative_for(request.user, code, "initiatives.review")
     form = ReviewForm(request.POST)
@@ -176,7 +180,7 @@ def review(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def bulk_review(request: HttpRequest, slug: str) -> HttpResponse:
+def bulk_review(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """One decision and one reason for the initiatives ticked in the queue.
 
     First POST: a confirmation page listing what will be decided and what is
@@ -226,7 +230,7 @@ def bulk_review(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def enter_on_behalf(request: HttpRequest, code: str, slug: str) -> HttpResponse:
+def enter_on_behalf(request: AuthenticatedHttpRequest, code: str, slug: str) -> HttpResponse:
     """A grassroots officer or support-team member enters a member's initiative."""
     unit = get_unit_for(request.user, code, "initiatives.enter_on_behalf")
     programme = get_object_or_404(Programme, slug=slug, is_published=True)

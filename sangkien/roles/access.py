@@ -8,7 +8,7 @@ so the unit-scoped queryset lives here (``units.access`` keeps the user-free get
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 from django.http import Http404
@@ -18,6 +18,11 @@ from sangkien.roles.models import RoleAssignment
 from sangkien.roles.scope import role_paths, scope_filter
 from sangkien.units.access import in_subtree
 from sangkien.units.models import Unit
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from sangkien.accounts.models import User
 
 #: ``restrict_units`` actions → the capability they need over the unit.
 UNIT_ACTIONS: dict[str, Capability] = {
@@ -35,23 +40,24 @@ def _capability(actions: dict[str, Capability], action: str) -> Capability:
         raise ValueError(f"unknown action {action!r}; expected one of {sorted(actions)}") from None
 
 
-def holds_anywhere(user: Any, capability: Capability) -> bool:
+def holds_anywhere(user: User | AnonymousUser, capability: Capability) -> bool:
     """True when ``user`` holds a role carrying ``capability`` on some unit (no query once the
     request's scope is cached; anonymous users: ``False``)."""
     return bool(role_paths(user, roles_with(capability)))
 
 
-def restrict_units(user: Any, action: str = "view") -> QuerySet[Unit]:
+def restrict_units(user: User | AnonymousUser, action: str = "view") -> QuerySet[Unit]:
     """Units on which ``user`` may do ``action`` (:data:`UNIT_ACTIONS`): those in the subtree of a
     unit where they hold a role carrying the action's capability; none for anonymous users.
 
     :raises ValueError: an unknown action.
     """
     roles = roles_with(_capability(UNIT_ACTIONS, action))
-    return Unit.objects.filter(scope_filter(user, roles, field="path"))
+    units: QuerySet[Unit] = Unit.objects.filter(scope_filter(user, roles, field="path"))
+    return units
 
 
-def restrict_assignments(user: Any, action: str = "grant") -> QuerySet[RoleAssignment]:
+def restrict_assignments(user: User | AnonymousUser, action: str = "grant") -> QuerySet[RoleAssignment]:
     """Role assignments ``user`` may see and revoke (``action="grant"``, the only one): those on
     units they administer.
 
@@ -61,7 +67,7 @@ def restrict_assignments(user: Any, action: str = "grant") -> QuerySet[RoleAssig
     return RoleAssignment.objects.filter(scope_filter(user, roles))
 
 
-def get_assignment_for(user: Any, pk: int, *, within: Unit) -> RoleAssignment:
+def get_assignment_for(user: User | AnonymousUser, pk: int, *, within: Unit) -> RoleAssignment:
     """The role assignment ``pk`` on ``within``'s subtree, if ``user`` may revoke it.
 
     :raises Http404: no such assignment there, or out of the user's scope (not revealed).

@@ -1,4 +1,7 @@
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from sangkien.roles.models import RoleAssignment
 
@@ -13,11 +16,11 @@ class RoleAssignmentAdmin(admin.ModelAdmin):
     raw_id_fields = ("user", "unit", "granted_by")
     search_fields = ("user__email", "user__phone", "user__full_name", "unit__code", "unit__name")
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -8,13 +8,18 @@ the unit whose subtree decides.  Which roles carry a capability comes from
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import rules
-from rules.predicates import Predicate
+from rules import Predicate
 
 from sangkien.roles.capabilities import Capability, roles_with
 from sangkien.roles.scope import level_above, reaches
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from sangkien.accounts.models import User
 
 
 def unit_of(obj: Any) -> Any:
@@ -33,7 +38,7 @@ def holds_over(capability: Capability) -> Predicate:
     wanted = roles_with(capability)
 
     @rules.predicate
-    def predicate(user: Any, obj: Any) -> bool:
+    def predicate(user: User | AnonymousUser, obj: Any) -> bool:
         return reaches(user, unit_of(obj), wanted)
 
     predicate.name = f"{capability}_over"
@@ -47,7 +52,7 @@ def holds_above(capability: Capability) -> Predicate:
     wanted = roles_with(capability)
 
     @rules.predicate
-    def predicate(user: Any, obj: Any) -> bool:
+    def predicate(user: User | AnonymousUser, obj: Any) -> bool:
         return reaches(user, level_above(unit_of(obj)), wanted)
 
     predicate.name = f"{capability}_above"

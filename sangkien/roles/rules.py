@@ -7,15 +7,20 @@ own in its ``rules.py`` (autodiscovered by ``rules.apps.AutodiscoverRulesConfig`
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import rules
 
 from sangkien.roles.predicates import admin_over, any_role_over
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from sangkien.accounts.models import User
+
 
 @rules.predicate
-def is_province_or_national(user: Any, unit: Any) -> bool:
+def is_province_or_national(user: User | AnonymousUser, unit: Any) -> bool:
     """The unit is the national unit, a provincial federation or a national sector union."""
     return unit is not None and getattr(unit, "kind", None) in ("national", "provincial_federation",
                                                                    "national_sector_union")

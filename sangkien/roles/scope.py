@@ -7,16 +7,28 @@ starts with U's path).  Nobody reaches what is above or beside their units.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Protocol
 
 from django.db.models import Q
 
 from sangkien.roles.models import Role
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from sangkien.accounts.models import User
+    from sangkien.units.models import Unit
+
 ANY_ROLE = frozenset(Role.values)
 
 
-def role_paths(user: Any, roles: Iterable[str] = ANY_ROLE) -> list[str]:
+class HasPath(Protocol):
+    """A unit, or what stands for one in scope checks: anything with a tree ``path``."""
+
+    path: str
+
+
+def role_paths(user: User | AnonymousUser | None, roles: Iterable[str] = ANY_ROLE) -> list[str]:
     """Tree paths of the units on which ``user`` holds one of ``roles``.
 
     Cached on the user object for the request; anonymous users get ``[]``.
@@ -30,7 +42,7 @@ def role_paths(user: Any, roles: Iterable[str] = ANY_ROLE) -> list[str]:
         cache = {}
         for role, path in RoleAssignment.objects.filter(user=user).values_list("role", "unit__path"):
             cache.setdefault(role, []).append(path)
-        user._sangkien_role_paths = cache
+        user._sangkien_role_paths = cache  # type: ignore[attr-defined]  # cached on the user object
     wanted = set(roles)
     if Role.ORGANISING_COMMITTEE in cache:
         # The organising committee acts in every role over the whole tree.
@@ -44,14 +56,14 @@ def role_paths(user: Any, roles: Iterable[str] = ANY_ROLE) -> list[str]:
     return kept
 
 
-def reaches(user: Any, unit: Any, roles: Iterable[str] = ANY_ROLE) -> bool:
+def reaches(user: User | AnonymousUser | None, unit: HasPath | None, roles: Iterable[str] = ANY_ROLE) -> bool:
     """True when ``user`` holds one of ``roles`` on ``unit`` or on a unit above it."""
     if unit is None:
         return False
     return any(unit.path.startswith(p) for p in role_paths(user, roles))
 
 
-def scope_filter(user: Any, roles: Iterable[str] = ANY_ROLE, *, field: str = "unit__path") -> Q:
+def scope_filter(user: User | AnonymousUser, roles: Iterable[str] = ANY_ROLE, *, field: str = "unit__path") -> Q:
     """A ``Q`` matching rows whose unit lies in ``user``'s scope for ``roles``.
 
     Matches nothing when the user holds none of the roles.
@@ -65,7 +77,7 @@ def scope_filter(user: Any, roles: Iterable[str] = ANY_ROLE, *, field: str = "un
     return query
 
 
-def level_above(unit: Any) -> Any:
+def level_above(unit: Unit | None) -> HasPath | None:
     """What stands for "the level above ``unit``" in scope checks: an object
     with the parent's ``path`` (no query), or ``unit`` itself at the root —
     the national level confirms its own (issue 9 item 8)."""
@@ -82,7 +94,7 @@ class _Path:
         self.path = path
 
 
-def above_filter(user: Any, roles: Iterable[str] = ANY_ROLE, *, field: str = "unit__path") -> Q:
+def above_filter(user: User, roles: Iterable[str] = ANY_ROLE, *, field: str = "unit__path") -> Q:
     """A ``Q`` matching rows whose unit's level above (:func:`level_above`)
     lies in ``user``'s scope for ``roles``: strictly below one of their
     units, or a root unit they hold a role on."""
@@ -97,7 +109,7 @@ def above_filter(user: Any, roles: Iterable[str] = ANY_ROLE, *, field: str = "un
     return query
 
 
-def clear_cache(user: Any) -> None:
+def clear_cache(user: User) -> None:
     """Forget the cached scope (after granting or revoking a role)."""
     if hasattr(user, "_sangkien_role_paths"):
         del user._sangkien_role_paths

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -14,8 +14,11 @@ from sangkien.roles.models import RoleAssignment
 from sangkien.roles.scope import clear_cache
 from sangkien.units.models import Unit
 
+if TYPE_CHECKING:
+    from sangkien.accounts.models import User
 
-def grant_role(*, user: Any, unit: Unit, role: str, actor: Any) -> RoleAssignment:
+
+def grant_role(*, user: User, unit: Unit, role: str, actor: User) -> RoleAssignment:
     """Give ``user`` ``role`` on ``unit`` (reaching its subtree).
 
     :raises NotAllowed: ``actor`` does not administer ``unit``, or tries to
@@ -35,7 +38,7 @@ def grant_role(*, user: Any, unit: Unit, role: str, actor: Any) -> RoleAssignmen
     return assignment
 
 
-def revoke_role(*, assignment: RoleAssignment, actor: Any) -> None:
+def revoke_role(*, assignment: RoleAssignment, actor: User) -> None:
     """Remove a role assignment.
 
     :raises NotAllowed: ``actor`` does not administer the assignment's unit.

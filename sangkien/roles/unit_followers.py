@@ -9,17 +9,20 @@ otherwise hold the whole successor), never dropped.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from sangkien.core.models import log_action
 from sangkien.roles.models import RoleAssignment
 from sangkien.units.models import Unit
 from sangkien.units.reorganisation import FollowItem
 
+if TYPE_CHECKING:
+    from sangkien.accounts.models import User
+
 FOLLOWING_KINDS = frozenset({"move", "rename"})
 
 
-def follow_roles(old: Unit, new: Unit | None, kind: str, actor: Any) -> list[FollowItem]:
+def follow_roles(old: Unit, new: Unit | None, kind: str, actor: User) -> list[FollowItem]:
     """Grant ``old``'s roles on ``new`` for a move/rename; list them for reassignment otherwise."""
     items = []
     for assignment in RoleAssignment.objects.filter(unit=old).select_related("user").order_by("pk"):

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from sangkien.accounts.http import AuthenticatedHttpRequest
 from sangkien.accounts.sessions import recent_authentication_required
 from sangkien.core.exceptions import DomainError
 from sangkien.roles.access import get_assignment_for, restrict_assignments
@@ -20,7 +21,7 @@ from sangkien.units.access import get_unit_for, in_subtree
 @login_required
 @require_http_methods(["GET", "POST"])
 @recent_authentication_required(when=lambda request, code: request.method == "POST")
-def manage(request: HttpRequest, code: str) -> HttpResponse:
+def manage(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     """Roles held in ``code``'s subtree; grant a new one or revoke one."""
     unit = get_unit_for(request.user, code, "roles.grant")
     form = GrantForm(request.POST or None, initial={"unit_code": unit.code})

@@ -10,7 +10,7 @@ permissions declared in the apps' ``rules.py`` without this module importing
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
@@ -20,14 +20,19 @@ from django.utils.translation import gettext as _
 from sangkien.core.clock import LOCAL_TZ, local_now
 from sangkien.units.models import Unit
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
 
-def get_unit_for(user: Any, code: str, perm: str, *, on: dt.date | None = None) -> Unit:
+    from sangkien.accounts.models import User
+    pass
+
+def get_unit_for(user: User | AnonymousUser, code: str, perm: str, *, on: dt.date | None = None) -> Unit:
     """The unit that has ``code`` on ``on`` (None: today) if ``user`` holds ``perm`` (e.g. ``"units.manage"``) on it.
 
     :raises Http404: no such unit on that date.
     :raises PermissionDenied: the unit is above or beside the user's units.
     """
-    unit = Unit.objects.by_code(code, on=on)
+    unit: Unit | None = Unit.objects.by_code(code, on=on)
     if unit is None:
         raise Http404
     if not user.has_perm(perm, unit):
@@ -40,7 +45,7 @@ def get_linked_unit(code: str) -> Unit:
 
     :raises Http404: no unit has this code today (message translated).
     """
-    unit = Unit.objects.active().by_code(code)
+    unit: Unit | None = Unit.objects.active().by_code(code)
     if unit is None:
         raise Http404(_("Không có đơn vị nào với mã “%(code)s”. Đường link hoặc mã QR có thể đã cũ hoặc bị "
                         "gõ sai; hãy hỏi lại công đoàn cơ sở của bạn.") % {"code": code[:40]})
@@ -70,5 +75,5 @@ def programme_day(programme: Any) -> dt.date:
     ends = [phase.submission_end for phase in programme.phases.all()]
     if not ends:
         return today
-    last = (max(ends) - dt.timedelta(microseconds=1)).astimezone(LOCAL_TZ).date()
+    last: dt.date = (max(ends) - dt.timedelta(microseconds=1)).astimezone(LOCAL_TZ).date()
     return min(last, today)

@@ -1,12 +1,17 @@
 """Units in the admin: read-only but for the name, which goes through ``rename_unit``."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib import admin
+from django.db.models import Model
+from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
 from sangkien.units.models import ReorganisationPlan, Unit, UnitSuccession
 from sangkien.units.services import rename_unit
+
+if TYPE_CHECKING:
+    from sangkien.accounts.models import User
 
 
 @admin.register(Unit)
@@ -27,15 +32,15 @@ class UnitAdmin(SimpleHistoryAdmin):
               "path", "depth", "numchild")
     ordering = ("path",)
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
     def save_model(self, request: Any, obj: Unit, form: Any, change: bool) -> None:
         """Rename through the service (the form holds the name only; nothing else is written)."""
-        rename_unit(unit=obj, name=form.cleaned_data["name"], actor=request.user)
+        rename_unit(unit=obj, name=form.cleaned_data["name"], actor=cast("User", request.user))
 
 @admin.register(UnitSuccession)
 class UnitSuccessionAdmin(admin.ModelAdmin):
@@ -46,13 +51,13 @@ class UnitSuccessionAdmin(admin.ModelAdmin):
     search_fields = ("predecessor__code", "successor__code")
     raw_id_fields = ("predecessor", "successor", "plan")
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 
@@ -64,11 +69,11 @@ class ReorganisationPlanAdmin(admin.ModelAdmin):
     list_filter = ("status",)
     raw_id_fields = ("scope", "created_by", "applied_by")
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -9,6 +9,7 @@ the level above changes.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -34,7 +35,7 @@ class Level:
     query: str = ""
     truncated: bool = False
     searchable: bool = False
-    extra: dict = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
     unit: Unit | None = None  # the chosen child, when ``selected`` is one
 
 

@@ -29,7 +29,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any, cast
 
 from django.db import transaction
 from django.db.models import F
@@ -41,13 +41,17 @@ from treebeard.exceptions import PathOverflow
 from sangkien.core.models import log_action
 from sangkien.units.models import Unit, UnitKind
 
+if TYPE_CHECKING:
+    from sangkien.accounts.models import User
+
 COLUMNS = ("code", "name", "kind", "parent_code", "member_count", "is_active")
 REQUIRED_COLUMNS = ("code", "name", "kind", "parent_code")
 TRUE_WORDS = frozenset({"1", "true", "yes", "có", "x"})
 FALSE_WORDS = frozenset({"0", "false", "no", "không"})
-CODE_MAX_LENGTH = Unit._meta.get_field("code").max_length
-NAME_MAX_LENGTH = Unit._meta.get_field("name").max_length
-MAX_DEPTH = Unit._meta.get_field("path").max_length // Unit.steplen
+# CharFields: their max_length is set (django-stubs types it int | None).
+CODE_MAX_LENGTH = cast(int, Unit._meta.get_field("code").max_length)
+NAME_MAX_LENGTH = cast(int, Unit._meta.get_field("name").max_length)
+MAX_DEPTH = cast(int, Unit._meta.get_field("path").max_length) // Unit.steplen
 BATCH_SIZE = 500
 
 
@@ -425,7 +429,7 @@ def _plan(by_code: Mapping[str, UnitRow], depth: Mapping[str, int], existing: Ma
 # --- apply -------------------------------------------------------------------
 
 def import_units(source: str | Path | IO[bytes], *, fmt: str | None = None, dry_run: bool = False,
-                 actor: Any = None) -> ImportSummary:
+                 actor: User | None = None) -> ImportSummary:
     """Read a CSV/JSON file and apply it (see :func:`read_rows`, :func:`import_rows`).
 
     Raises :class:`UnitImportError` with every error of the file; then nothing is written.
@@ -434,7 +438,7 @@ def import_units(source: str | Path | IO[bytes], *, fmt: str | None = None, dry_
     return import_rows(rows, dry_run=dry_run, actor=actor, errors=errors)
 
 
-def import_rows(rows: list[UnitRow], *, dry_run: bool = False, actor: Any = None,
+def import_rows(rows: list[UnitRow], *, dry_run: bool = False, actor: User | None = None,
                 errors: Iterable[RowError] = ()) -> ImportSummary:
     """Create, update and move units so the tree matches ``rows``, in one transaction.
 
@@ -485,7 +489,7 @@ def _new_unit(row: UnitRow) -> Unit:
                 is_active=True if row.is_active is None else row.is_active)
 
 
-def _create(creates: list[UnitRow], existing: Mapping[str, _Existing], user: Any) -> None:
+def _create(creates: list[UnitRow], existing: Mapping[str, _Existing], user: User | None) -> None:
     """Create the new units; ``creates`` lists parents before children, then by code."""
     if not creates:
         return
@@ -509,28 +513,28 @@ def _create(creates: list[UnitRow], existing: Mapping[str, _Existing], user: Any
     if "" in outer:
         outer_paths[""] = ""
     for path, code in Unit.objects.filter(retired_on__isnull=False).values_list("path", "code"):
-        parent = outer_paths.get(path[: -Unit.steplen])
-        if parent is not None:
-            last_code[parent] = max(last_code.get(parent, ""), code)
-            last_position[parent] = max(last_position.get(parent, 0), _position(path))
+        parent_of = outer_paths.get(path[: -Unit.steplen])
+        if parent_of is not None:
+            last_code[parent_of] = max(last_code.get(parent_of, ""), code)
+            last_position[parent_of] = max(last_position.get(parent_of, 0), _position(path))
     one_by_one = {parent for parent in outer if parent in last_code and children[parent][0].code < last_code[parent]}
     inserted = set()
     for parent_code in sorted(one_by_one):
-        parent = Unit.objects.not_retired().get(code=parent_code) if parent_code else None
+        parent_unit = Unit.objects.not_retired().get(code=parent_code) if parent_code else None
         for row in children[parent_code]:
-            unit = _new_unit(row)
-            unit._history_user = user
-            if parent is None:
-                Unit.objects.add_root(instance=unit)
+            new_unit = _new_unit(row)
+            new_unit._history_user = user
+            if parent_unit is None:
+                Unit.objects.add_root(instance=new_unit)
             else:
-                Unit.objects.add_child(parent, instance=unit)
+                Unit.objects.add_child(parent_unit, instance=new_unit)
             inserted.add(row.code)
 
     # Those insertions may have shifted siblings: read the paths again.
     paths = dict(Unit.objects.not_retired().values_list("code", "path")) if inserted else {c: u.path for c, u in existing.items()}
     next_position = {parent: last_position.get(parent, 0) for parent in outer - one_by_one}
     appended: dict[str, int] = defaultdict(int)
-    units = []
+    units: list[Unit] = []
     for row in creates:
         if row.code in inserted:
             continue
@@ -539,10 +543,10 @@ def _create(creates: list[UnitRow], existing: Mapping[str, _Existing], user: Any
         next_position[row.parent_code] = position
         path = parent_path + _step(position)
         paths[row.code] = path
-        unit = _new_unit(row)
-        unit.path, unit.depth = path, len(path) // Unit.steplen
-        unit.numchild = len(children.get(row.code, ()))
-        units.append(unit)
+        new_unit = _new_unit(row)
+        new_unit.path, new_unit.depth = path, len(path) // Unit.steplen
+        new_unit.numchild = len(children.get(row.code, ()))
+        units.append(new_unit)
         if row.parent_code in outer or row.parent_code in inserted:
             appended[row.parent_code] += 1
     bulk_create_with_history(units, Unit, batch_size=BATCH_SIZE, default_user=user)
@@ -551,7 +555,7 @@ def _create(creates: list[UnitRow], existing: Mapping[str, _Existing], user: Any
             Unit.objects.not_retired().filter(code=parent_code).update(numchild=F("numchild") + count)
 
 
-def _move(row: UnitRow, old_parent_code: str, user: Any) -> None:
+def _move(row: UnitRow, old_parent_code: str, user: User | None) -> None:
     """Move one unit (and its subtree) under its new parent, at its sorted place."""
     unit = Unit.objects.not_retired().get(code=row.code)
     if row.parent_code:
@@ -562,7 +566,7 @@ def _move(row: UnitRow, old_parent_code: str, user: Any) -> None:
                from_parent=old_parent_code or None, to_parent=row.parent_code or None)
 
 
-def _update(updates: Mapping[str, dict[str, Any]], existing: Mapping[str, _Existing], user: Any) -> None:
+def _update(updates: Mapping[str, dict[str, Any]], existing: Mapping[str, _Existing], user: User | None) -> None:
     """Write changed fields in batches, with one history row per unit."""
     codes = list(updates)
     fields = sorted({name for changes in updates.values() for name in changes})

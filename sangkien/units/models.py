@@ -19,6 +19,7 @@ code is :meth:`UnitQuerySet.by_code`.
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -26,6 +27,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
+
+if TYPE_CHECKING:
+    from sangkien.accounts.models import User
 
 
 class UnitKind(models.TextChoices):
@@ -60,7 +64,7 @@ def _today() -> dt.date:
     return local_now().date()
 
 
-class UnitQuerySet(MP_NodeQuerySet):
+class UnitQuerySet(MP_NodeQuerySet["Unit"]):
     def active(self) -> UnitQuerySet:
         """Units that still exist (``is_active``, i.e. ``retired_on`` is null)."""
         return self.filter(is_active=True)
@@ -131,7 +135,8 @@ class Unit(MP_Node):
     )
     history = HistoricalRecords(excluded_fields=["path", "depth", "numchild"])
 
-    objects = UnitManager()
+    objects: ClassVar[UnitManager] = UnitManager()
+    _history_user: User | None  # read by simple_history when it writes the history row
 
     node_order_by = ["code"]
 

@@ -9,13 +9,16 @@ a file import.  Grassroots unions are not built in: import them from a file.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import vietnam_provinces
 from django.utils.translation import gettext as _
 
 from sangkien.units.importers import RowError, UnitImportError, UnitRow, import_rows
 from sangkien.units.models import Unit, UnitKind
+
+if TYPE_CHECKING:
+    from sangkien.accounts.models import User
 
 ROOT_CODE = "TLD"
 ROOT_NAME = "Tổng Liên đoàn Lao động Việt Nam"
@@ -45,7 +48,8 @@ def place_name(division_name: str) -> str:
 def load_divisions() -> list[dict[str, Any]]:
     """The provinces of ``vietnam-provinces``, each with its ``districts``."""
     with open(vietnam_provinces.NESTED_DIVISIONS_JSON_PATH, encoding="utf-8") as fh:
-        return json.load(fh)
+        divisions: list[dict[str, Any]] = json.load(fh)
+    return divisions
 
 
 def national_rows(*, include_sector_unions: bool = True) -> list[UnitRow]:
@@ -72,7 +76,7 @@ def national_rows(*, include_sector_unions: bool = True) -> list[UnitRow]:
 
 
 def load_national_units(*, include_sector_unions: bool = True, dry_run: bool = False,
-                        actor: Any = None) -> dict[str, int]:
+                        actor: User | None = None) -> dict[str, int]:
     """Create or update the national tree; running it again changes nothing.
 
     Creates (or renames / moves back, matching by code) the root ``TLD``

@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 from sangkien.units.national import PROVINCE_UNIONS, place_name
 
 if TYPE_CHECKING:
+    from sangkien.accounts.models import User
     from sangkien.units.reorganisation import PlanRow
 
 #: The day the 34 provinces began (Resolution 202/2025/QH15).
@@ -96,6 +97,11 @@ def _query(sql: str) -> list[tuple[str, ...]]:
         return connection.execute(sql).fetchall()
 
 
+def _pairs(sql: str) -> dict[str, str]:
+    """The first column → the second, of a two-column query."""
+    return {row[0]: row[1] for row in _query(sql)}
+
+
 @functools.cache
 def provinces() -> tuple[Province2025, ...]:
     """The 34 provinces of 1/7/2025, by code, each with the old provinces it took in.
@@ -105,12 +111,13 @@ def provinces() -> tuple[Province2025, ...]:
     63-province tables.  Raises ``ValueError`` if an old province maps to two
     new ones or a key is unknown.
     """
-    new_codes = dict(_query("SELECT DISTINCT provinceKey, provinceCode FROM admin_units"))
-    new_names = dict(_query("SELECT DISTINCT provinceCode, province FROM admin_units"))
-    old_codes = dict(_query("SELECT DISTINCT provinceKey, provinceCode FROM admin_units_legacy"))
+    new_codes: dict[str, str] = _pairs("SELECT DISTINCT provinceKey, provinceCode FROM admin_units")
+    new_names: dict[str, str] = _pairs("SELECT DISTINCT provinceCode, province FROM admin_units")
+    old_codes: dict[str, str] = _pairs("SELECT DISTINCT provinceKey, provinceCode FROM admin_units_legacy")
     with open(_data_file("converter_2025.json"), encoding="utf-8") as handle:
         mapping: dict[str, list[str]] = json.load(handle)["DICT_PROVINCE"]
-    result, seen = [], set()
+    result: list[Province2025] = []
+    seen: set[str] = set()
     for new_key, old_keys in mapping.items():
         olds = tuple(sorted(old_codes[key] for key in old_keys))
         if seen & set(olds):
@@ -219,7 +226,7 @@ def plan_rows(units: Iterable[TreeUnit], *, effective_on: dt.date = EFFECTIVE_ON
     dissolves: list[PlanRow] = []
     merges: list[PlanRow] = []
 
-    def row(code: str, action: str, **fields: str) -> PlanRow:
+    def row(code: str, action: str, **fields: Any) -> PlanRow:
         return PlanRow(code=code, action=action, effective_on=effective_on, **fields)
 
     renewed: set[str] = set()  # codes that get a new row (renamed): what stays below follows it
@@ -252,8 +259,8 @@ def plan_rows(units: Iterable[TreeUnit], *, effective_on: dt.date = EFFECTIVE_ON
             if child.code not in kept_unions and child.kind not in kept_under_province:
                 empty_into(child, code)
         for old in province.predecessors:
-            unit = by_code.get(old)
-            if old == code or unit is None or unit.kind != UnitKind.PROVINCIAL_FEDERATION:
+            predecessor = by_code.get(old)
+            if old == code or predecessor is None or predecessor.kind != UnitKind.PROVINCIAL_FEDERATION:
                 continue
             for child in children.get(old, []):
                 suffix = child.code.removeprefix(f"{old}-")
@@ -271,7 +278,7 @@ def plan_rows(units: Iterable[TreeUnit], *, effective_on: dt.date = EFFECTIVE_ON
 
 # --- loading -----------------------------------------------------------------
 
-def load_communes(*, actor: Any = None) -> dict[str, int]:
+def load_communes(*, actor: User | None = None) -> dict[str, int]:
     """Create or update the 3,321 communes as places (:class:`~sangkien.units.models.Commune`).
 
     Matched by code; new ones are bulk-inserted, changed names, kinds or
@@ -302,7 +309,9 @@ def load_communes(*, actor: Any = None) -> dict[str, int]:
         counts = {"created": len(new), "updated": len(changed),
                   "unchanged": len(wanted) - len(new) - len(changed)}
         if new or changed:
-            log_action(actor=actor, action="communes.loaded", obj=Commune.objects.order_by("pk").first(),
+            first = Commune.objects.order_by("pk").first()
+            assert first is not None  # just written
+            log_action(actor=actor, action="communes.loaded", obj=first,
                        source=f"{PACKAGE} {package_version()}", **counts)
     return counts
 
@@ -319,7 +328,7 @@ def current_tree(on: dt.date) -> list[TreeUnit]:
             for path, code, name, kind, active in rows]
 
 
-def load_national_units_2025(*, dry_run: bool = False, actor: Any = None) -> dict[str, int]:
+def load_national_units_2025(*, dry_run: bool = False, actor: User | None = None) -> dict[str, int]:
     """Make the tree of 1/7/2025: 34 provincial federations with their ``-KCN`` and
     ``-VC`` unions, the old provinces merged into them, district federations and
     sector unions dissolved with their grassroots moved under the province, and the

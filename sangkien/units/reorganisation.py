@@ -48,7 +48,7 @@ import dataclasses
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -64,6 +64,9 @@ from sangkien.units.models import (
     UnitKind,
     UnitSuccession,
 )
+
+if TYPE_CHECKING:
+    from sangkien.accounts.models import User
 
 ACTIONS = ("move", "rename", "merge", "split", "dissolve", "create")
 _RANK = {"rename": 0, "move": 0, "create": 1, "split": 2, "merge": 3, "dissolve": 4}
@@ -210,7 +213,7 @@ class PlanRefused(ValidationError):
         self.preview = preview
 
 
-def preview_plan(*, rows: Iterable[PlanRow], actor: Any, scope: Unit | None = None) -> PlanPreview:
+def preview_plan(*, rows: Iterable[PlanRow], actor: User | None, scope: Unit | None = None) -> PlanPreview:
     """What ``rows`` would do: the plan is run in a transaction that is rolled back.
 
     Returns a :class:`PlanPreview` with the changes, what follows each unit and
@@ -229,7 +232,7 @@ def preview_plan(*, rows: Iterable[PlanRow], actor: Any, scope: Unit | None = No
     return preview
 
 
-def apply_plan(*, rows: Iterable[PlanRow], actor: Any, plan: ReorganisationPlan | None = None,
+def apply_plan(*, rows: Iterable[PlanRow], actor: User | None, plan: ReorganisationPlan | None = None,
                scope: Unit | None = None) -> PlanPreview:
     """Apply ``rows`` in one transaction; audited (``units.plan_applied`` plus one entry per change).
 
@@ -278,7 +281,7 @@ def _line_label(line: int) -> str:
 
 @dataclass
 class _Context:
-    actor: Any
+    actor: User | None
     preview: PlanPreview
     plan: ReorganisationPlan | None
     named: set[int]  # pks of the old units named by a row (they are not carried along by another row)
@@ -293,7 +296,7 @@ class _Context:
                               % {"unit": unit.name, "code": unit.code, "scope": self.scope.name}, "out_of_scope")
 
 
-def _run(rows: list[PlanRow], *, actor: Any, preview: PlanPreview, plan: ReorganisationPlan | None,
+def _run(rows: list[PlanRow], *, actor: User | None, preview: PlanPreview, plan: ReorganisationPlan | None,
          scope: Unit | None = None) -> None:
     """Check every row, then run the good ones in order, each in its savepoint; errors go to ``preview``."""
     ctx = _Context(actor=actor, preview=preview, plan=plan, named=set(), today=local_now().date(), scope=scope)
@@ -408,7 +411,7 @@ def _order(rows: list[PlanRow], old_units: dict[int, Unit]) -> list[int]:
 
 
 def _existing(code: str, on: dt.date, what: str, ctx: _Context) -> Unit:
-    unit = Unit.objects.by_code(code, on=on)
+    unit: Unit | None = Unit.objects.by_code(code, on=on)
     if unit is None:
         raise _RowRefused(_("không có %(what)s mã “%(code)s” vào ngày %(day)s")
                           % {"what": what, "code": code, "day": _day(on)}, "target_not_found")
@@ -526,17 +529,18 @@ def _carry_children(old: Unit, new_parent: Unit, on: dt.date, ctx: _Context) -> 
     return carried
 
 
-def _retire(unit: Unit, on: dt.date, actor: Any, *, merged_into: Unit | None) -> None:
+def _retire(unit: Unit, on: dt.date, actor: User | None, *, merged_into: Unit | None) -> None:
     unit.retired_on, unit.is_active, unit.merged_into = on, False, merged_into
     unit._history_user = actor if getattr(actor, "is_authenticated", False) else None
     unit.save(update_fields=["retired_on", "is_active", "merged_into"])
 
 
-def _add(parent: Unit, *, code: str, name: str, kind: str, member_count: int | None, on: dt.date, actor: Any) -> Unit:
+def _add(parent: Unit, *, code: str, name: str, kind: str, member_count: int | None, on: dt.date, actor: User | None) -> Unit:
     parent.refresh_from_db()
     unit = Unit(code=code, name=name, kind=kind, member_count=member_count, valid_from=on)
     unit._history_user = actor if getattr(actor, "is_authenticated", False) else None
-    return Unit.objects.add_child(parent, instance=unit)
+    added: Unit = Unit.objects.add_child(parent, instance=unit)
+    return added
 
 
 def _link(old: Unit, new: Unit | None, kind: str, ctx: _Context, note: str = "") -> None:

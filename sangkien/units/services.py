@@ -15,7 +15,7 @@ translated message and a ``code``.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, cast
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -26,6 +26,9 @@ from sangkien.core.models import log_action
 from sangkien.units.models import Unit
 from sangkien.units.reorganisation import PlanRefused, PlanRow, apply_plan
 
+if TYPE_CHECKING:
+    from sangkien.accounts.models import User
+
 
 def _parent_code(unit: Unit) -> str | None:
     parent = Unit.objects.get_parent(unit, update=True)
@@ -34,10 +37,11 @@ def _parent_code(unit: Unit) -> str | None:
 
 def _fresh(unit: Unit) -> Unit:
     """The unit as stored now (tree fields change under the caller's feet)."""
-    return Unit.objects.select_for_update().get(pk=unit.pk)
+    fresh: Unit = Unit.objects.select_for_update().get(pk=unit.pk)
+    return fresh
 
 
-def _save(unit: Unit, fields: list[str], actor: Any) -> None:
+def _save(unit: Unit, fields: list[str], actor: User) -> None:
     """Save ``fields``; the history row names ``actor``."""
     unit._history_user = actor if getattr(actor, "is_authenticated", False) else None
     unit.save(update_fields=fields)
@@ -52,7 +56,7 @@ def _move_under(unit: Unit, parent: Unit | None) -> None:
     unit.refresh_from_db()
 
 
-def _one_row(row: PlanRow, actor: Any, reasons: dict[str, str]) -> Unit | None:
+def _one_row(row: PlanRow, actor: User, reasons: dict[str, str]) -> Unit | None:
     """Apply a one-row plan; returns the successor row (None for a dissolution).
 
     Refused rows become ``ValidationError`` with the row's message and its
@@ -68,7 +72,7 @@ def _one_row(row: PlanRow, actor: Any, reasons: dict[str, str]) -> Unit | None:
 
 
 @transaction.atomic
-def rename_unit(*, unit: Unit, name: str, actor: Any, on: dt.date | None = None) -> Unit:
+def rename_unit(*, unit: Unit, name: str, actor: User, on: dt.date | None = None) -> Unit:
     """Give ``unit`` a new ``name``; returns the unit (refreshed), or its successor row when ``on`` is given.
 
     Without ``on`` it is a correction: the row is renamed (audit action
@@ -82,7 +86,7 @@ def rename_unit(*, unit: Unit, name: str, actor: Any, on: dt.date | None = None)
     name = name.strip()
     if not name:
         raise ValidationError(_("Tên đơn vị không được để trống."), code="empty_name")
-    if len(name) > Unit._meta.get_field("name").max_length:
+    if len(name) > cast(int, Unit._meta.get_field("name").max_length):  # a CharField's is set
         raise ValidationError(_("Tên đơn vị quá dài."), code="name_too_long")
     if name == unit.name:
         return unit
@@ -97,7 +101,7 @@ def rename_unit(*, unit: Unit, name: str, actor: Any, on: dt.date | None = None)
 
 
 @transaction.atomic
-def move_unit(*, unit: Unit, new_parent: Unit | None, actor: Any, on: dt.date | None = None) -> Unit:
+def move_unit(*, unit: Unit, new_parent: Unit | None, actor: User, on: dt.date | None = None) -> Unit:
     """Move ``unit`` and everything below it under ``new_parent`` (``None``: make it a root).
 
     With ``on``, the unit moves from that date: a new row under
@@ -140,7 +144,7 @@ def move_unit(*, unit: Unit, new_parent: Unit | None, actor: Any, on: dt.date | 
 
 
 @transaction.atomic
-def merge_units(*, source: Unit, target: Unit, actor: Any, on: dt.date | None = None) -> Unit:
+def merge_units(*, source: Unit, target: Unit, actor: User, on: dt.date | None = None) -> Unit:
     """Merge ``source`` into ``target`` from ``on`` (sáp nhập; default: today, local date).
 
     A one-row plan (:mod:`sangkien.units.reorganisation`): ``source`` is
@@ -176,7 +180,7 @@ def merge_units(*, source: Unit, target: Unit, actor: Any, on: dt.date | None = 
 
 
 @transaction.atomic
-def retire_unit(*, unit: Unit, actor: Any, on: dt.date | None = None) -> Unit:
+def retire_unit(*, unit: Unit, actor: User, on: dt.date | None = None) -> Unit:
     """Dissolve ``unit`` (giải thể) from ``on`` (default: today, local date).
 
     A one-row plan: the unit is retired (``retired_on=on``, a ``dissolve``

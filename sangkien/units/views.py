@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from sangkien.accounts.http import AuthenticatedHttpRequest
 from sangkien.core.clock import now
 from sangkien.units.access import get_unit_for
 from sangkien.units.forms import PlanUploadForm
@@ -47,7 +48,7 @@ def qr(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def poster(request: HttpRequest, code: str) -> HttpResponse:
+def poster(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     """A printable A4 poster: unit name, QR code, link and the three steps."""
     unit = get_unit_for(request.user, code, "units.print_poster")
     return render(request, "units/poster.html", {"unit": unit, "link": unit_link(unit),
@@ -56,7 +57,7 @@ def poster(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def reorganise(request: HttpRequest, code: str) -> HttpResponse:
+def reorganise(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     """Upload a reorganisation plan for ``code``'s subtree; a readable file becomes a plan to preview.
 
     Bad rows are listed with their line (nothing is kept); a file refused as a
@@ -88,7 +89,7 @@ def reorganise(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def reorganise_plan(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def reorganise_plan(request: AuthenticatedHttpRequest, code: str, pk: int) -> HttpResponse:
     """The preview of an uploaded plan, and its confirmation (POST, applied once: a second POST changes nothing)."""
     unit = get_unit_for(request.user, code, "units.reorganise")
     plan = ReorganisationPlan.objects.filter(pk=pk, scope=unit).select_related("created_by", "applied_by").first()

@@ -48,7 +48,7 @@ _RECOGNISED_BY = {"school": "Hiệu trưởng nhà trường", "high_school": "H
                   "commune": "Chủ tịch UBND xã", "agency": "Thủ trưởng cơ quan",
                   "hospital": "Giám đốc bệnh viện", "agri": "Thủ trưởng đơn vị",
                   "enterprise": "Giám đốc công ty", "fdi": "Tổng Giám đốc công ty"}
-_REASONS = {Status.RETURNED: "Bổ sung giá trị làm lợi ước tính trong 01 năm.",
+_REASONS: dict[str, str] = {Status.RETURNED: "Bổ sung giá trị làm lợi ước tính trong 01 năm.",
             Status.REJECTED: "Chưa được áp dụng thực tế tại đơn vị."}
 
 
@@ -246,7 +246,7 @@ def generate_province(ctx: Context, *, participants: int, initiatives: int, slot
             main_of.append(j)
             dates.append(at)
         out.persons.append((person_id, vietnamese.person_name(rng), ctx.phone(), "", rng.choice(spec.jobs),
-                            workplace[:255], None, ctx.adapt_datetime(earliest)))
+                            workplace[:255], None, ctx.adapt_datetime(earliest)))  # type: ignore[arg-type]  # count >= 1: set above
 
     # Co-authors: some people are only co-authors; some authors also co-author a colleague's.
     positions: dict[int, int] = {}

@@ -148,7 +148,7 @@ def grassroots_rows(scale: float, figures: ProvinceFigures) -> tuple[list[UnitRo
     counts = apportion(total - len(weights), weights)
     rows: list[UnitRow] = []
     by_upper: dict[str, list[Grassroots]] = {}
-    for (province, upper), extra in counts.items():
+    for (province_code, upper), extra in counts.items():
         suffix, place, wards = places[upper]
         mix_names, mix_weights = zip(*UPPER_MIX[suffix][1], strict=True)
         n = extra + 1
@@ -157,7 +157,7 @@ def grassroots_rows(scale: float, figures: ProvinceFigures) -> tuple[list[UnitRo
         units = []
         for index in range(1, n + 1):
             profile = rng.choices(mix_names, mix_weights)[0]
-            workplace = _grassroots_name(rng, profile, suffix, wards, place, province_place[province])
+            workplace = _grassroots_name(rng, profile, suffix, wards, place, province_place[province_code])
             seen[workplace] += 1
             if seen[workplace] > 1:
                 workplace = f"{workplace} (cơ sở {seen[workplace]})"

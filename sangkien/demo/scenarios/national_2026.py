@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
@@ -59,6 +59,9 @@ from sangkien.units.models import Commune, CommuneKind, Unit, UnitKind
 from sangkien.units.national import ROOT_CODE
 from sangkien.units.national2025 import EFFECTIVE_ON, load_national_units_2025, provinces
 from sangkien.units.reorganisation import PlanRow, apply_plan
+
+if TYPE_CHECKING:
+    from sangkien.accounts.models import User
 
 SLUG = "sang-kien-2026"
 NAME = "Sáng kiến vì sự phát triển 2026"
@@ -139,7 +142,7 @@ def _phase(programme: Programme) -> Phase:
     return phase
 
 
-def _targets(programme: Programme, root: Unit, actor: Any) -> None:
+def _targets(programme: Programme, root: Unit, actor: User) -> None:
     """:data:`TARGET` on TLĐ, shared among the 34 provinces by their number of communes."""
     weights = {p.code: Commune.objects.filter(province_code=p.code).count() for p in provinces()}
     shares = apportion(TARGET, weights)

@@ -244,7 +244,7 @@ def load() -> dict[str, Any]:
     reviewer = accounts["organising_committee"]
 
     # Which unit each initiative goes to, and its final status.
-    plan: list[tuple[Unit, bool, str]] = []  # (unit, unlisted, status)
+    plan: list[tuple[Unit, bool, Status]] = []  # (unit, unlisted, status)
     for code, _name2, _kind, approved in UNITS:
         for i in range(approved):
             plan.append((grassroots[code][i % len(grassroots[code])], False, Status.APPROVED))
@@ -301,9 +301,11 @@ def load() -> dict[str, Any]:
     for (row, _authors), code, (_unit, _unlisted, status) in zip(rows, codes, plan, strict=True):
         if status == Status.SUBMITTED:
             continue
+        assert row.submitted_at is not None  # every letter row has its date
         Initiative.objects.filter(pk=ids[code]).update(status=status, status_reason=reasons.get(status, ""))
         decisions.append(StatusChange(
-            initiative_id=ids[code], actor=reviewer, at=min(row.submitted_at + dt.timedelta(days=1), AS_OF),
+            initiative_id=ids[code], actor=reviewer,
+            at=min(row.submitted_at + dt.timedelta(days=1), AS_OF),
             from_status=Status.SUBMITTED, to_status=status, reason=reasons.get(status, "")))
     StatusChange.objects.bulk_create(decisions)
     return {"programme": SLUG, "created": True, "initiatives": len(plan), "participants": PARTICIPANTS,

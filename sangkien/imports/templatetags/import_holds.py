@@ -6,11 +6,14 @@ A tag, so that pages of apps below ``imports`` (the officer home of
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import template
 
 from sangkien.imports.holds import describe, held_jobs_for
+
+if TYPE_CHECKING:
+    from sangkien.accounts.models import User
 
 register = template.Library()
 
@@ -19,7 +22,7 @@ SHOWN = 50
 
 
 @register.simple_tag
-def held_imports(user: Any) -> dict[str, Any]:
+def held_imports(user: User) -> dict[str, Any]:
     """``{"jobs": [(job, reason), …], "more": n}``: held imports ``user`` may confirm, oldest first."""
     jobs = list(held_jobs_for(user)[:SHOWN + 1])
     return {"jobs": [(job, describe(job)) for job in jobs[:SHOWN]], "more": max(0, len(jobs) - SHOWN)}

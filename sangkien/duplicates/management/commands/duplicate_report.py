@@ -31,9 +31,10 @@ class Command(BaseCommand):
             raise CommandError(f"No programme with slug {options['programme']!r}.")
         unit = programme.organiser
         if options["unit"]:
-            unit = Unit.objects.by_code(options["unit"], on=programme_day(programme))
-            if unit is None or not unit.path.startswith(programme.organiser.path):
+            chosen = Unit.objects.by_code(options["unit"], on=programme_day(programme))
+            if chosen is None or not chosen.path.startswith(programme.organiser.path):
                 raise CommandError(f"No unit {options['unit']!r} in the programme's tree.")
+            unit = chosen
         clusters = duplicate_clusters(programme=programme, unit=unit)
         if options["output"]:
             with Path(options["output"]).open("w", encoding="utf-8-sig", newline="") as handle:
