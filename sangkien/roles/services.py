@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from sangkien.core.exceptions import NotAllowed
 from sangkien.core.models import log_action
 from sangkien.roles.capabilities import GRANT_NEEDS, roles_with
-from sangkien.roles.models import RoleAssignment
+from sangkien.roles.models import Role, RoleAssignment
 from sangkien.roles.scope import clear_cache
 from sangkien.units.models import Unit
 
@@ -34,6 +34,30 @@ def grant_role(*, user: User, unit: Unit, role: str, actor: User) -> RoleAssignm
             user=user, unit=unit, role=role, defaults={"granted_by": actor})
         if created:
             log_action(actor=actor, action="role.granted", obj=assignment, unit=unit, role=role, user=user.pk)
+    clear_cache(user)
+    return assignment
+
+
+def appoint_organising_committee(*, user: User, unit: Unit) -> RoleAssignment:
+    """Give ``user`` the organising committee role (Ban tổ chức) on the national unit, from the
+    server's command line (``manage.py appoint_committee``).
+
+    How the first committee member of a new installation is appointed: the admin never
+    writes roles and :func:`grant_role` needs a committee member as ``actor``.  Whoever
+    runs a command on the server is trusted already; the audit row (actor empty, action
+    ``role.appointed_from_command_line``) says it came from there.  Idempotent.
+
+    :raises NotAllowed: ``unit`` is not the national unit (the root of the tree), or it
+        no longer exists.
+    """
+    if unit.depth != 1 or not unit.is_active:
+        raise NotAllowed(_("Vai trò Ban tổ chức chỉ giao ở đơn vị cấp toàn quốc."))
+    with transaction.atomic():
+        assignment, created = RoleAssignment.objects.get_or_create(
+            user=user, unit=unit, role=Role.ORGANISING_COMMITTEE, defaults={"granted_by": None})
+        if created:
+            log_action(actor=None, action="role.appointed_from_command_line", obj=assignment, unit=unit,
+                       role=Role.ORGANISING_COMMITTEE, user=user.pk)
     clear_cache(user)
     return assignment
 
