@@ -37,7 +37,7 @@ Two kinds of stage, each answer checked (status and a marker in the body):
 
 At the end the initiatives (and bare notes) added to the database must equal
 the submissions answered with a redirect to the tracking page: none lost,
-none doubled.  ``--quick`` = 60 members, 8 s stages, one ``target:8`` traffic
+none doubled.  ``--quick`` = 60 members, 8 s stages, one ``2x:8`` traffic
 stage; ``--quick --bare-only`` gives the ratio in about a minute.
 
 Prints one JSON line per stage and the section, writes the section "Deadline
@@ -90,6 +90,7 @@ PEAK_PER_S = TOTAL * PHASE_SHARE * LAST_DAY_SHARE * PEAK_HOUR_SHARE / 3600
 TARGET_PER_S = 150.0
 PER_MEMBER_PER_S = 0.25        # in traffic stages each simulated member sends one initiative every 4 s
 OFFICER_PER_S = 0.5            # each officer loads a page every 2 s
+STOP_TIMEOUT_S = 600          # at a stage's end every member finishes the journey it is on (bounded)
 PANELS = (2, 3, 4)             # similar-panel POSTs per submission, drawn uniformly (see panel_texts)
 
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -325,7 +326,7 @@ def run_stage(name: str, users: dict[type, int], seconds: float, kind: str) -> d
     classes = [cls for cls, count in users.items() if count]
     for cls in classes:
         cls.fixed_count = users[cls]
-    env = Environment(user_classes=classes, host=CONFIG["base"], events=events, stop_timeout=60)
+    env = Environment(user_classes=classes, host=CONFIG["base"], events=events, stop_timeout=STOP_TIMEOUT_S)
     runner = env.create_local_runner()
     before_ok, before_cpu, load = dict(OK), cpu_sample(), os.getloadavg()
     total = sum(users.values())
@@ -345,6 +346,7 @@ def run_stage(name: str, users: dict[type, int], seconds: float, kind: str) -> d
         "requests": {name: _percentiles(entry) for (name, _method), entry in sorted(env.stats.entries.items())},
     }
     out["errors"] = sum(r["failures"] for r in out["requests"].values())
+    out["error_kinds"] = {f"{e.name}: {e.error}": e.occurrences for e in env.stats.errors.values()}
     out["cpu_ms_per"] = {part: round(ms / done, 2) if done else None for part, ms in out["cpu_ms"].items()}
     if done:
         out["cpu_ms_per"]["total"] = round(sum(out["cpu_ms"].values()) / done, 2)
@@ -468,7 +470,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--cpu-seconds", type=float, default=30, help="length of each CPU stage")
     parser.add_argument("--cpu-users", type=int, default=8, help="concurrent users of the CPU stages")
     parser.add_argument("--stages", default="1x:60,5x:60,target:300", help="traffic stages NAME:SECONDS")
-    parser.add_argument("--quick", action="store_true", help="60 members, 8 s stages, one target:8 stage")
+    parser.add_argument("--quick", action="store_true", help="60 members, 8 s stages, one 2x:8 stage")
     parser.add_argument("--bare-only", action="store_true", help="only the CPU stages (the ratio), no traffic")
     parser.add_argument("--no-doc", action="store_true", help="do not write docs/benchmarks.md")
     parser.add_argument("--json", type=Path, help="write the whole result there")
@@ -479,7 +481,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     args.argv = list(sys.argv[1:] if argv is None else argv)
     if args.quick:
-        for name, value in (("members", 60), ("cpu_seconds", 8), ("stages", "target:8")):
+        for name, value in (("members", 60), ("cpu_seconds", 8), ("stages", "2x:8")):
             if getattr(args, name) == defaults[name]:
                 setattr(args, name, value)
     return args

@@ -31,6 +31,9 @@ from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 
 from sangkien.accounts.models import User  # noqa: E402
+from sangkien.accounts.sessions import session_kind  # noqa: E402
+from sangkien.core import clock  # noqa: E402
+from sangkien.core.middleware import SESSION_STATE_KEY  # noqa: E402
 from sangkien.demo.scenarios import open_demo  # noqa: E402
 from sangkien.roles.models import Role, RoleAssignment  # noqa: E402
 from sangkien.units.importers import UnitRow, import_rows  # noqa: E402
@@ -38,7 +41,10 @@ from sangkien.units.models import Unit, UnitKind  # noqa: E402
 
 
 def session_for(user: User) -> str:
+    """A signed-in session of ``user`` stamped as at sign-in (``accounts.sessions.stamp_session``), its key."""
+    moment = clock.now().timestamp()
     store = SessionStore()
+    store[SESSION_STATE_KEY] = {"kind": session_kind(user), "auth_at": moment, "seen_at": moment}
     store[SESSION_KEY] = str(user.pk)
     store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
