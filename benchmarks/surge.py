@@ -299,9 +299,8 @@ def cpu_sample() -> dict[str, float]:
 
 def postmaster_pid() -> int:
     """The PostgreSQL postmaster of DATABASE_URL: the parent of our own backend."""
-    with psycopg.connect(os.environ["DATABASE_URL"]) as conn:
-        backend = conn.execute("SELECT pg_backend_pid()").fetchone()[0]
-    return psutil.Process(backend).ppid()
+    with psycopg.connect(os.environ["DATABASE_URL"]) as conn:  # asked while the backend lives
+        return psutil.Process(conn.execute("SELECT pg_backend_pid()").fetchone()[0]).ppid()
 
 
 def db_counts() -> dict[str, int]:
@@ -456,7 +455,8 @@ def section(result: dict[str, Any], args: argparse.Namespace) -> str:
     lines += [f"**Count check**: submissions answered with a redirect to their tracking page {c['ok_submission']:,}, "
               f"initiatives added to the database {c['db_submission']:,}; bare POSTs answered {c['ok_bare']:,}, "
               f"rows added {c['db_bare']:,} — "
-              f"{'equal: none lost, none doubled' if c['passed'] else '**NOT EQUAL**'}.", ""]
+              f"{'equal: none lost, none doubled' if c['passed'] else '**NOT EQUAL**'}.", "",
+              "What these figures mean for more web nodes, a read replica and a pooler: docs/scaling.md.", ""]
     return "\n".join(lines)
 
 
