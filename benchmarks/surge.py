@@ -1,21 +1,48 @@
-"""The deadline surge: members submitting while officers watch dashboards.
+"""The deadline surge: members typing and submitting while officers work, and what a submission costs.
 
-    scripts/with-postgres.sh .venv/bin/python benchmarks/surge.py [--members 2000]
-        [--workers 4] [--threads 4] [--stages 1x:60,2x:60,5x:60,target:300]
+    scripts/with-postgres.sh .venv/bin/python benchmarks/surge.py
+        [--members 2000] [--officers 8] [--workers 4] [--threads 4]
+        [--cpu-seconds 30] [--cpu-users 8] [--stages 1x:60,5x:60,target:300]
+        [--quick] [--bare-only] [--no-doc] [--json PATH] [--note TEXT]
 
-Starts gunicorn on 127.0.0.1 against DATABASE_URL (a throw-away PostgreSQL
-from scripts/with-postgres.sh), signs in MEMBERS members (real sessions),
-and drives it with Locust (as a library, bounded in count and time): each
-member loads the submission form and sends it (form token, CSRF token,
-unit chosen province → district → grassroots union), and officers load the
-national, provincial, district and grassroots dashboards.  Stages are
-"NAME:SECONDS" at a submission rate of NAME × the modelled peak, or
-"target" = 150 submissions/s.  At the end the number of initiatives in the
-database must equal the number of submissions answered with a redirect to
-the tracking page: none lost, none doubled.
+Starts one gunicorn on 127.0.0.1 against DATABASE_URL (a throw-away
+PostgreSQL from scripts/with-postgres.sh) with ``benchmarks.bare.settings``:
+the product's settings plus a benchmark-only one-model form at ``/bare/``.
+Signs in MEMBERS members and OFFICERS reviewers (real sessions; officers at
+the national, provincial, district and grassroots level of one lineage) and
+drives the server with Locust (as a library, bounded in count and time).
 
-Prints the figures and writes them to docs/benchmarks.md (section
-"Deadline surge (issue 5)").
+Two kinds of stage, each answer checked (status and a marker in the body):
+
+* **CPU stages** (closed loop: ``--cpu-users`` users, no pause, for
+  ``--cpu-seconds``): the CPU time of the gunicorn master + workers and of
+  the PostgreSQL postmaster + backends, from ``/proc/<pid>/stat`` (utime +
+  stime + cutime + cstime, so exited children count), sampled before and after
+  the stage, divided by the successful submissions of the stage:
+
+  - ``bare POST``: POST the bare form (one INSERT), CSRF token fetched once;
+  - ``bare form+POST``: load the bare form, POST it;
+  - ``submission``: load the submission form, POST it (the shape of issue 12's
+    25× figure);
+  - ``member``: load the form, 2–4 similar-panel POSTs as the member types
+    (see :func:`panel_texts`), POST it.
+
+  The ratios: ``submission`` and ``member`` over ``bare POST`` (the issue's
+  definition) and ``submission`` over ``bare form+POST`` (like for like).
+
+* **Traffic stages** ``NAME:SECONDS`` (skipped by ``--bare-only``): members
+  arriving at NAME × the modelled peak submission rate ("target" = 150/s), each
+  doing the ``member`` journey, while the officers load their dashboards,
+  review queues and officer home page.
+
+At the end the initiatives (and bare notes) added to the database must equal
+the submissions answered with a redirect to the tracking page: none lost,
+none doubled.  ``--quick`` = 60 members, 8 s stages, one ``2x:8`` traffic
+stage; ``--quick --bare-only`` gives the ratio in about a minute.
+
+Prints one JSON line per stage and the section, writes the section "Deadline
+surge (issues 5 and 12)" of docs/benchmarks.md (unless ``--no-doc``) and the
+whole result to ``--json`` PATH.
 """
 
 from __future__ import annotations
@@ -35,14 +62,24 @@ import socket  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
+import urllib.request  # noqa: E402
+from http.cookiejar import Cookie  # noqa: E402
 from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
 
 import gevent  # noqa: E402
-from locust import FastHttpUser, constant_throughput, events, task  # noqa: E402
+import psutil  # noqa: E402
+import psycopg  # noqa: E402
+from locust import FastHttpUser, constant, constant_throughput, events, task  # noqa: E402
 from locust.env import Environment  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from benchmarks.docs_section import replace_section  # noqa: E402
+
 PY = str(ROOT / ".venv" / "bin" / "python")
+HEADING = "## Deadline surge (issues 5 and 12)"
+OLD_HEADING = "## Deadline surge (issue 5)"
 
 # --- the peak model -------------------------------------------------------
 TOTAL = 1_892_577              # initiatives of the whole programme (letter 001)
@@ -51,178 +88,477 @@ LAST_DAY_SHARE = 0.05          # assumption: 5 % of a phase arrives in its last 
 PEAK_HOUR_SHARE = 0.15         # assumption: 15 % of that day in the peak hour (22–23 h)
 PEAK_PER_S = TOTAL * PHASE_SHARE * LAST_DAY_SHARE * PEAK_HOUR_SHARE / 3600
 TARGET_PER_S = 150.0
-PER_MEMBER_PER_S = 0.5         # each simulated member sends one initiative every 2 s
+PER_MEMBER_PER_S = 0.25        # in traffic stages each simulated member sends one initiative every 4 s
+OFFICER_PER_S = 0.5            # each officer loads a page every 2 s
+STOP_TIMEOUT_S = 600          # at a stage's end every member finishes the journey it is on (bounded)
+PANELS = (2, 3, 4)             # similar-panel POSTs per submission, drawn uniformly (see panel_texts)
 
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 TOKEN = re.compile(r'name="submission_token" value="([0-9a-f]+)"')
-WORDS = ["cải", "tiến", "quy", "trình", "kiểm", "tra", "chất", "lượng", "sản", "phẩm", "giảm", "thời", "gian", "chờ", "của", "công", "nhân", "tiết", "kiệm", "điện", "năng", "lắp", "đặt", "cảm", "biến", "tự", "động", "hoá", "ghi", "chép", "sổ", "sách", "bằng", "phần", "mềm"]
+WORDS = ["cải", "tiến", "quy", "trình", "kiểm", "tra", "chất", "lượng", "sản", "phẩm", "giảm", "thời", "gian",
+         "chờ", "của", "công", "nhân", "tiết", "kiệm", "điện", "năng", "lắp", "đặt", "cảm", "biến", "tự", "động",
+         "hoá", "ghi", "chép", "sổ", "sách", "bằng", "phần", "mềm"]
+PANEL_MARKERS = ('data-testid="similar-list"', 'data-testid="similar-none"')
+PANEL_HINT = 'class="similar-hint"'
 
-CONFIG: dict = {}
-SUCCESSES = {"count": 0}
+CONFIG: dict[str, Any] = {}
+OK: dict[str, int] = {"submission": 0, "bare": 0}
 
 
 def free_port() -> int:
+    """A free TCP port of 127.0.0.1."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
-class Member(FastHttpUser):
-    """A signed-in member: open the form, send it."""
+def _cookie(name: str, value: str) -> Cookie:
+    """An ``http.cookiejar`` cookie for 127.0.0.1 (geventhttpclient's jar takes those)."""
+    return Cookie(0, name, value, None, False, "127.0.0.1", False, False, "/", True, False, None, False, None, None,
+                  {})
 
-    wait_time = constant_throughput(PER_MEMBER_PER_S)
+
+def panel_texts(title: str, description_words: list[str], count: int) -> list[tuple[str, str]]:
+    """The (title, description) the similar panel is sent while a member types, ``count`` ∈ 2..4 times.
+
+    The form (templates/initiatives/submit.html) posts the panel on
+    ``change from:#id_title`` (the title loses focus: once), ``keyup changed
+    delay:1s from:#id_title`` (each pause ≥ 1 s while typing the title) and
+    ``trix-change delay:1500ms`` (each pause ≥ 1.5 s in the description,
+    at least once: after the last keystroke).  So at least 2 (title left +
+    description finished; a pasted description), typically 3 (one pause in
+    the description or in the title), 4 with one more pause.  The first is
+    the finished title with an empty description; the others carry a growing
+    part of the description, the last all of it.
+    """
+    texts = [(title, "")]
+    for i in range(1, count):
+        words = description_words[: math.ceil(len(description_words) * i / (count - 1))]
+        texts.append((title, "<div>" + " ".join(words) + "</div>"))
+    return texts
+
+
+class _Signed(FastHttpUser):
+    """A user with a session cookie (set on start) and the shared CSRF cookie."""
+
+    abstract = True
+    wait_time = constant(0)
 
     def on_start(self) -> None:
-        self.client.cookiejar.set_cookie(self._cookie("sessionid", random.choice(CONFIG["members"])))
+        self.client.cookiejar.set_cookie(_cookie("sessionid", self.session_key()))
+        self.client.cookiejar.set_cookie(_cookie("csrftoken", CONFIG["csrf_cookie"]))
 
-    def _cookie(self, name: str, value: str):  # geventhttpclient's cookie jar takes http.cookiejar cookies
-        from http.cookiejar import Cookie
-        return Cookie(0, name, value, None, False, "127.0.0.1", False, False, "/", True, False, None,
-                      False, None, None, {})
+    def session_key(self) -> str:
+        return random.choice(CONFIG["members"])
+
+    def page(self, url: str, name: str, marker: str) -> str | None:
+        """GET ``url``; its text when the answer is 200 and holds ``marker``, else ``None`` (a failure)."""
+        with self.client.get(url, name=name, catch_response=True) as response:
+            text = response.text or ""
+            if response.status_code != 200 or marker not in text:
+                response.failure(f"{name}: {response.status_code}, marker {'found' if marker in text else 'missing'}")
+                return None
+            return text
+
+    def post(self, url: str, data: dict[str, str], name: str, location: str, **headers: str) -> bool:
+        """POST ``data``; true when answered 302 to a URL containing ``location``."""
+        with self.client.post(url, data=data, name=name, allow_redirects=False, catch_response=True,
+                              headers={"Referer": CONFIG["base"] + url, **headers}) as response:
+            if response.status_code == 302 and location in (response.headers.get("Location") or ""):
+                return True
+            response.failure(f"{name}: {response.status_code}")
+            return False
+
+
+class BarePost(_Signed):
+    """POST the bare one-model form (token fetched once before the stage)."""
+
+    @task
+    def send(self) -> None:
+        data = {"csrfmiddlewaretoken": CONFIG["csrf_token"], "title": _title(), "text": _description(40)}
+        if self.post("/bare/", data, "bare submit", "?ok="):
+            OK["bare"] += 1
+
+
+class BareForm(_Signed):
+    """Load the bare form, POST it."""
+
+    @task
+    def send(self) -> None:
+        text = self.page("/bare/", "bare form", 'data-testid="bare-form"')
+        csrf = CSRF.search(text or "")
+        if not csrf:
+            return
+        data = {"csrfmiddlewaretoken": csrf.group(1), "title": _title(), "text": _description(40)}
+        if self.post("/bare/", data, "bare submit", "?ok="):
+            OK["bare"] += 1
+
+
+def _title() -> str:
+    return " ".join(random.choices(WORDS, k=8)).capitalize() + f" {random.randrange(10**9)}"
+
+
+def _description(words: int) -> str:
+    return " ".join(random.choices(WORDS, k=words))
+
+
+class Submitter(_Signed):
+    """A signed-in member: open the form, send it (no similar panel)."""
+
+    panels = False
 
     @task
     def submit(self) -> None:
         url = f"/chuong-trinh/{CONFIG['programme']}/gui-sang-kien/"
-        with self.client.get(url, name="form", catch_response=True) as page:
-            csrf, token = CSRF.search(page.text or ""), TOKEN.search(page.text or "")
-            if page.status_code != 200 or not csrf or not token:
-                page.failure(f"form: {page.status_code}")
-                return
-        units = random.choice(CONFIG["units"])
-        title = " ".join(random.choices(WORDS, k=8)).capitalize() + f" {random.randrange(10**9)}"
+        text = self.page(url, "form", 'name="submission_token"')
+        csrf, token = CSRF.search(text or ""), TOKEN.search(text or "")
+        if not csrf or not token:
+            return
+        title, words = _title(), random.choices(WORDS, k=120)
+        if self.panels:
+            panel_url = f"/chuong-trinh/{CONFIG['programme']}/sang-kien-tuong-tu/"
+            for i, (typed_title, typed) in enumerate(panel_texts(title, words, random.choice(PANELS))):
+                with self.client.post(panel_url, name="panel", catch_response=True,
+                                      data={"title": typed_title, "description": typed,
+                                            "csrfmiddlewaretoken": csrf.group(1)},
+                                      headers={"HX-Request": "true", "Referer": CONFIG["base"] + url}) as answer:
+                    body = answer.text or ""
+                    markers = PANEL_MARKERS + ((PANEL_HINT,) if i == 0 else ())
+                    if answer.status_code != 200 or not any(m in body for m in markers):
+                        answer.failure(f"panel: {answer.status_code}")
         data = {"csrfmiddlewaretoken": csrf.group(1), "submission_token": token.group(1),
                 "author_full_name": "Nguyễn Văn Tải", "author_phone": f"09{random.randrange(10**8):08d}",
-                "sector_block": "enterprise", "title": title,
-                "description": "<p>" + " ".join(random.choices(WORDS, k=120)) + "</p>",
+                "sector_block": "enterprise", "title": title, "description": "<p>" + " ".join(words) + "</p>",
                 "benefit_vnd": "1,5 triệu"}
-        for level, code in enumerate(units, start=1):
+        for level, code in enumerate(random.choice(CONFIG["units"]), start=1):
             data[f"unit_{level}"] = code
-        with self.client.post(url, data=data, name="submit", allow_redirects=False, catch_response=True,
-                              headers={"Referer": CONFIG["base"] + url}) as response:
-            if response.status_code == 302 and "/sang-kien/" in (response.headers.get("Location") or ""):
-                SUCCESSES["count"] += 1
-            else:
-                response.failure(f"submit: {response.status_code}")
+        if self.post(url, data, "submit", "/sang-kien/"):
+            OK["submission"] += 1
 
 
-class Officer(FastHttpUser):
-    """An officer refreshing dashboards (national, province, district, union)."""
+class Member(Submitter):
+    """A signed-in member: open the form, type (2–4 similar-panel POSTs), send it."""
 
-    wait_time = constant_throughput(1)
+    panels = True
+
+
+class Officer(_Signed):
+    """A signed-in reviewer of one unit: their dashboard, review queue and officer home, in turn."""
+
+    wait_time = constant_throughput(OFFICER_PER_S)
+
+    def on_start(self) -> None:
+        self.officer = CONFIG["officers"][CONFIG["next_officer"] % len(CONFIG["officers"])]
+        CONFIG["next_officer"] += 1
+        super().on_start()
+
+    def session_key(self) -> str:
+        return self.officer["session"]
 
     @task
     def dashboard(self) -> None:
-        code = random.choice(CONFIG["dashboards"])
         params = "" if random.random() < 0.5 else "?tu_ngay=01/01/2020&den_ngay=31/12/2030"
-        self.client.get(f"/thong-ke/{CONFIG['programme']}/{code}/{params}", name="dashboard")
+        self.page(f"/thong-ke/{CONFIG['programme']}/{self.officer['unit']}/{params}", "dashboard",
+                  'class="officer-tools"')
+
+    @task
+    def queue(self) -> None:
+        self.page(f"/can-bo/xet-duyet/{CONFIG['programme']}/?don-vi={self.officer['unit']}", "review queue",
+                  'data-testid="queue-filters"')
+
+    @task
+    def home(self) -> None:
+        self.page("/can-bo/", "officer home", 'data-testid="programme-lines"')
 
 
-def run_stage(name: str, rate: float, seconds: int, officers: int) -> dict:
-    env = Environment(user_classes=[Member, Officer], host=CONFIG["base"], events=events, stop_timeout=60)
+# --- CPU from /proc --------------------------------------------------------
+def _ticks(pid: int) -> int:
+    """utime + stime + cutime + cstime of ``pid`` in clock ticks (0 if it is gone)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError):
+        return 0
+    return sum(int(v) for v in fields[11:15])  # fields 14–17 of proc(5); [0] is field 3
+
+
+def tree_cpu_ms(root: int) -> float:
+    """CPU ms of ``root`` and its live descendants, exited children included (via cutime/cstime)."""
+    try:
+        children = psutil.Process(root).children(recursive=True)
+    except psutil.NoSuchProcess:
+        children = []
+    ticks = _ticks(root) + sum(_ticks(child.pid) for child in children)
+    return ticks * 1000 / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_sample() -> dict[str, float]:
+    """CPU ms so far of gunicorn (master + workers) and of PostgreSQL (postmaster + backends)."""
+    return {"worker": tree_cpu_ms(CONFIG["gunicorn_pid"]), "db": tree_cpu_ms(CONFIG["postmaster_pid"])}
+
+
+def postmaster_pid() -> int:
+    """The PostgreSQL postmaster of DATABASE_URL: the parent of our own backend."""
+    with psycopg.connect(os.environ["DATABASE_URL"]) as conn:  # asked while the backend lives
+        return psutil.Process(conn.execute("SELECT pg_backend_pid()").fetchone()[0]).ppid()
+
+
+def db_counts() -> dict[str, int]:
+    """Rows in the initiatives and bare notes tables."""
+    with psycopg.connect(os.environ["DATABASE_URL"]) as conn:
+        return {"submission": conn.execute("SELECT count(*) FROM initiatives_initiative").fetchone()[0],
+                "bare": conn.execute("SELECT count(*) FROM bare_note").fetchone()[0]}
+
+
+def _percentiles(entry: Any) -> dict[str, Any]:
+    return {"requests": entry.num_requests, "failures": entry.num_failures,
+            "p50_ms": entry.get_response_time_percentile(0.5), "p95_ms": entry.get_response_time_percentile(0.95),
+            "p99_ms": entry.get_response_time_percentile(0.99)}
+
+
+def run_stage(name: str, users: dict[type, int], seconds: float, kind: str) -> dict[str, Any]:
+    """Run ``users`` (class → count) for ``seconds``; figures of the stage, CPU per successful ``kind``.
+
+    The CPU is sampled before the users start and after the last one has
+    finished its journey (``stop_timeout``), so it covers every request sent.
+    """
+    classes = [cls for cls, count in users.items() if count]
+    for cls in classes:
+        cls.fixed_count = users[cls]
+    env = Environment(user_classes=classes, host=CONFIG["base"], events=events, stop_timeout=STOP_TIMEOUT_S)
     runner = env.create_local_runner()
-    members = max(1, math.ceil(rate / PER_MEMBER_PER_S))
-    before = SUCCESSES["count"]
-    Member.fixed_count, Officer.fixed_count = members, officers
-    runner.start(members + officers, spawn_rate=min(100, max(10, members)))
+    before_ok, before_cpu, load = dict(OK), cpu_sample(), os.getloadavg()
+    total = sum(users.values())
+    runner.start(total, spawn_rate=min(200, max(10, total)))
     started = time.monotonic()
     gevent.sleep(seconds)
+    in_window = OK[kind] - before_ok[kind]
     elapsed = time.monotonic() - started
-    in_window = SUCCESSES["count"] - before
-    runner.quit()  # stop_timeout: every member finishes the submission it is sending
-    out = {"stage": name, "target_rate": round(rate, 2), "seconds": round(elapsed), "members": members,
-           "officers": officers, "submitted": SUCCESSES["count"] - before}
-    out["submissions_per_s"] = round(in_window / elapsed, 1)
-    for label in ("form", "submit", "dashboard"):
-        entry = env.stats.get(label, "GET" if label != "submit" else "POST")
-        out[label] = {
-            "requests": entry.num_requests, "failures": entry.num_failures,
-            "p50_ms": entry.get_response_time_percentile(0.5), "p95_ms": entry.get_response_time_percentile(0.95),
-            "p99_ms": entry.get_response_time_percentile(0.99),
-        }
+    runner.quit()
+    after_cpu = cpu_sample()
+    done = OK[kind] - before_ok[kind]
+    out: dict[str, Any] = {
+        "stage": name, "seconds": round(elapsed, 1), "users": {cls.__name__: n for cls, n in users.items()},
+        "kind": kind, "succeeded": done, "per_s": round(in_window / elapsed, 1),
+        "load_before": [round(x, 2) for x in load], "load_after": [round(x, 2) for x in os.getloadavg()],
+        "cpu_ms": {part: round(after_cpu[part] - before_cpu[part]) for part in after_cpu},
+        "requests": {name: _percentiles(entry) for (name, _method), entry in sorted(env.stats.entries.items())},
+    }
+    out["errors"] = sum(r["failures"] for r in out["requests"].values())
+    out["error_kinds"] = {f"{e.name}: {e.error}": e.occurrences for e in env.stats.errors.values()}
+    out["cpu_ms_per"] = {part: round(ms / done, 2) if done else None for part, ms in out["cpu_ms"].items()}
+    if done:
+        out["cpu_ms_per"]["total"] = round(sum(out["cpu_ms"].values()) / done, 2)
     return out
 
 
-def db_count() -> int:
-    code = ("import django,os;os.environ.setdefault('DJANGO_SETTINGS_MODULE','sangkien.settings');django.setup();"
-            "from sangkien.initiatives.models import Initiative;print(Initiative.objects.count())")
-    return int(subprocess.run([PY, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout)
+def fetch_bare_token() -> None:
+    """One GET of the bare form (before any stage): the CSRF cookie and token every bare POST reuses."""
+    request = urllib.request.Request(CONFIG["base"] + "/bare/", headers={"Cookie": f"sessionid={CONFIG['members'][0]}"})
+    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 (our own server on 127.0.0.1)
+        cookie = re.search(r"csrftoken=([^;]+)", response.headers.get("Set-Cookie") or "")
+        token = CSRF.search(response.read().decode())
+    if not cookie or not token:
+        sys.exit("surge: the bare form gave no CSRF cookie or token")
+    CONFIG["csrf_cookie"], CONFIG["csrf_token"] = cookie.group(1), token.group(1)
 
 
-def write_doc(results: list[dict], args: argparse.Namespace, total_ok: int, in_db: int) -> str:
+def ratios(stages: list[dict[str, Any]]) -> dict[str, float | None]:
+    """Total CPU per submission of ``submission``/``member`` over the bare stages (None if one is missing)."""
+    per = {s["stage"]: s["cpu_ms_per"].get("total") for s in stages}
+
+    def ratio(a: str, b: str) -> float | None:
+        return round(per[a] / per[b], 1) if per.get(a) and per.get(b) else None
+
+    return {"submission / bare POST": ratio("submission", "bare POST"),
+            "member / bare POST": ratio("member", "bare POST"),
+            "submission / bare form+POST": ratio("submission", "bare form+POST")}
+
+
+def _cmd(argv: list[str]) -> str:
+    """The command line as run (without the output-only options)."""
+    kept, skip = [], False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg in {"--json", "--note"}:
+            skip = True
+        elif arg != "--no-doc" and not arg.startswith(("--json=", "--note=")):
+            kept.append(arg)
+    return " ".join(["scripts/with-postgres.sh .venv/bin/python benchmarks/surge.py", *kept])
+
+
+def _req(stage: dict[str, Any], name: str, key: str) -> str:
+    entry = stage["requests"].get(name)
+    return str(entry[key]) if entry else "—"
+
+
+def section(result: dict[str, Any], args: argparse.Namespace) -> str:
+    """The docs/benchmarks.md section of ``result`` (Markdown)."""
+    a = result["settings"]
     lines = [
-        "## Deadline surge (issue 5)", "",
-        f"Measured {dt.date.today():%d/%m/%Y} on this 2-core machine: gunicorn ({args.workers} workers × "
-        f"{args.threads} threads), PostgreSQL 15 and the Locust load generator all on the same two cores, "
-        "127.0.0.1 only.", "",
-        "Command: `scripts/with-postgres.sh .venv/bin/python benchmarks/surge.py "
-        f"--members {args.members} --workers {args.workers} --threads {args.threads} --stages {args.stages}`", "",
-        "Model of the peak (assumptions, not measurements): of the programme's "
-        f"{TOTAL:,} initiatives, {PHASE_SHARE:.0%} fall in the larger phase, {LAST_DAY_SHARE:.0%} of a phase "
-        f"arrives in its last 24 hours and {PEAK_HOUR_SHARE:.0%} of that day in the peak hour, i.e. "
-        f"{PEAK_PER_S:.2f} submissions/s at 1×. Each submission is two requests (load the form, send it); "
-        "officers load dashboards at 1 request/s each.", "",
-        "| stage | target subm./s | achieved subm./s | submit p50 / p95 / p99 ms | form p95 ms | dashboard p95 ms | errors |",
-        "|---|---|---|---|---|---|---|",
+        HEADING, "",
+        f"Measured {result['started']} UTC on this 2-core machine: gunicorn ({a['workers']} workers × "
+        f"{a['threads']} threads, `benchmarks.bare.settings` = the product's settings plus the bare form), "
+        f"PostgreSQL {result['postgres']}, and the Locust load generator on the same two cores, 127.0.0.1 only. "
+        f"Load average (1/5/15 min) at the start {' / '.join(map(str, result['load_start']))}, at the end "
+        f"{' / '.join(map(str, result['load_end']))}. {args.note}", "",
+        f"Command: `{_cmd(args.argv)}`", "",
+        "**CPU per submission** (closed loop, "
+        f"{a['cpu_users']} users without pause, {a['cpu_seconds']} s a stage): CPU time of the gunicorn master + "
+        "workers and of the PostgreSQL postmaster + backends, read from `/proc/<pid>/stat` (utime + stime, "
+        "children included) before and after each stage, divided by the submissions the stage got through. "
+        "*bare POST* = a signed-in user POSTs a one-model Django form that inserts one row (`benchmarks/bare/`, "
+        "same server, same middleware); *bare form+POST* = loads that form first; *submission* = the submission "
+        "form page + its POST (issue 12's 25× was this over the bare POST); *member* = the form, 2–4 "
+        "similar-panel POSTs as the member types (uniform: at least the title leaving focus and the end of the "
+        "description, one or two more for pauses ≥ 1 s in the title or ≥ 1.5 s in the description — the "
+        "`hx-trigger` of `templates/initiatives/submit.html`), then the POST.", "",
+        "| stage | submissions | per s | worker CPU ms / subm. | PostgreSQL CPU ms / subm. | total ms | "
+        "POST p95 ms | errors |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for r in results:
-        errors = r["form"]["failures"] + r["submit"]["failures"] + r["dashboard"]["failures"]
-        lines.append(f"| {r['stage']} ({r['seconds']} s, {r['members']} members) | {r['target_rate']} | "
-                     f"{r['submissions_per_s']} | {r['submit']['p50_ms']} / {r['submit']['p95_ms']} / "
-                     f"{r['submit']['p99_ms']} | {r['form']['p95_ms']} | {r['dashboard']['p95_ms']} | {errors} |")
-    lines += ["", f"Successful submissions: {total_ok:,}; initiatives in the database afterwards: {in_db:,} "
-              f"({'equal: none lost, none doubled' if total_ok == in_db else 'NOT EQUAL'}).", ""]
-    section = "\n".join(lines)
-    doc = ROOT / "docs" / "benchmarks.md"
-    text = doc.read_text(encoding="utf-8") if doc.exists() else "# Benchmarks\n"
-    start = text.find("## Deadline surge (issue 5)")
-    if start >= 0:
-        end = text.find("\n## ", start + 5)
-        text = text[:start] + section + (text[end + 1:] if end >= 0 else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    doc.write_text(text, encoding="utf-8")
-    return section
+    for s in result["cpu_stages"]:
+        post = "bare submit" if s["stage"].startswith("bare") else "submit"
+        per = s["cpu_ms_per"]
+        lines.append(f"| {s['stage']} | {s['succeeded']:,} | {s['per_s']} | {per['worker']} | {per['db']} | "
+                     f"{per.get('total')} | {_req(s, post, 'p95_ms')} | {s['errors']} |")
+    r = result["ratios"]
+    lines += ["", "**Ratio** (total CPU per submission over the bare one-insert POST): submission "
+              f"**{r['submission / bare POST']}×**, member with the similar panel **{r['member / bare POST']}×**; "
+              f"like for like (form + POST each) {r['submission / bare form+POST']}×. Target ≤ 4.", ""]
+    if result["traffic_stages"]:
+        lines += [
+            "**Traffic** (open model): members arrive at N × the modelled peak (the 1× of the model below) or at "
+            f"the 150/s target, each doing the *member* journey (one every {1 / PER_MEMBER_PER_S:.0f} s a member), "
+            f"while {a['officers']} signed-in reviewers — at the national, provincial, district and grassroots "
+            "level of one lineage — load their dashboard (officer tools shown), their review queue and the officer "
+            f"home in turn, one page every {1 / OFFICER_PER_S:.0f} s each. Every answer is checked (status and a "
+            "marker in the body).", "",
+            "| stage | target subm./s | achieved subm./s | submit p50 / p95 / p99 ms | form p95 | panel p95 | "
+            "dashboard p95 | queue p95 | officer home p95 | errors | CPU ms / subm. (worker + DB) |",
+            "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---|",
+        ]
+        for s in result["traffic_stages"]:
+            per = s["cpu_ms_per"]
+            lines.append(
+                f"| {s['stage']} ({s['seconds']:.0f} s, {s['users']['Member']} members) | {s['target_rate']} | "
+                f"{s['per_s']} | {_req(s, 'submit', 'p50_ms')} / {_req(s, 'submit', 'p95_ms')} / "
+                f"{_req(s, 'submit', 'p99_ms')} | {_req(s, 'form', 'p95_ms')} | {_req(s, 'panel', 'p95_ms')} | "
+                f"{_req(s, 'dashboard', 'p95_ms')} | {_req(s, 'review queue', 'p95_ms')} | "
+                f"{_req(s, 'officer home', 'p95_ms')} | {s['errors']} | {per['worker']} + {per['db']} |")
+        lines += ["", "Model of the peak (assumptions, not measurements): of the programme's "
+                  f"{TOTAL:,} initiatives, {PHASE_SHARE:.0%} fall in the larger phase, {LAST_DAY_SHARE:.0%} of a "
+                  f"phase arrives in its last 24 hours and {PEAK_HOUR_SHARE:.0%} of that day in the peak hour, i.e. "
+                  f"{PEAK_PER_S:.2f} submissions/s at 1×.", ""]
+    c = result["count_check"]
+    lines += [f"**Count check**: submissions answered with a redirect to their tracking page {c['ok_submission']:,}, "
+              f"initiatives added to the database {c['db_submission']:,}; bare POSTs answered {c['ok_bare']:,}, "
+              f"rows added {c['db_bare']:,} — "
+              f"{'equal: none lost, none doubled' if c['passed'] else '**NOT EQUAL**'}.", "",
+              "What these figures mean for more web nodes, a read replica and a pooler: docs/scaling.md.", ""]
+    return "\n".join(lines)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--members", type=int, default=2000)
+def parse(argv: list[str] | None = None) -> argparse.Namespace:
+    """The command line (see the module docstring)."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--members", type=int, default=2000, help="signed-in members (sessions)")
+    parser.add_argument("--officers", type=int, default=8, help="signed-in reviewers, over 4 levels")
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--threads", type=int, default=4)
-    parser.add_argument("--officers", type=int, default=10)
-    parser.add_argument("--stages", default="1x:60,2x:60,5x:60,target:300")
-    args = parser.parse_args()
-    if "DATABASE_URL" not in os.environ:
-        sys.exit("Set DATABASE_URL (run through scripts/with-postgres.sh)")
+    parser.add_argument("--cpu-seconds", type=float, default=30, help="length of each CPU stage")
+    parser.add_argument("--cpu-users", type=int, default=8, help="concurrent users of the CPU stages")
+    parser.add_argument("--stages", default="1x:60,5x:60,target:300", help="traffic stages NAME:SECONDS")
+    parser.add_argument("--quick", action="store_true", help="60 members, 8 s stages, one 2x:8 stage")
+    parser.add_argument("--bare-only", action="store_true", help="only the CPU stages (the ratio), no traffic")
+    parser.add_argument("--no-doc", action="store_true", help="do not write docs/benchmarks.md")
+    parser.add_argument("--json", type=Path, help="write the whole result there")
+    parser.add_argument("--note", default="Other helpers' tests and benchmarks ran on the same two cores "
+                        "meanwhile: absolute figures are a floor; the CPU per submission and the ratio are the "
+                        "robust figures.")
+    defaults = vars(parser.parse_args([]))
+    args = parser.parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)
+    if args.quick:
+        for name, value in (("members", 60), ("cpu_seconds", 8), ("stages", "2x:8")):
+            if getattr(args, name) == defaults[name]:
+                setattr(args, name, value)
+    return args
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    """Set up, serve, run the stages, check the counts, print and write the figures; the result."""
+    args = parse(argv)
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        sys.exit("Set DATABASE_URL to PostgreSQL (run through scripts/with-postgres.sh)")
     env = {**os.environ, "SANGKIEN_DEBUG": "0", "SANGKIEN_ALLOWED_HOSTS": "127.0.0.1",
-           "SANGKIEN_AXES_ENABLED": "0", "SANGKIEN_LOG_LEVEL": "ERROR"}
-    setup = subprocess.run([PY, str(ROOT / "benchmarks" / "surge_setup.py"), str(args.members)], cwd=ROOT,
-                           env=env, capture_output=True, text=True, check=True)
-    CONFIG.update(json.loads(setup.stdout.strip().splitlines()[-1]))
+           "SANGKIEN_AXES_ENABLED": "0", "SANGKIEN_LOG_LEVEL": "ERROR",
+           "DJANGO_SETTINGS_MODULE": "benchmarks.bare.settings", "PYTHONPATH": str(ROOT)}
+    setup = subprocess.run([PY, str(ROOT / "benchmarks" / "surge_setup.py"), str(args.members), str(args.officers)],
+                           cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+    CONFIG.update(json.loads(setup.stdout.strip().splitlines()[-1]), next_officer=0)
     port = free_port()
     CONFIG["base"] = f"http://127.0.0.1:{port}"
+    result: dict[str, Any] = {
+        "started": dt.datetime.now(dt.UTC).strftime("%d/%m/%Y %H:%M"),
+        "load_start": [round(x, 2) for x in os.getloadavg()],
+        "settings": {k: getattr(args, k) for k in ("workers", "threads", "cpu_users", "cpu_seconds", "officers",
+                                                   "members")},
+        "cpu_stages": [], "traffic_stages": []}
+    with psycopg.connect(os.environ["DATABASE_URL"]) as conn:
+        result["postgres"] = conn.execute("SHOW server_version").fetchone()[0].split()[0]
+    counts_before = db_counts()
     server = subprocess.Popen([str(ROOT / ".venv" / "bin" / "gunicorn"), "sangkien.wsgi:application",
                                "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers),
                                "--threads", str(args.threads), "--timeout", "60"], cwd=ROOT, env=env)
     try:
-        for _ in range(100):
+        CONFIG["gunicorn_pid"], CONFIG["postmaster_pid"] = server.pid, postmaster_pid()
+        for _ in range(300):
             try:
                 socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
                 break
             except OSError:
                 time.sleep(0.1)
-        results = []
-        for stage in args.stages.split(","):
-            name, seconds = stage.split(":")
+        fetch_bare_token()
+        # Warm every worker (imports, templates, connections) before measuring.
+        run_stage("warm-up", {BareForm: args.workers * 2, Member: args.workers * 2}, 3, "submission")
+        n, secs = args.cpu_users, args.cpu_seconds
+        for name, user, kind in (("bare POST", BarePost, "bare"), ("bare form+POST", BareForm, "bare"),
+                                 ("submission", Submitter, "submission"), ("member", Member, "submission")):
+            stage = run_stage(name, {user: n}, secs, kind)
+            print(json.dumps(stage, ensure_ascii=False), flush=True)
+            result["cpu_stages"].append(stage)
+        for spec in [] if args.bare_only else args.stages.split(","):
+            name, seconds = spec.split(":")
             rate = TARGET_PER_S if name == "target" else float(name.rstrip("x")) * PEAK_PER_S
-            result = run_stage(name, rate, int(seconds), args.officers)
-            print(json.dumps(result, ensure_ascii=False), flush=True)
-            results.append(result)
+            members = max(1, math.ceil(rate / PER_MEMBER_PER_S))
+            Member.wait_time = constant_throughput(PER_MEMBER_PER_S)
+            try:
+                stage = run_stage(name, {Member: members, Officer: args.officers}, float(seconds), "submission")
+            finally:
+                Member.wait_time = constant(0)
+            stage["target_rate"] = round(rate, 2)
+            print(json.dumps(stage, ensure_ascii=False), flush=True)
+            result["traffic_stages"].append(stage)
     finally:
         server.terminate()
         server.wait(timeout=30)
-    in_db = db_count()
-    print(write_doc(results, args, SUCCESSES["count"], in_db))
+    counts_after = db_counts()
+    check = {"ok_submission": OK["submission"], "db_submission": counts_after["submission"] - counts_before["submission"],
+             "ok_bare": OK["bare"], "db_bare": counts_after["bare"] - counts_before["bare"]}
+    check["passed"] = check["ok_submission"] == check["db_submission"] and check["ok_bare"] == check["db_bare"]
+    result.update(count_check=check, ratios=ratios(result["cpu_stages"]),
+                  load_end=[round(x, 2) for x in os.getloadavg()])
+    text = section(result, args)
+    print(text)
+    if not args.no_doc:
+        doc = ROOT / "docs" / "benchmarks.md"
+        current = doc.read_text(encoding="utf-8")
+        replace_section(doc, HEADING if HEADING in current or OLD_HEADING not in current else OLD_HEADING, text)
+    if args.json:
+        args.json.write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
+    return result
 
 
 if __name__ == "__main__":

@@ -3,7 +3,13 @@
 Creates, in the database named by DATABASE_URL: the national unit tree, a
 few grassroots unions per province, a programme open now, MEMBERS signed-in
 members (real Django sessions, so the load test skips the sign-in pages) and
-a few officers; prints a JSON document with the session keys and unit codes.
+OFFICERS reviewers (default 8) spread over the four levels of one lineage —
+national (TLĐ), a province, one of its districts, one of its grassroots
+unions — also signed in; prints a JSON document with the session keys and
+unit codes.  Run with ``DJANGO_SETTINGS_MODULE=benchmarks.bare.settings`` to
+create the bare benchmark's table too.
+
+    .venv/bin/python benchmarks/surge_setup.py MEMBERS [OFFICERS]
 """
 
 from __future__ import annotations
@@ -25,6 +31,9 @@ from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 
 from sangkien.accounts.models import User  # noqa: E402
+from sangkien.accounts.sessions import session_kind  # noqa: E402
+from sangkien.core import clock  # noqa: E402
+from sangkien.core.middleware import SESSION_STATE_KEY  # noqa: E402
 from sangkien.demo.scenarios import open_demo  # noqa: E402
 from sangkien.roles.models import Role, RoleAssignment  # noqa: E402
 from sangkien.units.importers import UnitRow, import_rows  # noqa: E402
@@ -32,7 +41,10 @@ from sangkien.units.models import Unit, UnitKind  # noqa: E402
 
 
 def session_for(user: User) -> str:
+    """A signed-in session of ``user`` stamped as at sign-in (``accounts.sessions.stamp_session``), its key."""
+    moment = clock.now().timestamp()
     store = SessionStore()
+    store[SESSION_STATE_KEY] = {"kind": session_kind(user), "auth_at": moment, "seen_at": moment}
     store[SESSION_KEY] = str(user.pk)
     store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
@@ -41,7 +53,8 @@ def session_for(user: User) -> str:
     return store.session_key
 
 
-def main(members: int) -> None:
+def main(members: int, officer_count: int = 8) -> None:
+    """Create the data (see the module docstring) and print it as one JSON line."""
     call_command("migrate", verbosity=0)
     call_command("load_national_units", stdout=open(os.devnull, "w"))  # noqa: SIM115
     districts = list(Unit.objects.filter(kind=UnitKind.DISTRICT_FEDERATION).order_by("code")[:200])
@@ -57,19 +70,20 @@ def main(members: int) -> None:
         [User(username=f"surge{i}", phone=f"+8497{i:07d}", full_name=f"Thành viên {i}", password="!")  # noqa: S106
          for i in range(members)], batch_size=1000)
     officers = []
-    root = Unit.objects.get(code="TLD")
-    for i in range(10):
+    lineage = ["TLD", *choices[0]]  # national, province, district, grassroots
+    for i in range(officer_count):
+        code = lineage[i % len(lineage)]
         officer = User.objects.create(username=f"surge-officer{i}", email=f"o{i}@surge.local", full_name="Cán bộ")
-        RoleAssignment.objects.create(user=officer, unit=root, role=Role.REVIEWER)
-        officers.append(officer)
+        RoleAssignment.objects.create(user=officer, unit=Unit.objects.get(code=code), role=Role.REVIEWER)
+        officers.append((officer, code))
     print(json.dumps({
         "programme": open_demo.SLUG,
         "members": [session_for(u) for u in users],
-        "officers": [session_for(u) for u in officers],
+        "officers": [{"session": session_for(u), "unit": code} for u, code in officers],
         "units": choices,
         "dashboards": ["TLD", "24", "213", choices[0][-1]],
     }))
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]))
+    main(int(sys.argv[1]), *(int(a) for a in sys.argv[2:3]))

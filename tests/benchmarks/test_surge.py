@@ -1,0 +1,46 @@
+"""``benchmarks/surge.py --quick --bare-only``: a short real run gives real figures (issue 12).
+
+Runs the benchmark for about half a minute against its own throw-away
+PostgreSQL (scripts/with-postgres.sh) and gunicorn, and checks the values it
+measured, not its labels: CPU per submission above zero for gunicorn and
+PostgreSQL, a submission dearer than the bare one-insert POST, 2–4 panel
+POSTs per member submission, no error, nothing lost or doubled.
+"""
+
+import json
+import subprocess
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_quick_run_measures_the_ratio_and_loses_nothing(tmp_path):
+    out = tmp_path / "surge.json"
+    subprocess.run([str(ROOT / "scripts" / "with-postgres.sh"), str(ROOT / ".venv" / "bin" / "python"),
+                    "benchmarks/surge.py", "--quick", "--bare-only", "--no-doc", "--members", "20", "--officers", "4",
+                    "--cpu-seconds", "2", "--json", str(out)],
+                   cwd=ROOT, capture_output=True, text=True, timeout=170, check=True)
+    result = json.loads(out.read_text(encoding="utf-8"))
+
+    stages = {stage["stage"]: stage for stage in result["cpu_stages"]}
+    assert list(stages) == ["bare POST", "bare form+POST", "submission", "member"]
+    for stage in stages.values():
+        assert stage["succeeded"] > 0
+        assert stage["errors"] == 0, stage["error_kinds"]
+        assert stage["cpu_ms_per"]["worker"] > 0
+        assert stage["cpu_ms_per"]["db"] > 0
+    assert result["traffic_stages"] == []  # --bare-only
+
+    ratios = result["ratios"]
+    assert ratios["submission / bare POST"] > 1
+    assert ratios["member / bare POST"] > 1
+    assert ratios["submission / bare form+POST"] > 1
+
+    member = stages["member"]["requests"]
+    assert member["submit"]["requests"] == stages["member"]["succeeded"]
+    assert 2 * member["form"]["requests"] <= member["panel"]["requests"] <= 4 * member["form"]["requests"]
+
+    check = result["count_check"]
+    assert check["passed"] is True
+    assert check["ok_submission"] == check["db_submission"] > 0
+    assert check["ok_bare"] == check["db_bare"] > 0
