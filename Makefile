@@ -23,7 +23,7 @@ PUBLIC_URL ?= $(shell scripts/public-url.sh $(HOST) $(PORT))
 $(STAMP): pyproject.toml package-lock.json
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev,postgres]"
+	$(PY) -m pip install --quiet -e ".[dev,postgres,bench]"  # bench: the benchmarks' tests drive Locust
 	@command -v msgfmt >/dev/null || { echo "Installing GNU gettext (msgfmt) to compile the translations"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null; }
 	cd sangkien && ../$(PY) ../manage.py compilemessages -v0
