@@ -47,30 +47,44 @@ class DatabaseStore:
         self.programme_id = programme_id
 
     def postings(self, keys: list[int], limit: int) -> dict[int, list[Any]]:
-        """One statement: for each key at most ``limit + 1`` initiative ids; none for a frequent key.
+        """For each key at most ``limit + 1`` initiative ids; none for a frequent key.
 
-        Each key is its own ``LIMIT``-ed sub-select, so a key shared by
-        thousands of initiatives costs ``limit + 1`` index entries, not
-        thousands; a key listed in :class:`~sangkien.duplicates.models.FrequentKey`
-        (more than ``MAX_POSTING`` rows when last counted, ignored by the
-        detector anyway) costs one look-up in that small table and no row.
+        Two statements: which of ``keys`` are listed in
+        :class:`~sangkien.duplicates.models.FrequentKey` (more than
+        ``MAX_POSTING`` rows when last counted, ignored by the detector
+        anyway), then the others, each its own ``LIMIT``-ed sub-select, so a
+        key shared by thousands of initiatives that grew frequent since the
+        last count costs ``limit + 1`` index entries, not thousands.
+        (One statement with a ``NOT EXISTS`` per key cost PostgreSQL more
+        planning than the skipped rows saved: docs/duplicates.md.)
         """
+        if not keys:
+            return {}
+        keys = [k for k in keys if k not in self.frequent(keys)]
         if not keys:
             return {}
         qn = connection.ops.quote_name
         table = qn(BandKey._meta.db_table)
-        frequent = qn(FrequentKey._meta.db_table)
         one = (f"SELECT {qn('band_key')}, {qn('initiative_id')} FROM "  # noqa: S608 — names are ours
                f"(SELECT {qn('band_key')}, {qn('initiative_id')} FROM {table} "
-               f"WHERE {qn('band_key')} = %s AND NOT EXISTS "
-               f"(SELECT 1 FROM {frequent} WHERE {qn('band_key')} = %s) LIMIT {int(limit) + 1}) AS p{{n}}")
+               f"WHERE {qn('band_key')} = %s LIMIT {int(limit) + 1}) AS p{{n}}")
         sql = " UNION ALL ".join(one.format(n=n) for n in range(len(keys)))
         out: dict[int, list[Any]] = {}
         with connection.cursor() as cursor:
-            cursor.execute(sql, [k for key in keys for k in (key, key)])
+            cursor.execute(sql, list(keys))
             for key, initiative_id in cursor.fetchall():
                 out.setdefault(key, []).append(initiative_id)
         return out
+
+    def frequent(self, keys: list[int]) -> set[int]:
+        """Those of ``keys`` listed as frequent (one primary-key look-up of the small table)."""
+        qn = connection.ops.quote_name
+        marks = ", ".join(["%s"] * len(keys))
+        sql = (f"SELECT {qn('band_key')} FROM {qn(FrequentKey._meta.db_table)} "  # noqa: S608 — names are ours
+               f"WHERE {qn('band_key')} IN ({marks})")
+        with connection.cursor() as cursor:
+            cursor.execute(sql, list(keys))
+            return {key for (key,) in cursor.fetchall()}
 
     def sketches(self, ids: list[Any]) -> Mapping[Any, bytes]:
         if not ids:
