@@ -120,9 +120,11 @@ def index_text(*, initiative_id: int, programme_id: int, document: Document, aut
     claim(initiative_id=initiative_id, programme_id=programme_id, author_key=author_key, document=document)
     keys = document.index_keys(programme_id)
     BandKey.objects.bulk_create(_rows(initiative_id, keys), ignore_conflicts=True)
-    Fingerprint.objects.update_or_create(initiative_id=initiative_id,
-                                         defaults={"sketch": document.sketch,
-                                                   "text_digest": text_digest(document)})
+    # one upsert (a new initiative has no fingerprint; a changed text replaces it), not
+    # update_or_create's SELECT … FOR UPDATE + savepoint + INSERT (issue 12)
+    Fingerprint.objects.bulk_create(
+        [Fingerprint(initiative_id=initiative_id, sketch=document.sketch, text_digest=text_digest(document))],
+        update_conflicts=True, unique_fields=["initiative"], update_fields=["sketch", "text_digest"])
     return len(keys)
 
 
