@@ -60,7 +60,8 @@ class DatabaseStore:
         """
         if not keys:
             return {}
-        keys = [k for k in keys if k not in self.frequent(keys)]
+        frequent = self.frequent(keys)
+        keys = [k for k in keys if k not in frequent]
         if not keys:
             return {}
         qn = connection.ops.quote_name

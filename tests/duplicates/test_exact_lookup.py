@@ -123,7 +123,9 @@ def test_a_frequent_key_is_skipped_and_the_planted_pair_keeps_its_rank(original,
     assert refresh_frequent_keys() == 1
     assert list(FrequentKey.objects.values_list("band_key", "postings")) == [(shared[0], MAX_POSTING + 101)]
     after_store = CountingStore(original.programme_id)
-    after = rank(after_store, query, top=5)
+    with CaptureQueriesContext(connection) as ctx:
+        after = rank(after_store, query, top=5)
+    assert len(ctx.captured_queries) == 4  # frequent keys, postings, sketches, texts of the best
 
     assert before[0].id == original.pk and after == before
     assert before_store.rows - after_store.rows == MAX_POSTING + 1  # the frequent key's rows are not read
