@@ -331,7 +331,7 @@ def refresh_frequent_keys(limit: int = MAX_POSTING) -> int:
         cursor.execute(f"INSERT INTO {frequent} ({qn('band_key')}, {qn('postings')}) "  # noqa: S608
                        f"SELECT {qn('band_key')}, COUNT(*) FROM {table} GROUP BY {qn('band_key')} "
                        "HAVING COUNT(*) > %s", [int(limit)])
-        return cursor.rowcount
+        return int(cursor.rowcount)
 
 
 @dataclass(frozen=True)

@@ -106,8 +106,9 @@ class FrequentKey(models.Model):
     """A band key held by more than :data:`~sangkien.duplicates.detector.MAX_POSTING` initiatives (issue 12).
 
     Such a key says nothing about similarity (common phrasing) and the
-    detector ignores it; listed here, a query skips it in SQL instead of
-    reading its ``MAX_POSTING + 1`` rows to find that out.  ``postings``:
+    detector ignores it; listed here, a query drops it after one look-up
+    of this small table instead of reading its ``MAX_POSTING + 1`` rows to
+    find that out (:meth:`sangkien.duplicates.index.DatabaseStore.postings`).  ``postings``:
     how many rows it had when counted.  Band keys embed the programme, so
     no programme column.  Refreshed by :func:`sangkien.duplicates.index.refresh_frequent_keys`
     (after every rebuild, and ``manage.py rebuild_duplicate_index --frequent-keys``);

@@ -42,8 +42,8 @@ class Command(BaseCommand):
             programme_id = programme.pk
 
         if options["frequent_keys"]:
-            found = refresh_frequent_keys()
-            self.stdout.write(self.style.SUCCESS(f"{found:,} frequent band keys."))
+            frequent = refresh_frequent_keys()
+            self.stdout.write(self.style.SUCCESS(f"{frequent:,} frequent band keys."))
             return
 
         if options["check"]:
