@@ -51,6 +51,22 @@ def text_hash(document: Document) -> str:
     return hashlib.sha256(document.normalised.encode("utf-8")).hexdigest()
 
 
+def digest_of(hex_hash: str) -> int | None:
+    """The first 64 bits of a :func:`text_hash`, as a signed integer (a ``bigint``); ``None`` for ``""``."""
+    if not hex_hash:
+        return None
+    return int.from_bytes(bytes.fromhex(hex_hash[:16]), "big", signed=True)
+
+
+def text_digest(document: Document) -> int | None:
+    """``document``'s :attr:`~sangkien.duplicates.models.Fingerprint.text_digest` (``None``: empty text).
+
+    Equal normalised texts have equal digests; two different texts share one
+    with a probability of 2⁻⁶⁴.
+    """
+    return digest_of(text_hash(document))
+
+
 def author_key(*, submitted_by_id: int | None, phone: str = "", email: str = "") -> str:
     """``"u:<pk>"``, ``"p:<phone>"``, ``"e:<email>"`` or ``""`` (see the module's docstring).
 

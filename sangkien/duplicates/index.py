@@ -27,9 +27,9 @@ from typing import Any
 
 from django.db import connection, transaction
 
-from sangkien.duplicates.detector import Document
-from sangkien.duplicates.exact import claim, claim_batch, release, text_hash
-from sangkien.duplicates.models import BandKey, Fingerprint
+from sangkien.duplicates.detector import MAX_POSTING, Document
+from sangkien.duplicates.exact import claim, claim_batch, digest_of, release, text_digest, text_hash
+from sangkien.duplicates.models import BandKey, Fingerprint, FrequentKey
 
 
 def indexed_model() -> Any:
@@ -47,12 +47,21 @@ class DatabaseStore:
         self.programme_id = programme_id
 
     def postings(self, keys: list[int], limit: int) -> dict[int, list[Any]]:
-        """One statement: for each key at most ``limit + 1`` initiative ids.
+        """For each key at most ``limit + 1`` initiative ids; none for a frequent key.
 
-        Each key is its own ``LIMIT``-ed sub-select, so a key shared by
-        thousands of initiatives costs ``limit + 1`` index entries, not
-        thousands.
+        Two statements: which of ``keys`` are listed in
+        :class:`~sangkien.duplicates.models.FrequentKey` (more than
+        ``MAX_POSTING`` rows when last counted, ignored by the detector
+        anyway), then the others, each its own ``LIMIT``-ed sub-select, so a
+        key shared by thousands of initiatives that grew frequent since the
+        last count costs ``limit + 1`` index entries, not thousands.
+        (One statement with a ``NOT EXISTS`` per key cost PostgreSQL more
+        planning than the skipped rows saved: docs/duplicates.md.)
         """
+        if not keys:
+            return {}
+        frequent = self.frequent(keys)
+        keys = [k for k in keys if k not in frequent]
         if not keys:
             return {}
         qn = connection.ops.quote_name
@@ -67,6 +76,16 @@ class DatabaseStore:
             for key, initiative_id in cursor.fetchall():
                 out.setdefault(key, []).append(initiative_id)
         return out
+
+    def frequent(self, keys: list[int]) -> set[int]:
+        """Those of ``keys`` listed as frequent (one primary-key look-up of the small table)."""
+        qn = connection.ops.quote_name
+        marks = ", ".join(["%s"] * len(keys))
+        sql = (f"SELECT {qn('band_key')} FROM {qn(FrequentKey._meta.db_table)} "  # noqa: S608 — names are ours
+               f"WHERE {qn('band_key')} IN ({marks})")
+        with connection.cursor() as cursor:
+            cursor.execute(sql, list(keys))
+            return {key for (key,) in cursor.fetchall()}
 
     def sketches(self, ids: list[Any]) -> Mapping[Any, bytes]:
         if not ids:
@@ -102,7 +121,11 @@ def index_text(*, initiative_id: int, programme_id: int, document: Document, aut
     claim(initiative_id=initiative_id, programme_id=programme_id, author_key=author_key, document=document)
     keys = document.index_keys(programme_id)
     BandKey.objects.bulk_create(_rows(initiative_id, keys), ignore_conflicts=True)
-    Fingerprint.objects.update_or_create(initiative_id=initiative_id, defaults={"sketch": document.sketch})
+    # one upsert (a new initiative has no fingerprint; a changed text replaces it), not
+    # update_or_create's SELECT … FOR UPDATE + savepoint + INSERT (issue 12)
+    Fingerprint.objects.bulk_create(
+        [Fingerprint(initiative_id=initiative_id, sketch=document.sketch, text_digest=text_digest(document))],
+        update_conflicts=True, unique_fields=["initiative"], update_fields=["sketch", "text_digest"])
     return len(keys)
 
 
@@ -140,17 +163,17 @@ def _batches(queryset: Any, size: int) -> Iterator[list[tuple[int, int, str, str
         last = rows[-1][0]
 
 
-Analysed = tuple[list[tuple[int, int]], list[tuple[int, bytes]]]
+Analysed = tuple[list[tuple[int, int]], list[tuple[int, bytes, int | None]]]
 
 
 def _keys_of(rows: list[tuple[int, int, str, str]]) -> Analysed:
-    """``([(band_key, initiative_id), ...], [(initiative_id, sketch), ...])`` of a batch."""
+    """``([(band_key, initiative_id), ...], [(initiative_id, sketch, text_digest), ...])`` of a batch."""
     keys: list[tuple[int, int]] = []
-    sketches: list[tuple[int, bytes]] = []
+    sketches: list[tuple[int, bytes, int | None]] = []
     for pk, programme_id, title, description in rows:
         document = Document.of(title, description)
         keys.extend((key, pk) for key in document.index_keys(programme_id))
-        sketches.append((pk, document.sketch))
+        sketches.append((pk, document.sketch, text_digest(document)))
     keys.sort()  # inserted in key order: neighbouring pages of the primary key's B-tree
     return keys, sketches
 
@@ -159,7 +182,7 @@ def _insert_sql() -> tuple[str, str]:
     qn = connection.ops.quote_name
     keys = f"INSERT INTO {qn(BandKey._meta.db_table)} (band_key, initiative_id) VALUES (%s, %s)"  # noqa: S608
     sketches = (f"INSERT INTO {qn(Fingerprint._meta.db_table)} "  # noqa: S608
-                "(initiative_id, sketch) VALUES (%s, %s)")
+                "(initiative_id, sketch, text_digest) VALUES (%s, %s, %s)")
     return keys, sketches
 
 
@@ -191,7 +214,8 @@ def index_analysed(items: list[tuple[int, int, Analysis]], *, author_keys: dict[
     insert_keys, insert_sketches = _insert_sql()
     with connection.cursor() as cursor:
         cursor.executemany(insert_keys, keys)
-        cursor.executemany(insert_sketches, [(pk, analysis.sketch) for pk, _programme, analysis in items])
+        cursor.executemany(insert_sketches, [(pk, analysis.sketch, digest_of(analysis.text_hash))
+                                             for pk, _programme, analysis in items])
     claim_batch([(pk, programme_id, author_keys.get(pk, ""), analysis.text_hash)
                  for pk, programme_id, analysis in items])
     return len(keys)
@@ -285,7 +309,29 @@ def rebuild(*, programme_id: int | None = None, batch: int = 2000, workers: int 
             with connection.cursor() as cursor:
                 cursor.execute("PRAGMA wal_autocheckpoint = 1000")
                 cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    refresh_frequent_keys()
     return RebuildResult(done, written, time.perf_counter() - started)
+
+
+def refresh_frequent_keys(limit: int = MAX_POSTING) -> int:
+    """Recount the band keys held by more than ``limit`` rows into :class:`FrequentKey` (one transaction).
+
+    Counts every row of the index (all programmes: a band key embeds its
+    programme), as :meth:`DatabaseStore.postings` sees them; one scan of
+    the index's primary key (seconds at 2,000,000 initiatives).  Run by
+    :func:`rebuild` and by ``manage.py rebuild_duplicate_index
+    --frequent-keys`` (nightly: keys that grew past the limit since are
+    read and ignored until then, as before issue 12).  Returns the number
+    of frequent keys.
+    """
+    qn = connection.ops.quote_name
+    table, frequent = qn(BandKey._meta.db_table), qn(FrequentKey._meta.db_table)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {frequent}")  # noqa: S608 — names are ours
+        cursor.execute(f"INSERT INTO {frequent} ({qn('band_key')}, {qn('postings')}) "  # noqa: S608
+                       f"SELECT {qn('band_key')}, COUNT(*) FROM {table} GROUP BY {qn('band_key')} "
+                       "HAVING COUNT(*) > %s", [int(limit)])
+        return int(cursor.rowcount)
 
 
 @dataclass(frozen=True)
@@ -307,7 +353,7 @@ def check(*, programme_id: int | None = None, batch: int = 2000) -> IndexCheck:
     *Missing*: an initiative without a :class:`Fingerprint` (a path that
     created it without calling :func:`index_text` or
     :func:`index_batch`).  *Stale*: its fingerprint differs from the sketch
-    of its current title + description (a path that changed the text
+    or the text digest of its current title + description (a path that changed the text
     without :func:`reindex_text`).  Every write path writes the band
     keys and the fingerprint together, so the fingerprint stands for both.
     Reads ``batch`` initiatives at a time.
@@ -317,14 +363,17 @@ def check(*, programme_id: int | None = None, batch: int = 2000) -> IndexCheck:
         queryset = queryset.filter(programme_id=programme_id)
     total = missing = stale = 0
     for rows in _batches(queryset, batch):
-        stored = dict(Fingerprint.objects.filter(initiative_id__in=[r[0] for r in rows])
-                      .values_list("initiative_id", "sketch"))
+        stored = {pk: (sketch, digest) for pk, sketch, digest in
+                  Fingerprint.objects.filter(initiative_id__in=[r[0] for r in rows])
+                  .values_list("initiative_id", "sketch", "text_digest")}
         for pk, _programme_id, title, description in rows:
             total += 1
-            sketch = stored.get(pk)
-            if sketch is None:
+            found = stored.get(pk)
+            if found is None:
                 missing += 1
-            elif bytes(sketch) != Document.of(title, description).sketch:
+                continue
+            document = Document.of(title, description)
+            if bytes(found[0]) != document.sketch or found[1] != text_digest(document):
                 stale += 1
     return IndexCheck(total, missing, stale)
 

@@ -39,12 +39,20 @@ class Fingerprint(models.Model):
     Lets a query estimate its similarity to every candidate from one
     primary-key look-up, and score exactly (from the text) only the best
     few.  Deleted with the initiative.
+
+    ``text_digest``: the first 64 bits of the SHA-256 of the normalised text
+    (:func:`sangkien.duplicates.exact.text_digest`, a signed integer; ``None``
+    for an empty text), indexed: the exact-resubmission check finds the
+    initiatives with the same text in one equality look-up (issue 12),
+    without the LSH search.  Two different texts share a digest with a
+    probability of 2⁻⁶⁴ per pair.
     """
 
     initiative = models.OneToOneField(
         "initiatives.Initiative", on_delete=models.CASCADE, primary_key=True, related_name="+",
     )
     sketch = models.BinaryField()
+    text_digest = models.BigIntegerField(null=True, db_index=True)
 
     class Meta:
         verbose_name = "fingerprint"
@@ -92,3 +100,27 @@ class ExactText(models.Model):
 
     def __str__(self) -> str:
         return f"{self.author_key} · {self.text_hash[:12]} → {self.initiative_id}"
+
+
+class FrequentKey(models.Model):
+    """A band key held by more than :data:`~sangkien.duplicates.detector.MAX_POSTING` initiatives (issue 12).
+
+    Such a key says nothing about similarity (common phrasing) and the
+    detector ignores it; listed here, a query drops it after one look-up
+    of this small table instead of reading its ``MAX_POSTING + 1`` rows to
+    find that out (:meth:`sangkien.duplicates.index.DatabaseStore.postings`).  ``postings``:
+    how many rows it had when counted.  Band keys embed the programme, so
+    no programme column.  Refreshed by :func:`sangkien.duplicates.index.refresh_frequent_keys`
+    (after every rebuild, and ``manage.py rebuild_duplicate_index --frequent-keys``);
+    a key that grows past the limit between two refreshes is still read
+    and ignored as before, so a stale list changes no answer.
+    """
+
+    band_key = models.IntegerField(primary_key=True)
+    postings = models.IntegerField()
+
+    class Meta:
+        verbose_name = "frequent band key"
+
+    def __str__(self) -> str:
+        return f"{self.band_key} ({self.postings})"

@@ -23,16 +23,16 @@ from django.utils.translation import gettext as _
 
 from sangkien.core.exceptions import InvalidTransition, NotAllowed
 from sangkien.core.models import log_action
-from sangkien.duplicates.detector import Document, rank
-from sangkien.duplicates.exact import TextClaimed, author_key
+from sangkien.duplicates.detector import Document
+from sangkien.duplicates.exact import TextClaimed, author_key, text_digest
 from sangkien.duplicates.index import (
     Analysis,
-    DatabaseStore,
     analyse,
     index_analysed,
     index_text,
     reindex_text,
 )
+from sangkien.duplicates.models import Fingerprint
 from sangkien.duplicates.similar import similar_for_form
 from sangkien.initiatives.models import Authorship, Initiative, StatusChange
 from sangkien.initiatives.text_checks import ExactResubmission
@@ -60,14 +60,23 @@ def resubmission_message(existing: Initiative, *, on_behalf: bool) -> str:
 def exact_copies(*, programme_id: int, document: Document, exclude: Iterable[int] = ()) -> list[Initiative]:
     """Initiatives of the programme whose normalised text equals ``document``'s.
 
-    Oldest first.  Found through the index (an exact copy shares every
-    band), then compared sentence by sentence.
+    Oldest first (``submitted_at``, then pk).  One statement: an equality
+    look-up of the text's digest in the indexed
+    :attr:`~sangkien.duplicates.models.Fingerprint.text_digest`, written with
+    the band keys by every indexing path (issue 12: no LSH search, no
+    candidate text normalised again).
     """
-    if not document.sentences:
+    digest = text_digest(document)
+    if digest is None:
         return []
-    matches = rank(DatabaseStore(programme_id), document, top=20, exclude=exclude, min_score=1.0)
-    found = Initiative.objects.filter(pk__in=[m.id for m in matches]).order_by("submitted_at", "pk")
-    return [i for i in found if Document.of(i.title, i.description).normalised == document.normalised]
+    same_text = Fingerprint.objects.filter(text_digest=digest).values("initiative_id")
+    copies = Initiative.objects.filter(pk__in=same_text)
+    excluded = list(exclude)
+    if excluded:
+        copies = copies.exclude(pk__in=excluded)
+    # the programme is tested here, not in SQL: given both, SQLite's planner walks the
+    # programme's initiatives instead of the digest's few rows
+    return [i for i in copies.order_by("submitted_at", "pk") if i.programme_id == programme_id]
 
 
 def _same_author(initiative: Initiative, *, actor: User, phone: str, email: str, on_behalf: bool) -> bool:

@@ -1,4 +1,8 @@
-"""``manage.py rebuild_duplicate_index [--programme SLUG] [--workers N] [--check]``.
+"""``manage.py rebuild_duplicate_index [--programme SLUG] [--workers N] [--check] [--frequent-keys]``.
+
+With ``--frequent-keys`` only the list of band keys held by too many
+initiatives is recounted (:func:`~sangkien.duplicates.index.refresh_frequent_keys`;
+nightly, so that the similar search skips keys that grew frequent).
 
 With ``--check`` nothing is written: the command prints how many initiatives
 have no fingerprint (missing) or one that no longer matches their text
@@ -11,7 +15,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from sangkien.duplicates.index import check, rebuild
+from sangkien.duplicates.index import check, rebuild, refresh_frequent_keys
 from sangkien.programmes.models import Programme
 
 
@@ -26,6 +30,8 @@ class Command(BaseCommand):
         parser.add_argument("--check", action="store_true",
                             help="write nothing; report initiatives missing from the index or stale "
                                  "in it, exit 1 if any")
+        parser.add_argument("--frequent-keys", action="store_true",
+                            help="only recount the band keys held by too many initiatives (all programmes)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         programme_id = None
@@ -34,6 +40,11 @@ class Command(BaseCommand):
             if programme is None:
                 raise CommandError(f"No programme with slug {options['programme']!r}.")
             programme_id = programme.pk
+
+        if options["frequent_keys"]:
+            frequent = refresh_frequent_keys()
+            self.stdout.write(self.style.SUCCESS(f"{frequent:,} frequent band keys."))
+            return
 
         if options["check"]:
             found = check(programme_id=programme_id, batch=options["batch"])
