@@ -26,10 +26,14 @@ BASELINES = {
     "review queue": 10,
     "review queue, filtered": 9,
     "officer home": 8,  # 7 + the held imports the officer may confirm (issue 9 item 8)
-    "submission form": 17,
+    # issue 12: 17 → 14, the preselected unit's lineage (one query) serves the chooser's levels
+    "submission form": 14,
     # + the exact-text claim (one INSERT), the participation consent, and the plausibility
-    # check (three counts of the unit's own figures) since issue 9
-    "submission post": 40,
+    # check (three counts of the unit's own figures) since issue 9.  Issue 12: 40 → 27 — the unit
+    # chain in one query (was 4), the phase read once, no token SELECT or tracking-code exists()
+    # (the unique constraints guard them), the member's person in one upsert, the authorships in
+    # one INSERT, no drop of held files when none were held.
+    "submission post": 27,
 }
 
 
