@@ -4,12 +4,17 @@ services in ``services.py`` write."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import uuid
 from typing import Any
 
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.forms.renderers import DjangoTemplates
+from django.utils.functional import Promise
+from django.utils.safestring import SafeData
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from sangkien.core.money import AmountError, parse_vnd
@@ -80,6 +85,100 @@ class AttachmentsField(forms.FileField):
         return [p.file for p in prepared]
 
 
+class _NotMemoisable(Exception):
+    """A widget context holding something :func:`_memo_key` does not know how to compare."""
+
+
+def _memo_key(value: Any) -> Any:
+    """``value`` (a widget's template context) as a hashable key that differs wherever the rendered
+    HTML may differ: types are kept (a safe string is not escaped; ``True`` is not ``1``), lazy
+    texts are resolved in the active language, and dict order is kept (attributes render in order).
+
+    :raises _NotMemoisable: anything else (a model instance, a file…).
+    """
+    if value is None or isinstance(value, bool | int | float | dt.date):
+        return (type(value).__name__, value)
+    if isinstance(value, SafeData):
+        return ("safe", str(value))
+    if isinstance(value, str):
+        return ("str", value)
+    if isinstance(value, Promise):
+        return ("lazy", str(value))
+    if isinstance(value, dict):
+        return ("dict", tuple((key, _memo_key(item)) for key, item in value.items()))
+    if isinstance(value, list | tuple):
+        return (type(value).__name__, tuple(_memo_key(item) for item in value))
+    raise _NotMemoisable(type(value).__name__)
+
+
+def _holds_typed_text(widget: dict[str, Any]) -> bool:
+    """Whether a widget context holds a value typed by someone (kept out of the memo: personal data,
+    and no end of distinct values); a choice widget's values are its choices."""
+    if widget.get("optgroups") is not None or "optgroups" not in widget and widget.get("type") in {"radio", "checkbox"}:
+        return False
+    return widget.get("value") not in (None, "", [])
+
+
+class MemoisingRenderer(DjangoTemplates):
+    """Django's form renderer, remembering the HTML of widgets that are the same on every member's form
+    (the choice lists — fields, sector blocks, recognition forms — and the empty text boxes): a widget's
+    HTML is a function of its template, its context and the language, so the same three give the same
+    HTML without rendering the widget templates again (issue 12: half of the form page's template time).
+
+    Widgets holding typed text (a name, a phone, a token) are rendered as usual and never remembered.
+    At most :attr:`MAX_ENTRIES` pieces of HTML per process; the memo starts again when it is full.
+    """
+
+    MAX_ENTRIES = 512
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._memo: dict[Any, str] = {}
+        self._lock = threading.Lock()
+
+    def render(self, template_name: str, context: dict[str, Any], request: Any = None) -> str:
+        widget = context.get("widget") if request is None and len(context) == 1 else None
+        if not isinstance(widget, dict) or _holds_typed_text(widget):
+            return super().render(template_name, context, request)
+        try:
+            key = (template_name, get_language(), _memo_key(widget))
+        except _NotMemoisable:
+            return super().render(template_name, context, request)
+        html = self._memo.get(key)
+        if html is None:
+            html = super().render(template_name, context, request)
+            with self._lock:
+                if len(self._memo) >= self.MAX_ENTRIES:
+                    self._memo.clear()
+                self._memo[key] = html
+        return html
+
+
+#: The renderer of the initiative forms (one per process, shared by every request).
+MEMOISING_RENDERER = MemoisingRenderer()
+
+
+def field_choices(empty_label: Any) -> list[tuple[Any, Any]]:
+    """The ``field`` select's choices, read at once (no database cursor left open while the page
+    renders): ``empty_label`` first, then each :class:`~sangkien.programmes.models.Field` in its
+    order, as Django's ``ModelChoiceField`` lists them (pk, ``str(field)``)."""
+    return [("", empty_label), *((f.pk, str(f)) for f in Field.objects.all())]
+
+
+class _ReadOnce:
+    """The ``field`` select's choices as a callable (Django calls it when the select is rendered, never
+    for a form that is only validated), read from the database the first time only."""
+
+    def __init__(self, empty_label: Any) -> None:
+        self.empty_label = empty_label
+        self.rows: list[tuple[Any, Any]] | None = None
+
+    def __call__(self) -> list[tuple[Any, Any]]:
+        if self.rows is None:
+            self.rows = field_choices(self.empty_label)
+        return self.rows
+
+
 class InitiativeDetailsForm(forms.Form):
     """What an initiative says: shared by submission, on-behalf entry and edits."""
 
@@ -109,9 +208,13 @@ class InitiativeDetailsForm(forms.Form):
     is_trade_secret = forms.BooleanField(
         label=_("Bí mật kinh doanh: chỉ công bố tên, tóm tắt hiệu quả và giải thưởng"), required=False)
 
+    default_renderer = MEMOISING_RENDERER
+
     def __init__(self, *args: Any, phase: Phase | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.phase = phase
+        field = self.fields["field"]
+        field.choices = _ReadOnce(field.empty_label)  # type: ignore[attr-defined]  # a ModelChoiceField
 
     #: The typed description once sanitised, kept even when it is refused (too long): the
     #: submit page's "similar initiatives" panel compares it without cleaning it again.

@@ -160,16 +160,18 @@ class PersonResolver:
         return cls(circle=Circle(unit_path=unit.path))
 
     def own(self, user: User, author: AuthorData) -> Person:
-        """Step 1: the member's own person, updated with what they typed (older initiatives keep their snapshot)."""
+        """Step 1: the member's own person, updated with what they typed (older initiatives keep their snapshot).
+
+        The returned person has its pk; its ``created_at`` is not read back (an existing person keeps its own).
+        """
         values = {"full_name": author.full_name, "phone": author.phone or (user.phone or ""),
                   "email": author.email or user.email or "", "job": author.job, "workplace": author.workplace}
-        # get_or_create: a member's first submission sent from two tabs at once makes one person
-        # (the second insert waits for the first and then finds it), not an IntegrityError.
-        person, created = Person.objects.get_or_create(user=user, defaults=values)
-        if not created:
-            for name, value in values.items():
-                setattr(person, name, value)
-            person.save()
+        # One upsert on the person's unique user: a member's first submission sent from two tabs at
+        # once makes one person (the second insert waits for the first and then updates it), and no
+        # SELECT + SAVEPOINT + INSERT (or SELECT + UPDATE) on every submission.
+        person = Person(user=user, **values)
+        Person.objects.bulk_create([person], update_conflicts=True, unique_fields=["user"],
+                                   update_fields=list(values))
         return person
 
     def person(self, author: AuthorData) -> Person:

@@ -22,7 +22,9 @@ from sangkien.core.exceptions import DomainError, InvalidTransition, NotAllowed
 from sangkien.core.models import log_action
 from sangkien.initiatives.details import AuthorData, InitiativeDetails
 from sangkien.initiatives.models import (
+    SNAPSHOT_FIELDS,
     Attachment,
+    Authorship,
     Initiative,
     Status,
     StatusChange,
@@ -30,8 +32,8 @@ from sangkien.initiatives.models import (
 )
 from sangkien.initiatives.people import PersonResolver, snapshot
 from sangkien.initiatives.plausibility import hold_if_implausible
-from sangkien.initiatives.text_checks import text_checks
-from sangkien.programmes.models import Programme
+from sangkien.initiatives.text_checks import TextChecks, text_checks
+from sangkien.programmes.models import Phase, Programme
 from sangkien.programmes.phases import open_phase_or_raise
 from sangkien.units.models import Unit
 
@@ -51,6 +53,7 @@ def submit_initiative(
     actor: User,
     on_behalf: bool = False,
     submission_token: str | None = None,
+    phase: Phase | None = None,
 ) -> tuple[Initiative, bool]:
     """Create an initiative in the programme's open phase.
 
@@ -60,6 +63,9 @@ def submit_initiative(
     entering for a member (the record keeps ``entered_by``); otherwise the
     actor is the main author.  A repeated ``submission_token`` (double click,
     resent form) returns the first initiative instead of a second one.
+
+    ``phase``: the open phase the caller has just read, if any (its window is
+    checked again, in memory, at the instant of saving; ``None``: read here).
 
     Returns ``(initiative, created)``.  A submission larger than plausible
     (:mod:`sangkien.initiatives.plausibility`) is saved but held: not
@@ -74,11 +80,32 @@ def submit_initiative(
     :raises ExactResubmission: the same author already sent the same
         normalised text to this programme (``exc.existing`` is that one).
     """
-    if submission_token:
-        existing = Initiative.objects.filter(submission_token=submission_token).first()
-        if existing is not None:
-            return existing, False
-    phase = open_phase_or_raise(programme)
+    try:
+        return _submit(programme=programme, phase=phase, unit=unit, unit_unlisted=unit_unlisted,
+                       unit_unlisted_name=unit_unlisted_name, details=details, authors=authors, files=files,
+                       actor=actor, on_behalf=on_behalf, submission_token=submission_token), True
+    except (DomainError, IntegrityError):
+        # The unique submission token guards a resent form without a SELECT on every submission:
+        # a token already used makes some check refuse or the INSERT fail, and then (only then)
+        # the first initiative is looked up and returned, whichever check came first.
+        if submission_token:
+            existing = Initiative.objects.filter(submission_token=submission_token).first()
+            if existing is not None:
+                return existing, False
+        raise
+
+
+#: How many times a submission is tried again after its random tracking code was taken.
+TRACKING_CODE_TRIES = 5
+
+
+def _submit(*, programme: Programme, phase: Phase | None, unit: Unit, unit_unlisted: bool, unit_unlisted_name: str,
+            details: InitiativeDetails, authors: list[AuthorData], files: Sequence[File[Any]] | None,
+            actor: User, on_behalf: bool, submission_token: str | None) -> Initiative:
+    """:func:`submit_initiative` without the look-up of a resent token (its caller's)."""
+    at = now()
+    if phase is None or phase.programme_id != programme.pk or not phase.is_open(at):
+        phase = open_phase_or_raise(programme, at)
     if on_behalf and not actor.has_perm("initiatives.enter_on_behalf", unit):
         raise NotAllowed(_("Bạn không có quyền nhập sáng kiến cho đơn vị này."))
     main_author = authors[0] if authors else AuthorData(full_name="")
@@ -86,46 +113,64 @@ def submit_initiative(
     analysed = checks.refuse_resubmission(
         programme_id=programme.pk, title=details.title or "", description=details.description or "",
         actor=actor, phone=main_author.phone, email=main_author.email, on_behalf=on_behalf)
-    try:
-        with transaction.atomic():
-            initiative = Initiative(
-                programme=programme, phase=phase, unit=unit, unit_unlisted=unit_unlisted,
-                unit_unlisted_name=unit_unlisted_name if unit_unlisted else "",
-                submission_token=submission_token or None,
-                submitted_by=None if on_behalf else actor,
-                entered_by=actor,
-                submitted_at=now(),
-                **details.columns(),
-            )
-            # 32^8 codes: at national scale (~2 million) a random clash becomes
-            # likely, so draw again until the code is free.
-            while Initiative.objects.filter(tracking_code=initiative.tracking_code).exists():
-                initiative.tracking_code = new_tracking_code()
-            initiative.save()
-            people = PersonResolver.for_actor(actor)
-            for position, author in enumerate(authors):
-                person = people.own(actor, author) if position == 0 and not on_behalf else people.person(author)
-                initiative.authorships.get_or_create(person=person,
-                                                     defaults={"position": position, **snapshot(author)})
-            for upload in files or []:
-                Attachment.objects.create(
-                    initiative=initiative, file=upload, original_name=upload.name[:255], size=upload.size  # type: ignore[index]  # files have names
-                )
-            checks.claim_and_index(initiative, analysed)
-            StatusChange.objects.create(
-                initiative=initiative, actor=actor, from_status="", to_status=Status.SUBMITTED,
-                reason=_("Nhập hộ bởi %(name)s") % {"name": actor.display_name} if on_behalf else "",
-            )
-            log_action(actor=actor, action="initiative.submitted", obj=initiative, unit=unit,
-                       on_behalf=on_behalf, tracking_code=initiative.tracking_code)
-            hold_if_implausible(initiative, actor=actor)  # issue 9 item 8: saved, not counted until released
-    except IntegrityError:
-        if submission_token:
-            existing = Initiative.objects.filter(submission_token=submission_token).first()
-            if existing is not None:
-                return existing, False
-        raise
-    return initiative, True
+    tracking_code = new_tracking_code()
+    for attempt in range(1, TRACKING_CODE_TRIES + 1):
+        try:
+            with transaction.atomic():
+                return _save_submission(
+                    programme=programme, phase=phase, unit=unit, unit_unlisted=unit_unlisted,
+                    unit_unlisted_name=unit_unlisted_name, details=details, authors=authors, files=files,
+                    actor=actor, on_behalf=on_behalf, submission_token=submission_token,
+                    tracking_code=tracking_code, checks=checks, analysed=analysed)
+        except IntegrityError:
+            # 32^8 codes: at national scale (~2 million) a random clash becomes likely; the unique
+            # constraint catches it, and the whole submission is tried again with a new code.
+            taken = Initiative.objects.filter(tracking_code=tracking_code).exists()
+            if not taken or attempt == TRACKING_CODE_TRIES:
+                raise
+            tracking_code = new_tracking_code()
+    raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
+
+
+def _save_submission(*, programme: Programme, phase: Phase, unit: Unit, unit_unlisted: bool,
+                     unit_unlisted_name: str, details: InitiativeDetails, authors: list[AuthorData],
+                     files: Sequence[File[Any]] | None, actor: User, on_behalf: bool,
+                     submission_token: str | None, tracking_code: str, checks: TextChecks,
+                     analysed: object) -> Initiative:
+    """The writes of one submission, inside its transaction: plain INSERTs (a new initiative has no
+    authorship, attachment or history yet), the uniques guarded by the constraints."""
+    initiative = Initiative.objects.create(
+        programme=programme, phase=phase, unit=unit, unit_unlisted=unit_unlisted,
+        unit_unlisted_name=unit_unlisted_name if unit_unlisted else "",
+        submission_token=submission_token or None,
+        submitted_by=None if on_behalf else actor,
+        entered_by=actor,
+        submitted_at=now(),
+        tracking_code=tracking_code,
+        **details.columns(),
+    )
+    people = PersonResolver.for_actor(actor)
+    authorships: dict[int, Authorship] = {}  # one per person: the first position they were typed at
+    for position, author in enumerate(authors):
+        person = people.own(actor, author) if position == 0 and not on_behalf else people.person(author)
+        typed = snapshot(author)
+        if not any(typed.values()):  # as Authorship.save(): nothing typed keeps the person's own fields
+            typed = {name: getattr(person, name) for name in SNAPSHOT_FIELDS}
+        authorships.setdefault(person.pk, Authorship(initiative=initiative, person=person, position=position, **typed))
+    Authorship.objects.bulk_create(list(authorships.values()))
+    for upload in files or []:
+        Attachment.objects.create(
+            initiative=initiative, file=upload, original_name=upload.name[:255], size=upload.size  # type: ignore[index]  # files have names
+        )
+    checks.claim_and_index(initiative, analysed)
+    StatusChange.objects.create(
+        initiative=initiative, actor=actor, from_status="", to_status=Status.SUBMITTED,
+        reason=_("Nhập hộ bởi %(name)s") % {"name": actor.display_name} if on_behalf else "",
+    )
+    log_action(actor=actor, action="initiative.submitted", obj=initiative, unit=unit,
+               on_behalf=on_behalf, tracking_code=initiative.tracking_code)
+    hold_if_implausible(initiative, actor=actor)  # issue 9 item 8: saved, not counted until released
+    return initiative
 
 
 def resubmit_initiative(*, initiative: Initiative, details: InitiativeDetails, actor: User) -> Initiative:

@@ -124,6 +124,7 @@ def submit(request: HttpRequest, slug: str) -> HttpResponse:
         return redirect(reverse("accounts_my_data") + "#dong-y")
     root = _root()
     preselected = None
+    lineage: list[Unit] = []
     existing = similar = None
     database_busy = False
     if request.method == "POST":
@@ -147,6 +148,7 @@ def submit(request: HttpRequest, slug: str) -> HttpResponse:
                             details=form.details(), authors=form.authors(),
                             files=[*held_files, *(form.cleaned_data.get("attachments") or [])],
                             actor=request.user, submission_token=form.cleaned_data["submission_token"],
+                            phase=phase,
                         )
                 except ExactResubmission as exc:
                     form.add_error(None, exc.message)
@@ -158,7 +160,8 @@ def submit(request: HttpRequest, slug: str) -> HttpResponse:
                     form.add_error(None, busy_message())
                     database_busy = True
                 else:
-                    drop_held(owner=request.user, token=token)
+                    if held:  # those read above: a form sent without held files has none to drop
+                        drop_held(owner=request.user, token=token)
                     if created:
                         messages.success(request, _("Đã gửi sáng kiến. Mã theo dõi của bạn: %(code)s") % {
                             "code": initiative.tracking_code})
@@ -169,14 +172,15 @@ def submit(request: HttpRequest, slug: str) -> HttpResponse:
         code = request.GET.get("don-vi", "")
         preselected = Unit.objects.active().by_code(code) if code else None
         if preselected is not None and preselected.pk != root.pk:
-            for number, unit_code in enumerate(codes_for(preselected, root), start=1):
+            lineage = preselected.lineage()  # also the chooser's chosen units: not looked up again
+            for number, unit_code in enumerate(codes_for(preselected, root, lineage), start=1):
                 initial[f"unit_{number}"] = unit_code
         form = SubmissionForm(initial=initial, phase=phase)
     if request.method == "POST":  # re-displayed: show the similar ones without JavaScript too
         similar = text_checks().similar_for_form(user=request.user, programme=programme,
                                                  title=request.POST.get("title", "")[:300],
                                                  description=form.sanitised_description)
-    levels = build_levels(root, form.unit_codes())
+    levels = build_levels(root, form.unit_codes(), known=lineage)
     chosen = [lv for lv in levels if lv.selected and lv.selected != UNLISTED]
     response = render(request, "initiatives/submit.html", {
         "existing": existing, "similar": similar,

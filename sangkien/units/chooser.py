@@ -8,10 +8,10 @@ the level above changes.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from sangkien.core.text import fold
@@ -65,8 +65,13 @@ def _without_nul(codes: list[str]) -> list[str]:
     return ["" if "\x00" in code else code for code in codes]
 
 
-def build_levels(root: Unit, selected: list[str], queries: dict[int, str] | None = None) -> list[Level]:
-    """Levels for the codes chosen so far (``selected[0]`` is level 1)."""
+def build_levels(root: Unit, selected: list[str], queries: dict[int, str] | None = None,
+                 known: Sequence[Unit] = ()) -> list[Level]:
+    """Levels for the codes chosen so far (``selected[0]`` is level 1).
+
+    ``known``: units the caller already holds (a preselected unit's lineage): a chosen code found
+    among them, right below the level above, is not looked up again.
+    """
     queries = queries or {}
     selected = _without_nul(selected)
     levels: list[Level] = []
@@ -84,7 +89,10 @@ def build_levels(root: Unit, selected: list[str], queries: dict[int, str] | None
                             searchable=number >= 2))
         if not chosen or chosen == UNLISTED:
             break
-        child = Unit.objects.filter(code=chosen, path__startswith=parent.path, depth=parent.depth + 1).first()
+        child = next((u for u in known if u.code == chosen and u.depth == parent.depth + 1
+                      and u.path.startswith(parent.path)), None)
+        if child is None:
+            child = Unit.objects.filter(code=chosen, path__startswith=parent.path, depth=parent.depth + 1).first()
         if child is None:
             levels[-1].selected = ""
             break
@@ -93,9 +101,10 @@ def build_levels(root: Unit, selected: list[str], queries: dict[int, str] | None
     return levels
 
 
-def codes_for(unit: Unit, root: Unit) -> list[str]:
-    """The chooser's selected codes for a preselected ``unit`` (below ``root``)."""
-    return [u.code for u in unit.lineage() if u.depth > root.depth]
+def codes_for(unit: Unit, root: Unit, lineage: list[Unit] | None = None) -> list[str]:
+    """The chooser's selected codes for a preselected ``unit`` (below ``root``); ``lineage``:
+    ``unit.lineage()`` when the caller already has it."""
+    return [u.code for u in (unit.lineage() if lineage is None else lineage) if u.depth > root.depth]
 
 
 def resolve_choice(root: Unit, selected: list[str]) -> tuple[Unit | None, bool, str]:
@@ -103,8 +112,14 @@ def resolve_choice(root: Unit, selected: list[str]) -> tuple[Unit | None, bool, 
 
     The choice must end on a unit without children (a grassroots union) or
     on "not listed" below a chosen unit; ``error`` is a translated message.
+    One query for the chosen units, and one more only when the last has children.
     """
     selected = _without_nul(selected)
+    wanted = {code for code in selected if code and code != UNLISTED}
+    # The whole chain in one query: the active units holding the chosen codes below ``root``
+    # (a code names one active unit; each level is then checked against the one above).
+    candidates = list(Unit.objects.filter(code__in=wanted, path__startswith=root.path, depth__gt=root.depth,
+                                          is_active=True).order_by("path")) if wanted else []
     parent = root
     for index, code in enumerate(selected):
         if code == UNLISTED:
@@ -113,8 +128,8 @@ def resolve_choice(root: Unit, selected: list[str]) -> tuple[Unit | None, bool, 
             return parent, True, ""
         if not code:
             break
-        child = Unit.objects.filter(Q(code=code), path__startswith=parent.path, depth=parent.depth + 1,
-                                    is_active=True).first()
+        child = next((u for u in candidates if u.code == code and u.depth == parent.depth + 1
+                      and u.path.startswith(parent.path)), None)
         if child is None:
             return None, False, str(_("Đơn vị đã chọn không còn trong danh sách; hãy chọn lại."))
         parent = child
@@ -122,7 +137,9 @@ def resolve_choice(root: Unit, selected: list[str]) -> tuple[Unit | None, bool, 
             break
     if parent == root:
         return None, False, str(_("Hãy chọn tỉnh, thành phố của bạn."))
-    if Unit.objects.filter(path__startswith=parent.path, depth=parent.depth + 1, is_active=True).exists():
+    # ``numchild`` counts every child, active or not: none at all needs no query (a grassroots union).
+    if parent.numchild and Unit.objects.filter(path__startswith=parent.path, depth=parent.depth + 1,
+                                               is_active=True).exists():
         return None, False, str(_("Hãy chọn tiếp đơn vị cấp dưới, hoặc “Đơn vị của tôi không có trong danh sách”."))
     return parent, False, ""
 

@@ -26,13 +26,15 @@ BASELINES = {
     "review queue": 10,
     "review queue, filtered": 9,
     "officer home": 8,  # 7 + the held imports the officer may confirm (issue 9 item 8)
-    "submission form": 17,
+    # issue 12: 17 → 14, the preselected unit's lineage (one query) serves the chooser's levels
+    "submission form": 14,
     # + the exact-text claim (one INSERT), the participation consent, and the plausibility
-    # check (three counts of the unit's own figures) since issue 9
-    # - 5 since issue 12: the fingerprint is one upsert, not update_or_create (two savepoints and
-    # their releases, SELECT … FOR UPDATE, INSERT); the exact check is one statement here as before
-    # (the LSH search found no candidate in this test; with candidates it took 4)
-    "submission post": 35,
+    # check (three counts of the unit's own figures) since issue 9.  Issue 12: 40 → 22 — the unit
+    # chain in one query (was 4), the phase read once, no token SELECT or tracking-code exists()
+    # (the unique constraints guard them), the member's person in one upsert, the authorships in
+    # one INSERT, no drop of held files when none were held; the duplicate fingerprint in one
+    # upsert, not update_or_create (two savepoints and their releases, SELECT … FOR UPDATE, INSERT).
+    "submission post": 22,
 }
 
 
