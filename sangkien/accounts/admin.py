@@ -2,7 +2,6 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
-from django.db.models import Model
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
@@ -12,6 +11,7 @@ from sangkien.accounts.models import (
     PurposeConsent,
     User,
 )
+from sangkien.core.admin import ReadOnlyAdmin
 
 
 @admin.register(User)
@@ -19,19 +19,6 @@ class SangkienUserAdmin(UserAdmin):
     list_display = ("username", "full_name", "phone", "phone_verified_at", "email", "is_staff")
     search_fields = ("username", "full_name", "phone", "email")
     fieldsets = (*(UserAdmin.fieldsets or ()), (_("Sáng kiến"), {"fields": ("full_name", "phone", "phone_verified_at")}))
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Evidence, not data to edit: consent decisions and authorship answers are only ever added."""
-
-    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
 
 
 @admin.register(ConsentVersion)

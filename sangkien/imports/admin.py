@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from sangkien.accounts.admin import ReadOnlyAdmin
+from sangkien.core.admin import ReadOnlyAdmin
 from sangkien.imports.models import ExportRecord, ImportJob
 
 

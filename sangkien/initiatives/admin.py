@@ -1,9 +1,9 @@
-from typing import Any
 
 from django.contrib import admin
 from django.db.models import Model
 from django.http import HttpRequest
 
+from sangkien.core.admin import ReadOnlyAdmin
 from sangkien.initiatives.models import Initiative, Person, StatusChange
 
 
@@ -35,7 +35,7 @@ class InitiativeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):
+class PersonAdmin(ReadOnlyAdmin):
     """Read-only: participants are written by the submission, the import and
     the privacy services (matching by phone, "is this you?", deletion), which
     keep authorships and the access log in step."""
@@ -43,12 +43,3 @@ class PersonAdmin(admin.ModelAdmin):
     list_display = ("full_name", "phone", "email")
     search_fields = ("full_name", "phone", "email")
     raw_id_fields = ("user",)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from sangkien.accounts.admin import ReadOnlyAdmin
+from sangkien.core.admin import ReadOnlyAdmin
 from sangkien.privacy.models import PersonClaim
 
 

@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING, Any, cast
 from django.contrib import admin
 from django.http import HttpRequest
 
+from sangkien.core.admin import ReadOnlyAdmin
 from sangkien.programmes.models import Field, Phase, Programme, Target
 from sangkien.programmes.services import delete_phase, save_phase, save_programme
 
@@ -47,7 +48,7 @@ class ProgrammeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Target)
-class TargetAdmin(admin.ModelAdmin):
+class TargetAdmin(ReadOnlyAdmin):
     """Read-only: targets are set on the targets page through
     :func:`sangkien.programmes.services.set_targets` (scope check, audit row)."""
 
@@ -55,15 +56,6 @@ class TargetAdmin(admin.ModelAdmin):
     list_filter = ("programme",)
     raw_id_fields = ("unit",)
     search_fields = ("unit__code", "unit__name")
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 admin.site.register(Field)

@@ -1,13 +1,12 @@
-from typing import Any
 
 from django.contrib import admin
-from django.http import HttpRequest
 
+from sangkien.core.admin import ReadOnlyAdmin
 from sangkien.roles.models import RoleAssignment
 
 
 @admin.register(RoleAssignment)
-class RoleAssignmentAdmin(admin.ModelAdmin):
+class RoleAssignmentAdmin(ReadOnlyAdmin):
     """Read-only: roles are granted and revoked on the roles page through
     :func:`sangkien.roles.services.grant_role` / ``revoke_role`` (scope check, audit row)."""
 
@@ -15,12 +14,3 @@ class RoleAssignmentAdmin(admin.ModelAdmin):
     list_filter = ("role",)
     raw_id_fields = ("user", "unit", "granted_by")
     search_fields = ("user__email", "user__phone", "user__full_name", "unit__code", "unit__name")
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

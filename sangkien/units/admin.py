@@ -7,6 +7,7 @@ from django.db.models import Model
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
+from sangkien.core.admin import ReadOnlyAdmin
 from sangkien.units.models import ReorganisationPlan, Unit, UnitSuccession
 from sangkien.units.services import rename_unit
 
@@ -43,7 +44,7 @@ class UnitAdmin(SimpleHistoryAdmin):
         rename_unit(unit=obj, name=form.cleaned_data["name"], actor=cast("User", request.user))
 
 @admin.register(UnitSuccession)
-class UnitSuccessionAdmin(admin.ModelAdmin):
+class UnitSuccessionAdmin(ReadOnlyAdmin):
     """Read the links through time; they are written by ``sangkien.units.reorganisation`` only."""
 
     list_display = ("predecessor", "successor", "kind", "effective_on", "plan")
@@ -51,29 +52,11 @@ class UnitSuccessionAdmin(admin.ModelAdmin):
     search_fields = ("predecessor__code", "successor__code")
     raw_id_fields = ("predecessor", "successor", "plan")
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
 
 @admin.register(ReorganisationPlan)
-class ReorganisationPlanAdmin(admin.ModelAdmin):
+class ReorganisationPlanAdmin(ReadOnlyAdmin):
     """Read uploaded plans (who, when, file SHA-256, status); applied through the page or the command."""
 
     list_display = ("pk", "file_name", "scope", "status", "created_by", "created_at", "applied_at")
     list_filter = ("status",)
     raw_id_fields = ("scope", "created_by", "applied_by")
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
