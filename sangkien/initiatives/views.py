@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from typing import TYPE_CHECKING, Any
 
@@ -32,6 +33,7 @@ from sangkien.initiatives.attachments import (
     opened,
     resubmit_with_attachments,
 )
+from sangkien.initiatives.form_page import FRAGMENT_SECONDS, LazyChooser, fragment_key
 from sangkien.initiatives.forms import (
     InitiativeDetailsForm,
     ReturnedEditForm,
@@ -122,17 +124,15 @@ def submit(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "GET" and participation_withdrawn(request.user):
         messages.error(request, NO_PARTICIPATION_CONSENT)
         return redirect(reverse("accounts_my_data") + "#dong-y")
-    root = _root()
-    preselected = None
-    lineage: list[Unit] = []
     existing = similar = None
     database_busy = False
+    context: dict[str, Any]
     if request.method == "POST":
         token = (request.POST.get("submission_token") or "")[:64]
         held = held_uploads(owner=request.user, token=token)
         form = SubmissionForm(request.POST, request.FILES, phase=phase, held=held, uploader=request.user)
         if form.is_valid():
-            unit, unlisted, unit_error = resolve_choice(root, form.unit_codes())
+            unit, unlisted, unit_error = resolve_choice(_root(), form.unit_codes())
             if participation_withdrawn(request.user):  # withdrawn while the form was open: keep the text
                 form.add_error(None, NO_PARTICIPATION_CONSENT)
             elif unit_error:
@@ -167,30 +167,49 @@ def submit(request: HttpRequest, slug: str) -> HttpResponse:
                             "code": initiative.tracking_code})
                     return redirect("initiatives:detail", code=initiative.tracking_code)
         _keep_files(request, form, token, held)
-    else:
-        initial = _author_initial(request.user)
-        code = request.GET.get("don-vi", "")
-        preselected = Unit.objects.active().by_code(code) if code else None
-        if preselected is not None and preselected.pk != root.pk:
-            lineage = preselected.lineage()  # also the chooser's chosen units: not looked up again
-            for number, unit_code in enumerate(codes_for(preselected, root, lineage), start=1):
-                initial[f"unit_{number}"] = unit_code
-        form = SubmissionForm(initial=initial, phase=phase)
-    if request.method == "POST":  # re-displayed: show the similar ones without JavaScript too
-        similar = text_checks().similar_for_form(user=request.user, programme=programme,
+        similar = text_checks().similar_for_form(user=request.user, programme=programme,  # shown without JS too
                                                  title=request.POST.get("title", "")[:300],
                                                  description=form.sanitised_description)
-    levels = build_levels(root, form.unit_codes(), known=lineage)
-    chosen = [lv for lv in levels if lv.selected and lv.selected != UNLISTED]
+        context = _chooser(form, _root())
+    else:
+        form = SubmissionForm(initial=_author_initial(request.user), phase=phase)
+        code = request.GET.get("don-vi", "")
+        # The same-for-everyone part of the page comes from the cache (form_page); the chooser's
+        # queries run only when it is rendered.
+        context = LazyChooser(functools.partial(_preselected_chooser, form, code)).context()
+        context.update(fragment_key=fragment_key(programme=programme, phase=phase, code=code) if phase else None,
+                       fragment_seconds=FRAGMENT_SECONDS)
     response = render(request, "initiatives/submit.html", {
-        "existing": existing, "similar": similar,
-        "programme": programme, "phase": phase, "form": form, "levels": levels,
-        "unlisted_chosen": any(lv.selected == UNLISTED for lv in levels),
+        "existing": existing, "similar": similar, "programme": programme, "phase": phase, "form": form,
+        **context,
+    })
+    return busy(response) if database_busy else response
+
+
+def _preselected_chooser(form: SubmissionForm, code: str) -> dict[str, Any]:
+    """The chooser of an unbound ``form`` with the unit of the QR link's ``code`` chosen (if it is
+    a current unit's code): its codes are set as the form's initial ``unit_N`` values."""
+    root = _root()
+    preselected = Unit.objects.active().by_code(code) if code else None
+    lineage: list[Unit] = []
+    if preselected is not None and preselected.pk != root.pk:
+        lineage = preselected.lineage()  # also the chooser's chosen units: not looked up again
+        for number, unit_code in enumerate(codes_for(preselected, root, lineage), start=1):
+            form.initial[f"unit_{number}"] = unit_code
+    return _chooser(form, root, lineage, preselected)
+
+
+def _chooser(form: SubmissionForm, root: Unit, lineage: list[Unit] | None = None,
+             preselected: Unit | None = None) -> dict[str, Any]:
+    """The unit chooser's template values for ``form`` (``LazyChooser.NAMES``)."""
+    levels = build_levels(root, form.unit_codes(), known=lineage or [])
+    chosen = [lv for lv in levels if lv.selected and lv.selected != UNLISTED]
+    return {
+        "levels": levels, "unlisted_chosen": any(lv.selected == UNLISTED for lv in levels),
         "unlisted_name": form.data.get("unit_unlisted_name", "") if form.is_bound else "",
         "preselected": preselected, "chosen_names": [dict(lv.options).get(lv.selected, "") for lv in chosen],
         "destination": destination(levels),
-    })
-    return busy(response) if database_busy else response
+    }
 
 
 def _keep_files(request: HttpRequest, form: Any, token: str, held: list[PendingUpload], attached: int = 0) -> None:

@@ -28,6 +28,10 @@ BASELINES = {
     "officer home": 8,  # 7 + the held imports the officer may confirm (issue 9 item 8)
     # issue 12: 17 → 14, the preselected unit's lineage (one query) serves the chooser's levels
     "submission form": 14,
+    # issue 12: the same form again (another member, same QR link): the unit chooser and the field
+    # list come with the kept part of the page (initiatives/form_page.py) — session, user,
+    # programme, phase, consent, the member's person and roles are left
+    "submission form, kept part": 7,
     # + the exact-text claim (one INSERT), the participation consent, and the plausibility
     # check (three counts of the unit's own figures) since issue 9.  Issue 12: 40 → 22 — the unit
     # chain in one query (was 4), the phase read once, no token SELECT or tracking-code exists()
@@ -108,6 +112,9 @@ def test_submission_form_and_post_are_bounded(client, tree, phase):
     client.force_login(member)
     url = reverse("initiatives:submit", args=[phase.programme.slug])
     assert_baseline(count(client, "get", url + f"?don-vi={tree['g11'].code}"), "submission form")
+    client.force_login(UserFactory())
+    assert_baseline(count(client, "get", url + f"?don-vi={tree['g11'].code}"), "submission form, kept part")
+    client.force_login(member)
     data = {"author_full_name": "A", "author_phone": "0912345678", "sector_block": "public",
             "title": "Sáng kiến đo số truy vấn", "description": "Mô tả giải pháp",
             "unit_1": tree["p1"].code, "unit_2": tree["d1"].code, "unit_3": tree["g11"].code,

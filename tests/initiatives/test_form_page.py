@@ -1,0 +1,90 @@
+"""The submission form page's same-for-everyone part kept in the cache (issue 12, initiatives/form_page.py):
+the page served from it is the page rendered afresh, holds only its own member's data, and shows a
+change of units or fields at once."""
+
+import re
+import uuid
+
+import pytest
+import time_machine
+from django.core.cache import cache
+from django.core.cache.utils import make_template_fragment_key
+from django.urls import reverse
+from django.utils import translation
+
+from sangkien.core.clock import local_datetime
+from sangkien.initiatives.form_page import fragment_key
+from sangkien.programmes.models import Field
+from sangkien.units.services import rename_unit
+from tests.factories import UserFactory
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tree", "phase")]
+
+OPEN = local_datetime(2021, 4, 5, 10)
+#: What differs on every request whatever the cache: the tokens and the CSP nonce.
+PER_REQUEST = re.compile(r'(name="csrfmiddlewaretoken" value="|name="submission_token" value="|'
+                         r'"inlineStyleNonce": "|name="csp-nonce" content=")[^"]+')
+
+
+def _member(name, email, phone):
+    """A member with these details (``phone`` as stored: E.164)."""
+    return UserFactory(full_name=name, email=email, phone=phone)
+
+
+def _form(client, phase, query=""):
+    with time_machine.travel(OPEN, tick=False):
+        page = client.get(reverse("initiatives:submit", args=[phase.programme.slug]) + query)
+    assert page.status_code == 200
+    return page.content.decode()
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+@pytest.mark.parametrize("qr", [True, False])
+def test_the_kept_page_is_the_page_rendered_afresh(client, tree, phase, language, qr):
+    client.cookies["django_language"] = language
+    client.force_login(_member("Nguyễn Thị Hoa", "hoa@example.vn", "+84912345678"))
+    query = f"?don-vi={tree['g12'].code}" if qr else ""
+    fresh = _form(client, phase, query)
+    kept = _form(client, phase, query)
+    assert PER_REQUEST.sub(r"\1…", kept) == PER_REQUEST.sub(r"\1…", fresh)
+    assert ('selected>CĐCS Công ty May Yên Khánh' in kept) is qr
+    with translation.override(language), time_machine.travel(OPEN, tick=False):  # the cache's clock too
+        key = fragment_key(programme=phase.programme, phase=phase, code=query.removeprefix("?don-vi="))
+        assert cache.get(make_template_fragment_key("submit_body", [key])), "the second page came from the cache"
+
+
+def test_a_kept_page_shows_each_member_only_their_own_data(client, tree, phase):
+    query = f"?don-vi={tree['g11'].code}"
+    client.force_login(_member("Trần Văn Khải", "khai@example.vn", "+84987654321"))
+    first = _form(client, phase, query)
+    client.force_login(_member("Lê Thị Mai", "mai@example.vn", ""))
+    second = _form(client, phase, query)
+    assert "Trần Văn Khải" in first and "khai@example.vn" in first and "0987 654 321" in first
+    assert "Lê Thị Mai" in second and "mai@example.vn" in second
+    for other in ("Trần Văn Khải", "khai@example.vn", "0987", "Khải"):
+        assert other not in second
+    tokens = [re.search(r'name="submission_token" value="([0-9a-f]+)"', page).group(1) for page in (first, second)]
+    assert tokens[0] != tokens[1]
+
+
+def test_a_renamed_unit_or_a_new_field_shows_at_once(client, tree, phase):
+    client.force_login(UserFactory())
+    query = f"?don-vi={tree['g11'].code}"
+    assert "Lĩnh vực mới về môi trường" not in _form(client, phase, query)
+    committee = UserFactory()
+    rename_unit(unit=tree["g11"], name="CĐCS Công ty Dệt Ninh Bình", actor=committee)
+    Field.objects.create(code=f"moi-{uuid.uuid4().hex[:6]}", name="Lĩnh vực mới về môi trường", position=99)
+    page = _form(client, phase, query)
+    assert "CĐCS Công ty Dệt Ninh Bình" in page and "Lĩnh vực mới về môi trường" in page
+
+
+def test_a_form_sent_back_is_never_kept(client, tree, phase):
+    member = UserFactory()
+    client.force_login(member)
+    url = reverse("initiatives:submit", args=[phase.programme.slug])
+    with time_machine.travel(OPEN, tick=False):
+        sent_back = client.post(url, {"title": "Tiêu đề riêng của tôi", "unit_1": tree["p1"].code,
+                                      "submission_token": uuid.uuid4().hex})
+    assert sent_back.status_code == 200 and "Tiêu đề riêng của tôi" in sent_back.content.decode()
+    client.force_login(UserFactory())
+    assert "Tiêu đề riêng của tôi" not in _form(client, phase)
