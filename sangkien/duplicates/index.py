@@ -66,13 +66,23 @@ class DatabaseStore:
             return {}
         qn = connection.ops.quote_name
         table = qn(BandKey._meta.db_table)
-        one = (f"SELECT {qn('band_key')}, {qn('initiative_id')} FROM "  # noqa: S608 — names are ours
-               f"(SELECT {qn('band_key')}, {qn('initiative_id')} FROM {table} "
-               f"WHERE {qn('band_key')} = %s LIMIT {int(limit) + 1}) AS p{{n}}")
-        sql = " UNION ALL ".join(one.format(n=n) for n in range(len(keys)))
+        params: list[Any]
+        if connection.vendor == "postgresql":
+            # One LIMIT-ed sub-select planned once and run per key: 0.5 ms of server CPU for 80 keys,
+            # where the UNION ALL of 80 sub-selects cost 4 ms, nearly all planning (docs/duplicates.md).
+            sql = (f"SELECT k.key, p.{qn('initiative_id')} FROM unnest(%s::integer[]) AS k(key) "  # noqa: S608
+                   f"CROSS JOIN LATERAL (SELECT {qn('initiative_id')} FROM {table} "
+                   f"WHERE {qn('band_key')} = k.key LIMIT {int(limit) + 1}) AS p")
+            params = [list(keys)]
+        else:
+            one = (f"SELECT {qn('band_key')}, {qn('initiative_id')} FROM "  # noqa: S608 — names are ours
+                   f"(SELECT {qn('band_key')}, {qn('initiative_id')} FROM {table} "
+                   f"WHERE {qn('band_key')} = %s LIMIT {int(limit) + 1}) AS p{{n}}")
+            sql = " UNION ALL ".join(one.format(n=n) for n in range(len(keys)))
+            params = list(keys)
         out: dict[int, list[Any]] = {}
         with connection.cursor() as cursor:
-            cursor.execute(sql, list(keys))
+            cursor.execute(sql, params)
             for key, initiative_id in cursor.fetchall():
                 out.setdefault(key, []).append(initiative_id)
         return out
