@@ -201,9 +201,10 @@ def assess_submission(initiative: Initiative, *, limit: Limits | None = None) ->
     limit = limit or limits()
     day = initiative.submitted_at.astimezone(LOCAL_TZ).date()
     main_author = Authorship.objects.filter(initiative=initiative, position=0).values("person_id")
-    same_day = Initiative.objects.filter(
-        programme_id=initiative.programme_id, authorships__person_id__in=main_author,
-        submitted_at__gte=start_of_day(day), submitted_at__lt=end_of_day(day)).distinct().count()
+    same_day = Authorship.objects.filter(  # distinct initiatives, counted by id (not by every column)
+        person_id__in=main_author, initiative__programme_id=initiative.programme_id,
+        initiative__submitted_at__gte=start_of_day(day), initiative__submitted_at__lt=end_of_day(day),
+    ).values("initiative_id").distinct().count()
     if same_day > limit.daily_per_person:
         return Hold(rule=DAILY, figure=same_day, basis=limit.daily_per_person, limit=limit.daily_per_person)
     counted = _counted_authorships(initiative.unit, initiative.programme_id).exclude(initiative=initiative)
