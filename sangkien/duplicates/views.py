@@ -18,6 +18,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -46,7 +47,9 @@ def submit_panel(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     title = (request.POST.get("title") or "")[:300]
     description = clean_description((request.POST.get("description") or "")[:100_000])
     similar = similar_for_form(user=request.user, programme_id=programme.pk, title=title, description=description)
-    return render(request, "duplicates/_submit_panel.html", {"similar": similar})
+    # Sent 2–4 times as a member types: rendered without the request, so without the context
+    # processors (the navigation's role query) that the partial does not use (issue 12).
+    return HttpResponse(render_to_string("duplicates/_submit_panel.html", {"similar": similar}))
 
 
 @login_required

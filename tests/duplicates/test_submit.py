@@ -4,6 +4,8 @@ import uuid
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from sangkien.core.clock import local_datetime
@@ -162,3 +164,17 @@ def test_a_returned_initiative_cannot_be_resent_as_a_copy_of_another_of_the_auth
         "recognition_form": ""}).content.decode()
     second.refresh_from_db()
     assert "Bạn đã gửi sáng kiến này rồi" in page and second.status == Status.RETURNED
+
+
+#: Issue 12: the panel is posted 2–4 times as a member types. Session, user, programme, frequent keys,
+#: postings, sketches, the best candidates' texts, their initiatives, the viewer's roles — and no
+#: navigation query (the partial is rendered without the context processors).
+PANEL_QUERIES = 9
+
+
+def test_the_panel_costs_a_fixed_number_of_queries(client, original, others):
+    client.force_login(UserFactory())
+    with CaptureQueriesContext(connection) as ctx:
+        html = panel(client, original.programme, *KINDS["paraphrase"]).content.decode()
+    assert original.title in html
+    assert len(ctx.captured_queries) == PANEL_QUERIES, "\n".join(q["sql"][:120] for q in ctx.captured_queries)
