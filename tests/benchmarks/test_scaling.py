@@ -39,9 +39,10 @@ def test_quick_replica_run_moves_the_officer_reads_off_the_primary(tmp_path):
     assert "replica" not in without["cpu_ms_per"]
     assert with_replica["cpu_ms_per"]["replica"] > with_replica["cpu_ms_per"]["db"]
     assert with_replica["cpu_ms_per"]["db"] < without["cpu_ms_per"]["db"] / 2
-    # Each officer page reads its session: on the primary without a replica, on the replica with one.
+    # Each officer page reads its session: on the primary without a replica, on the replica with one;
+    # what is left on the primary is the key lookup of the rare session update (its last-seen stamp).
     assert without["session_per"]["reads"] >= 0.9
-    assert with_replica["session_per"]["reads"] == 0
+    assert with_replica["session_per"]["reads"] <= with_replica["session_per"]["writes"] < 0.5
 
     # A submission writes: its POST, and the form pages of a browser that just wrote, stay on the primary.
     assert stages[("replica", "submission")]["session_per"]["reads"] > 1
