@@ -34,7 +34,7 @@ last, so drift of the shared machine shows):
   ``DATABASE_REPLICA_URL`` (``sangkien.core.db_router``).
 
 Missing Debian packages (haproxy, pgbouncer, redis-server) are installed with
-apt-get when run as root; the servers run unprivileged (``nobody``; PostgreSQL
+apt-get when run as root (the Redis option also needs the ``redis`` extra); the servers run unprivileged (``nobody``; PostgreSQL
 as ``postgres``).  For every stage: CPU ms per request of each process tree
 (gunicorn, proxy, pooler, Redis, primary, replica; ``/proc/<pid>/stat`` before
 and after, via ``surge.cpu_sample``), requests per second (a floor: the machine
@@ -57,6 +57,7 @@ monkey.patch_all()
 import argparse  # noqa: E402
 import contextlib  # noqa: E402
 import datetime as dt  # noqa: E402
+import importlib.util  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
 import shutil  # noqa: E402
@@ -126,6 +127,8 @@ def as_user(name: str) -> dict[str, Any]:
 
 def ensure_packages(options: list[str]) -> None:
     """Install the Debian packages the chosen options need, as scripts/with-postgres.sh does (root only)."""
+    if "redis" in options and importlib.util.find_spec("redis") is None:
+        sys.exit("scaling: the Redis option needs the redis client: .venv/bin/pip install '.[redis]'")
     missing = [package for option in options if option in PACKAGES
                for path, package in [PACKAGES[option]] if not Path(path).exists()]
     if not missing:
