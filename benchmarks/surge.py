@@ -293,8 +293,13 @@ def tree_cpu_ms(root: int) -> float:
 
 
 def cpu_sample() -> dict[str, float]:
-    """CPU ms so far of gunicorn (master + workers) and of PostgreSQL (postmaster + backends)."""
-    return {"worker": tree_cpu_ms(CONFIG["gunicorn_pid"]), "db": tree_cpu_ms(CONFIG["postmaster_pid"])}
+    """CPU ms so far of gunicorn (master + workers) and of PostgreSQL (postmaster + backends).
+
+    ``CONFIG["cpu_pids"]`` (part → root pids), when set, replaces those two parts:
+    benchmarks/scaling.py adds a proxy, PgBouncer, Redis, a replica or a second gunicorn.
+    """
+    parts = CONFIG.get("cpu_pids") or {"worker": [CONFIG["gunicorn_pid"]], "db": [CONFIG["postmaster_pid"]]}
+    return {part: sum(tree_cpu_ms(pid) for pid in pids) for part, pids in parts.items()}
 
 
 def postmaster_pid() -> int:

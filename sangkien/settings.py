@@ -155,6 +155,11 @@ if DATABASE_REPLICA_URL:
     DATABASE_ROUTERS = ["sangkien.core.db_router.PrimaryReplicaRouter"]
     MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"),
                       "sangkien.core.db_router.PrimaryPinMiddleware")
+if env_bool("SANGKIEN_DISABLE_SERVER_SIDE_CURSORS", False):
+    # Behind PgBouncer in transaction mode a cursor may not outlive its transaction
+    # (docs/deployment.md, "Connection pooler").
+    for _database in DATABASES.values():
+        _database["DISABLE_SERVER_SIDE_CURSORS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache, sessions, tasks -----------------------------------------------
