@@ -404,3 +404,7 @@ def _in_pool(queryset: Any, batch: int, workers: int, write: Callable[[Analysed]
                 write(pending.popleft().get())
         while pending:
             write(pending.popleft().get())
+        # Let the workers finish and exit before the with-block ends: its exit calls terminate(),
+        # which could hang on a worker killed while holding the task queue's lock (seen under load).
+        pool.close()
+        pool.join()
