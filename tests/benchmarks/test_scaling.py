@@ -27,11 +27,13 @@ def test_quick_replica_run_moves_the_officer_reads_off_the_primary(tmp_path):
     stages = {(stage["arm"], stage["stage"]): stage for stage in result["stages"]}
     assert list(stages) == [("baseline", "submission"), ("baseline", "officer"),
                             ("replica", "submission"), ("replica", "officer")]
-    for stage in stages.values():
+    for key, stage in stages.items():
         assert stage["succeeded"] > 0
         assert stage["errors"] == 0, stage["error_kinds"]
         assert stage["cpu_ms_per"]["worker"] > 0
-        assert stage["cpu_ms_per"]["db"] > 0
+        # The primary serves every stage but the officers' pages with a replica, where what is left
+        # (a session's last-seen stamp now and then) can be less than one clock tick (10 ms) a stage.
+        assert stage["cpu_ms_per"]["db"] > 0 or key == ("replica", "officer")
         total = sum(stage["cpu_ms"].values()) / stage["succeeded"]
         assert abs(stage["cpu_ms_per"]["total"] - total) < 0.01
 
