@@ -12,6 +12,7 @@ reason the uploader reads on the job page.  Both are audited.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django.db import transaction
@@ -31,6 +32,7 @@ from sangkien.units.access import in_subtree
 
 if TYPE_CHECKING:
     from sangkien.accounts.models import User
+    from sangkien.initiatives.details import AuthorData
 
 REFUSAL_MAX_CHARS = 2000
 IN_BATCH = 400
@@ -44,22 +46,27 @@ def _identity(phone: str, email: str, name: str) -> str:
     return "n:" + name
 
 
-def new_participants(job: ImportJob, *, existing_rows: set[int]) -> int:
+def new_participants(job: ImportJob, *, existing_rows: set[int],
+                     authors: Iterable[AuthorData] | None = None) -> int:
     """Distinct authors of ``job``'s staged new rows (rows in ``existing_rows``
-    are already saved) not yet counted in its unit's subtree for its programme."""
+    are already saved) not yet counted in its unit's subtree for its programme.
+
+    ``authors``: those of the new rows, when the caller has them (the check
+    pass collects them as it goes), instead of reading the staged rows again.
+    """
     phones: set[str] = set()
     emails: set[str] = set()
     others: set[str] = set()
-    for number, row, _error in read_staged(job.rows_file.path):
-        if row is None or number in existing_rows:
-            continue
-        for author in row.authors:
-            if author.phone:
-                phones.add(author.phone)
-            elif author.email:
-                emails.add(author.email.lower())
-            else:
-                others.add(_identity("", "", author.full_name))
+    if authors is None:
+        authors = (author for number, row, _error in read_staged(job.rows_file.path)
+                   if row is not None and number not in existing_rows for author in row.authors)
+    for author in authors:
+        if author.phone:
+            phones.add(author.phone)
+        elif author.email:
+            emails.add(author.email.lower())
+        else:
+            others.add(_identity("", "", author.full_name))
     counted = Authorship.objects.filter(InitiativeQuerySet.counted_filter("initiative__"),
                                         in_subtree(job.unit, "initiative__unit"),
                                         initiative__programme_id=job.programme_id)
@@ -71,11 +78,13 @@ def new_participants(job: ImportJob, *, existing_rows: set[int]) -> int:
     return len(phones) + len(emails) + len(others) - known
 
 
-def assess_job(job: ImportJob, *, new_rows: int, existing_rows: set[int]) -> Hold | None:
-    """The hold for saving ``new_rows`` rows of checked ``job``, or ``None`` when plausible."""
+def assess_job(job: ImportJob, *, new_rows: int, existing_rows: set[int],
+               authors: Iterable[AuthorData] | None = None) -> Hold | None:
+    """The hold for saving ``new_rows`` rows of checked ``job``, or ``None`` when plausible
+    (``authors``: see :func:`new_participants`)."""
     if not new_rows:
         return None
-    added = new_participants(job, existing_rows=existing_rows)
+    added = new_participants(job, existing_rows=existing_rows, authors=authors)
     return assess(unit=job.unit, programme=job.programme, participants_added=added,
                   initiatives_added=new_rows, check_participants=added > 0)
 
