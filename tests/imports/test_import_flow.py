@@ -189,6 +189,7 @@ def test_a_failure_half_way_in_chunks_keeps_the_chunks_and_the_same_file_saves_t
     same file again saves the rest, the saved rows being recognised as already there."""
     monkeypatch.setattr(services, "saves_in_chunks", lambda: True)
     monkeypatch.setattr(services, "SQLITE_CHUNK_ROWS", 2)
+    monkeypatch.setattr(services, "SQLITE_CHUNK_MAX_ROWS", 2)  # chunks of two rows, however fast
     rows = [row(title=f"Cải tiến số {i}") for i in range(5)]
     job = upload(signed_in, tree["d1"], phase, rows)
     calls = _failing_second_batch(monkeypatch)
@@ -210,6 +211,7 @@ def test_all_or_nothing_in_chunks_checks_every_row_before_the_first_chunk(signed
     """A unit retired after the preview, in the last row: not even the first chunk is saved."""
     monkeypatch.setattr(services, "saves_in_chunks", lambda: True)
     monkeypatch.setattr(services, "SQLITE_CHUNK_ROWS", 2)
+    monkeypatch.setattr(services, "SQLITE_CHUNK_MAX_ROWS", 2)  # chunks of two rows, however fast
     rows = [row(title=f"Cải tiến số {i}") for i in range(4)]
     rows.append(row(title="Cải tiến cuối", unit="375-0001"))
     job = upload(signed_in, tree["d1"], phase, rows)
