@@ -353,7 +353,9 @@ def calamine_footprint(path: Path) -> float:
     ``SANGKIEN_IMPORT_MAX_SHARED_STRINGS_MB``, checked by :func:`inspect_xlsx`)
     is read whole.  The sheet's own XML size stands for its inline strings
     and numbers.  ``inf`` when a sheet has more rows than a file may hold (the
-    streaming reader then refuses it at the limit).
+    streaming reader then refuses it at the limit) or a cell holds an error
+    value (``#DIV/0!``, which calamine reads as empty: openpyxl keeps it, and
+    the officer reads why the cell is refused).
     """
     with zipfile.ZipFile(path) as archive:
         members = archive.infolist()
@@ -396,6 +398,8 @@ def _scan(data: bytes, lengths: list[int], longest: int, shared_cells: int, shar
     letters = set(_COLUMN.findall(data))
     if letters:
         max_col = max(max_col, *map(_column_number, letters))
+    if b't="e"' in data:  # a formula's error value: openpyxl reads "#DIV/0!", calamine an empty cell
+        max_row = max_sheet_rows() + 1
     count = len(lengths)
     for index in _SHARED_CELL.findall(data):
         i = int(index)

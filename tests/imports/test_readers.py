@@ -125,3 +125,20 @@ def test_the_fast_reader_is_used_for_an_ordinary_file(tree, phase, tmp_path, mon
     table = reading.open_table(path, "xlsx")
     assert sum(1 for r in table.rows() if not r.skip) == 1
     table.close()
+
+
+def test_a_formula_error_is_read_by_openpyxl_as_the_error_text(tmp_path, monkeypatch):
+    """calamine reads a cached error value (``#DIV/0!``) as an empty cell: the row would pass
+    without its amount instead of being refused, so such a file is read with openpyxl."""
+    path = tmp_path / "error.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet(DATA_SHEET)
+    sheet.write_row(0, 0, [c.label() for c in COLUMNS])
+    sheet.write_string(1, 1, "Nguyễn Thị Hoa")
+    sheet.write_formula(1, [c.key for c in COLUMNS].index("benefit_vnd"), "=1/0", None, "#DIV/0!")
+    book.close()
+    monkeypatch.setattr(reading, "_open_xlsx_calamine", lambda _path: pytest.fail("calamine would drop the error"))
+    table = reading.open_table(path, "xlsx")
+    values = next(r.values for r in table.rows() if not r.skip)
+    table.close()
+    assert values["benefit_vnd"] == "#DIV/0!"
