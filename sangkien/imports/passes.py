@@ -27,12 +27,12 @@ from sangkien.imports import progress
 from sangkien.imports.checking import CellError, CleanRow, RowChecker
 from sangkien.imports.columns import BY_KEY
 from sangkien.imports.dedupe import Deduplicator
+from sangkien.imports.holds import NewAuthors
 from sangkien.imports.models import ImportJob, SaveMode
 from sangkien.imports.reading import open_table
 from sangkien.imports.saving import BulkWriter
 from sangkien.imports.staging import StagedWriter, read_staged
 from sangkien.imports.workbook import ResultWriter
-from sangkien.initiatives.details import AuthorData
 
 BATCH_ROWS = 1000
 MAX_REPORTED_ERRORS = 5000
@@ -51,7 +51,7 @@ class PassResult:
     saved: dict[int, str] = field(default_factory=dict)
     sample: list[dict[str, Any]] = field(default_factory=list)
     understood: list[dict[str, str]] = field(default_factory=list)  # unit names found loosely (issue 11)
-    new_authors: list[AuthorData] = field(default_factory=list)  # of the rows to save (check pass)
+    new_authors: NewAuthors = field(default_factory=NewAuthors)  # of the rows to save (check pass)
 
     @property
     def invalid(self) -> int:
@@ -144,7 +144,7 @@ def run_check(job: ImportJob, *, result_path: Path, staged_path: Path) -> PassRe
                     out.write(source, existing_note(existing[source.number]), existing[source.number])
                     continue
                 result.valid += 1
-                result.new_authors.extend(row.authors)
+                result.new_authors.add(row.authors)
                 if len(result.sample) < SAMPLE_ROWS:
                     unit = f"{row.unit_as_typed} → {row.unit.label}" if row.unit_as_typed else row.unit.name
                     result.sample.append({"row": row.number, "title": row.details["title"],

@@ -360,6 +360,7 @@ def save_job(job_id: int, *, actor: User | None = None) -> ImportJob:
             _fail(job, _("Lỗi hệ thống khi lưu: không dòng nào được lưu. Hãy thử lại hoặc báo cho quản trị."))
         return job
     new_errors = {n: e for n, e in result.errors.items() if e and e[0].column}
+    del writer  # its people (one key per author of the file) are not needed for the result workbook
     _write_result(job, saved=result.saved, existing=result.existing, new_errors=new_errors)
     progress.clear(job.pk)
     return job
