@@ -250,7 +250,7 @@ def _find_header(rows: Iterator[tuple[int, list[Any]]]) -> tuple[int, list[Any],
 
 def _open_xlsx(path: Path) -> Table:
     inspect_xlsx(path)
-    if calamine_footprint(path) <= _limit_bytes("SANGKIEN_IMPORT_FAST_READER_MB", 300):
+    if calamine_footprint(path) <= _limit_bytes("SANGKIEN_IMPORT_FAST_READER_MB", 250):
         return _open_xlsx_calamine(path)
     return _open_xlsx_openpyxl(path)
 
