@@ -453,7 +453,7 @@ def _section(args: argparse.Namespace, setup: dict, imp: dict, seed: dict | None
          f"rows/s of wall time, {imp['checked_and_saved_cpu_rows_per_s']:,} rows/s of the process's own CPU time"
          + (" (met in CPU time: the rest was waiting for the shared cores)" if met_cpu else "") + "."),
         "",
-        "What limits it now (cProfile of the two passes on 20,000 rows, docs/imports.md): in the **save** pass, "
+        "What limits it now (cProfile of the two passes on 20,000 rows of the same generator, 30/11/2026): in the **save** pass, "
         "the text analysis of every initiative for the near-duplicate index (`duplicates.index.analyse`, about a "
         "third, done before each chunk's transaction), creating the new participants (`initiatives.people."
         "PersonResolver.resolve`: Django's `bulk_create` of ~1.5 persons a row, a quarter), the inserts and "
