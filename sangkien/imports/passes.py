@@ -251,7 +251,7 @@ def run_save(job: ImportJob, *, writer: BulkWriter, mode: str, chunks: SaveChunk
                 found = _save_time_error(row, error, retired)
                 if found:
                     result.errors[number] = found
-                else:
+                elif row is not None:  # always: a staged row without its values has an error
                     clean.append(row)
             analysed = writer.analyse(clean) if chunks else None  # CPU work outside the write lock
             with chunks.open() if chunks else nullcontext(lambda _n: None) as record:
