@@ -463,8 +463,8 @@ def _section(args: argparse.Namespace, setup: dict, imp: dict, seed: dict | None
         "writing the errors workbook with xlsxwriter (~30 %); reading is now a few per cent. All of it is "
         "Python on one core. On 100,000 rows (cProfile of the save pass alone, `services.save_job` on the "
         "benchmark file, load 5–7, 30/11/2026), the save's wall time splits as: text analysis 31 %, SQLite commits "
-        "17 % (471 chunks of ~210 rows at that load, 74 ms each: the index pages the chunk dirtied, random tracking "
-        "codes and phones spread over the whole B-trees, written to the WAL), participants 16 % (Django's "
+        "17 % (471 chunks of ~210 rows at that load, 74 ms each, in `sqlite3.Connection.commit`), participants "
+        "16 % (Django's "
         "`bulk_create` 10 %), inserts 13 %, the near-duplicate index 9 %.",
         "",
     ]
