@@ -30,6 +30,7 @@ The figures are printed as JSON (``--json``) or as the
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import shutil
@@ -276,15 +277,15 @@ def save_job_timed(job_id: int, *, chunked: bool) -> dict[str, Any]:
     original_chunks = services._chunks
 
     def timed_chunks(job: Any) -> Any:
-        size, chunk = original_chunks(job)
+        chunks = original_chunks(job)
 
         @contextmanager
         def timed() -> Any:
-            with chunk() as record:
+            with chunks.open() as record:
                 started = time.perf_counter()  # BEGIN IMMEDIATE done: the lock is ours
                 yield record
                 holds.append(time.perf_counter() - started)
-        return size, timed
+        return dataclasses.replace(chunks, open=timed)
 
     services._chunks = timed_chunks
     services.saves_in_chunks = lambda: chunked

@@ -428,11 +428,15 @@ class RowChecker:
         phase = self.phase
         if phase is None:
             return
+        late = bool(start and phase.effect_end and start > phase.effect_end)
+        early = bool(end and phase.effect_start and end < phase.effect_start)
+        if not late and not early:
+            return  # nearly every row: no message to translate and format
         window = _("Hiệu quả của sáng kiến phải nằm trong khoảng %(a)s – %(b)s.") % {
             "a": _d(phase.effect_start), "b": _d(phase.effect_end)}
-        if start and phase.effect_end and start > phase.effect_end:
+        if late:
             err("applied_from", window)
-        if end and phase.effect_start and end < phase.effect_start:
+        if early:
             err("applied_to", window)
 
 

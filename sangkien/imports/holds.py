@@ -12,6 +12,7 @@ reason the uploader reads on the job page.  Both are audited.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django.db import transaction
@@ -31,6 +32,7 @@ from sangkien.units.access import in_subtree
 
 if TYPE_CHECKING:
     from sangkien.accounts.models import User
+    from sangkien.initiatives.details import AuthorData
 
 REFUSAL_MAX_CHARS = 2000
 IN_BATCH = 400
@@ -44,22 +46,38 @@ def _identity(phone: str, email: str, name: str) -> str:
     return "n:" + name
 
 
-def new_participants(job: ImportJob, *, existing_rows: set[int]) -> int:
-    """Distinct authors of ``job``'s staged new rows (rows in ``existing_rows``
-    are already saved) not yet counted in its unit's subtree for its programme."""
-    phones: set[str] = set()
-    emails: set[str] = set()
-    others: set[str] = set()
-    for number, row, _error in read_staged(job.rows_file.path):
-        if row is None or number in existing_rows:
-            continue
-        for author in row.authors:
+class NewAuthors:
+    """The distinct authors of the rows an import will save, as :func:`new_participants` counts them:
+    by phone, else e-mail, else name (the check pass adds each row's as it goes)."""
+
+    def __init__(self) -> None:
+        self.phones: set[str] = set()
+        self.emails: set[str] = set()
+        self.others: set[str] = set()
+
+    def add(self, authors: Iterable[AuthorData]) -> None:
+        for author in authors:
             if author.phone:
-                phones.add(author.phone)
+                self.phones.add(author.phone)
             elif author.email:
-                emails.add(author.email.lower())
+                self.emails.add(author.email.lower())
             else:
-                others.add(_identity("", "", author.full_name))
+                self.others.add(_identity("", "", author.full_name))
+
+
+def new_participants(job: ImportJob, *, existing_rows: set[int], authors: NewAuthors | None = None) -> int:
+    """Distinct authors of ``job``'s staged new rows (rows in ``existing_rows``
+    are already saved) not yet counted in its unit's subtree for its programme.
+
+    ``authors``: those of the new rows, when the caller has them (the check
+    pass collects them as it goes), instead of reading the staged rows again.
+    """
+    if authors is None:
+        authors = NewAuthors()
+        for number, row, _error in read_staged(job.rows_file.path):
+            if row is not None and number not in existing_rows:
+                authors.add(row.authors)
+    phones, emails, others = authors.phones, authors.emails, authors.others
     counted = Authorship.objects.filter(InitiativeQuerySet.counted_filter("initiative__"),
                                         in_subtree(job.unit, "initiative__unit"),
                                         initiative__programme_id=job.programme_id)
@@ -71,11 +89,13 @@ def new_participants(job: ImportJob, *, existing_rows: set[int]) -> int:
     return len(phones) + len(emails) + len(others) - known
 
 
-def assess_job(job: ImportJob, *, new_rows: int, existing_rows: set[int]) -> Hold | None:
-    """The hold for saving ``new_rows`` rows of checked ``job``, or ``None`` when plausible."""
+def assess_job(job: ImportJob, *, new_rows: int, existing_rows: set[int],
+               authors: NewAuthors | None = None) -> Hold | None:
+    """The hold for saving ``new_rows`` rows of checked ``job``, or ``None`` when plausible
+    (``authors``: see :func:`new_participants`)."""
     if not new_rows:
         return None
-    added = new_participants(job, existing_rows=existing_rows)
+    added = new_participants(job, existing_rows=existing_rows, authors=authors)
     return assess(unit=job.unit, programme=job.programme, participants_added=added,
                   initiatives_added=new_rows, check_participants=added > 0)
 

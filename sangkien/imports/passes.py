@@ -13,6 +13,8 @@
 
 from __future__ import annotations
 
+import itertools
+import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
@@ -25,6 +27,7 @@ from sangkien.imports import progress
 from sangkien.imports.checking import CellError, CleanRow, RowChecker
 from sangkien.imports.columns import BY_KEY
 from sangkien.imports.dedupe import Deduplicator
+from sangkien.imports.holds import NewAuthors
 from sangkien.imports.models import ImportJob, SaveMode
 from sangkien.imports.reading import open_table
 from sangkien.imports.saving import BulkWriter
@@ -48,6 +51,7 @@ class PassResult:
     saved: dict[int, str] = field(default_factory=dict)
     sample: list[dict[str, Any]] = field(default_factory=list)
     understood: list[dict[str, str]] = field(default_factory=list)  # unit names found loosely (issue 11)
+    new_authors: NewAuthors = field(default_factory=NewAuthors)  # of the rows to save (check pass)
 
     @property
     def invalid(self) -> int:
@@ -140,6 +144,7 @@ def run_check(job: ImportJob, *, result_path: Path, staged_path: Path) -> PassRe
                     out.write(source, existing_note(existing[source.number]), existing[source.number])
                     continue
                 result.valid += 1
+                result.new_authors.add(row.authors)
                 if len(result.sample) < SAMPLE_ROWS:
                     unit = f"{row.unit_as_typed} → {row.unit.label}" if row.unit_as_typed else row.unit.name
                     result.sample.append({"row": row.number, "title": row.details["title"],
@@ -191,9 +196,30 @@ def save_time_errors(job: ImportJob) -> dict[int, list[CellError]]:
     return errors
 
 
-#: ``(rows, open_chunk)``: rows per write transaction, and a context manager
-#: opening one that yields ``record(n)``, to count the ``n`` rows it saved.
-SaveChunks = tuple[int, Callable[[], AbstractContextManager[Callable[[int], None]]]]
+@dataclass(frozen=True)
+class SaveChunks:
+    """How a save is cut into write transactions.
+
+    ``open``: a context manager opening one, which yields ``record(n)`` to
+    count the ``n`` rows it saved.  ``rows``: the rows of the first one;
+    with ``seconds`` each next one takes as many rows as the last one
+    wrote in that time (its pace measured inside the transaction), between
+    ``rows`` and ``max_rows``: a chunk holds the write lock for about
+    ``seconds`` whatever the load, instead of paying a commit and a dozen
+    look-ups every ``rows`` rows.
+    """
+
+    rows: int
+    open: Callable[[], AbstractContextManager[Callable[[int], None]]]
+    seconds: float = 0.0
+    max_rows: int = 0
+
+    def next_size(self, size: int, rows: int, elapsed: float) -> int:
+        """Rows of the next chunk after one of ``rows`` rows (``size`` asked) took ``elapsed`` seconds."""
+        if not self.seconds or rows < size:
+            return size
+        paced = int(rows * self.seconds / max(elapsed, 1e-3))
+        return max(self.rows, min(self.max_rows or self.rows, paced))
 
 
 def run_save(job: ImportJob, *, writer: BulkWriter, mode: str, chunks: SaveChunks | None = None) -> PassResult:
@@ -214,25 +240,29 @@ def run_save(job: ImportJob, *, writer: BulkWriter, mode: str, chunks: SaveChunk
     dedupe = Deduplicator(programme=job.programme, scope=job.unit)
     retired = _retired(job)
     total = job.rows_total
-    size = chunks[0] if chunks else BATCH_ROWS
+    size = chunks.rows if chunks else BATCH_ROWS
     progress.report(job.pk, stage="save", done=0, total=total)
     staged = read_staged(job.rows_file.path)
     try:
-        for batch in _batches(staged, size):
+        while batch := list(itertools.islice(staged, size)):
             clean: list[CleanRow] = []
             for number, row, error in batch:
                 result.rows += 1
                 found = _save_time_error(row, error, retired)
                 if found:
                     result.errors[number] = found
-                else:
+                elif row is not None:  # always: a staged row without its values has an error
                     clean.append(row)
             analysed = writer.analyse(clean) if chunks else None  # CPU work outside the write lock
-            with chunks[1]() if chunks else nullcontext(lambda _n: None) as record:
+            with chunks.open() if chunks else nullcontext(lambda _n: None) as record:
+                started = time.monotonic()
                 existing = dedupe.existing(clean) if clean else {}
                 fresh = [r for r in clean if r.number not in existing]
                 saved = {} if mode == SaveMode.ALL_OR_NOTHING and result.errors else writer.write(fresh, analysed)
                 record(len(saved))
+                elapsed = time.monotonic() - started
+            if chunks:
+                size = chunks.next_size(size, len(batch), elapsed)
             result.existing.update(existing)
             result.valid += len(fresh)
             result.saved.update(saved)

@@ -205,7 +205,7 @@ def check_job(job_id: int) -> ImportJob:
     job.report["durations"] = {"check_s": round(time.monotonic() - started, 2)}
     job.status = JobStatus.CHECKED
     job.message = ""
-    held = holds.assess_job(job, new_rows=result.valid, existing_rows=set(result.existing))
+    held = holds.assess_job(job, new_rows=result.valid, existing_rows=set(result.existing), authors=result.new_authors)
     if held is not None:
         holds.hold(job, held)  # larger than plausible for the unit: an officer above confirms (issue 9 item 8)
     job.save()
@@ -239,8 +239,13 @@ def confirm_job(*, job: ImportJob, mode: str, actor: User | None) -> ImportJob:
     return job
 
 
-#: Rows per write transaction when saving on SQLite (see :func:`save_job`).
+#: Rows of the first write transaction when saving on SQLite, and the fewest of any (see :func:`save_job`).
 SQLITE_CHUNK_ROWS = 50
+#: How long each write transaction holds SQLite's lock, the rows of the next one following from the pace
+#: of the last; at most :data:`SQLITE_CHUNK_MAX_ROWS` rows (issue 12: 50 rows a chunk spent most of a
+#: 100,000-row save on commits and per-chunk look-ups).
+SQLITE_CHUNK_SECONDS = 0.2
+SQLITE_CHUNK_MAX_ROWS = 1000
 
 
 def saves_in_chunks() -> bool:
@@ -258,7 +263,8 @@ def _chunks(job: ImportJob) -> SaveChunks:
                 if n:
                     ImportJob.objects.filter(pk=job.pk).update(rows_saved=F("rows_saved") + n)
             yield record
-    return SQLITE_CHUNK_ROWS, chunk
+    return SaveChunks(rows=SQLITE_CHUNK_ROWS, open=chunk, seconds=SQLITE_CHUNK_SECONDS,
+                      max_rows=SQLITE_CHUNK_MAX_ROWS)
 
 
 def _saved(job: ImportJob, result: PassResult, *, phase: Any, chunked: bool, started: float, actor: User | None,
@@ -289,8 +295,9 @@ def save_job(job_id: int, *, actor: User | None = None) -> ImportJob:
 
     On PostgreSQL the rows are saved in **one transaction**: a failure
     half-way saves nothing.  On SQLite they are saved in transactions of
-    :data:`SQLITE_CHUNK_ROWS` rows (each holds the database's write lock for
-    a fraction of a second, so members' submissions are not refused during
+    about :data:`SQLITE_CHUNK_SECONDS` each (:data:`SQLITE_CHUNK_ROWS` rows
+    first, then as many as the last one saved in that time; each holds the
+    database's write lock for a fraction of a second, so members' submissions are not refused during
     a large import — issue 9 item 6); every chunk adds its rows to
     ``rows_saved`` in the same transaction.  A failure half-way leaves the
     chunks already committed, the job ``failed`` with ``rows_saved`` and a
@@ -353,6 +360,7 @@ def save_job(job_id: int, *, actor: User | None = None) -> ImportJob:
             _fail(job, _("Lỗi hệ thống khi lưu: không dòng nào được lưu. Hãy thử lại hoặc báo cho quản trị."))
         return job
     new_errors = {n: e for n, e in result.errors.items() if e and e[0].column}
+    del writer  # its people (one key per author of the file) are not needed for the result workbook
     _write_result(job, saved=result.saved, existing=result.existing, new_errors=new_errors)
     progress.clear(job.pk)
     return job

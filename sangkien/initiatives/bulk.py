@@ -94,7 +94,8 @@ def create_initiatives_bulk(*, rows: Sequence[NewInitiative], programme: Program
     tail = (None, entered_by, when, Status.SUBMITTED, None)
 
     def initiative(row: NewInitiative, submitted_at: Any, code: str) -> tuple[Any, ...]:
-        values = list(row.details.columns().values())
+        details = row.details  # its columns in DETAIL_FIELDS order (``columns()`` without asdict's deep copy)
+        values = [getattr(details, name) for name in DETAIL_FIELDS]
         for i in _DATES:
             values[i] = day(values[i])
         return (*head, row.unit_id, bool(row.unit_unlisted_name), row.unit_unlisted_name[:255], submitted_at,

@@ -15,11 +15,15 @@ from pathlib import Path
 
 import openpyxl.xml
 import pytest
+import xlsxwriter
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from sangkien.imports import reading
+from sangkien.imports.columns import COLUMNS
 from sangkien.imports.models import JobStatus
 from sangkien.imports.reading import FileRefused, max_sheet_rows, open_table
+from sangkien.imports.workbook import DATA_SHEET
 from sangkien.initiatives.models import Initiative
 from tests.imports.conftest import csv_file, row, xlsx_file
 from tests.imports.test_import_flow import confirm, upload
@@ -197,3 +201,38 @@ def test_a_csv_with_a_nul_near_its_start_is_refused_as_not_text(signed_in, tree,
     assert "không phải là tệp CSV" in response.content.decode()
     assert not Initiative.objects.exists()
 
+
+
+def test_one_cell_far_away_is_not_loaded_as_one_dense_sheet(template, tmp_path, monkeypatch):
+    """calamine (the fast reader, issue 12) holds a sheet as the rectangle up to its last cell:
+    A1 and XFD150000 would be 2.4 billion cells, some 78 GB, out of a file of a few KB.  The
+    footprint scan sees it before calamine opens the file, and the file is streamed with openpyxl."""
+    name, xml = data_sheet(template)
+    xml = re.sub(rb"<dimension [^>]*/>", b"", xml)
+    far = b'<row r="150000"><c r="XFD150000" t="inlineStr"><is><t>x</t></is></c></row></sheetData>'
+    path = tmp_path / "far.xlsx"
+    path.write_bytes(rewrite(template, {name: xml.replace(b"</sheetData>", far)}))
+    assert len(path.read_bytes()) < 100_000
+    assert reading.calamine_footprint(path) > 50 * 2**30
+    monkeypatch.setattr(reading, "_open_xlsx_calamine", lambda _path: pytest.fail("calamine would load it all"))
+    table = open_table(path, "xlsx")
+    table.close()
+
+
+def test_one_long_shared_string_in_many_cells_is_not_copied_into_each(tmp_path, monkeypatch):
+    """calamine copies a shared string into every cell that uses it: 30,000 characters in
+    20,000 cells would be 600 MB from a file of 100 KB.  The scan adds them up; openpyxl reads it."""
+    path = tmp_path / "repeated.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet(DATA_SHEET)
+    sheet.write_row(0, 0, [c.label() for c in COLUMNS])
+    long = "Thiết kế gá kẹp. " * 1760  # ~30,000 characters, one shared string
+    for n in range(1, 20_001):
+        sheet.write_string(n, 11, long)
+    book.close()
+    assert path.stat().st_size < 300_000
+    assert reading.calamine_footprint(path) > 500 * 2**20
+    monkeypatch.setattr(reading, "_open_xlsx_calamine", lambda _path: pytest.fail("calamine would copy it 20,000 times"))
+    table = open_table(path, "xlsx")
+    assert sum(1 for r in table.rows() if not r.skip) == 20_000
+    table.close()

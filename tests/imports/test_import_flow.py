@@ -189,6 +189,7 @@ def test_a_failure_half_way_in_chunks_keeps_the_chunks_and_the_same_file_saves_t
     same file again saves the rest, the saved rows being recognised as already there."""
     monkeypatch.setattr(services, "saves_in_chunks", lambda: True)
     monkeypatch.setattr(services, "SQLITE_CHUNK_ROWS", 2)
+    monkeypatch.setattr(services, "SQLITE_CHUNK_MAX_ROWS", 2)  # chunks of two rows, however fast
     rows = [row(title=f"Cải tiến số {i}") for i in range(5)]
     job = upload(signed_in, tree["d1"], phase, rows)
     calls = _failing_second_batch(monkeypatch)
@@ -210,6 +211,7 @@ def test_all_or_nothing_in_chunks_checks_every_row_before_the_first_chunk(signed
     """A unit retired after the preview, in the last row: not even the first chunk is saved."""
     monkeypatch.setattr(services, "saves_in_chunks", lambda: True)
     monkeypatch.setattr(services, "SQLITE_CHUNK_ROWS", 2)
+    monkeypatch.setattr(services, "SQLITE_CHUNK_MAX_ROWS", 2)  # chunks of two rows, however fast
     rows = [row(title=f"Cải tiến số {i}") for i in range(4)]
     rows.append(row(title="Cải tiến cuối", unit="375-0001"))
     job = upload(signed_in, tree["d1"], phase, rows)
@@ -309,3 +311,40 @@ def test_imported_rows_claim_their_exact_text_for_their_main_author(signed_in, t
     claims = dict(ExactText.objects.values_list("initiative__tracking_code", "author_key"))
     saved = dict(Initiative.objects.values_list("tracking_code", "authorships__person__phone"))
     assert sorted(claims.values()) == ["e:hoa@example.vn", "p:+84912000111"] and set(claims) == set(saved)
+
+
+def test_chunks_grow_to_the_time_each_may_hold_the_lock_and_shrink_under_load():
+    """Issue 12: SQLite's chunks are paced — as many rows as the last chunk saved in 0.2 s,
+    between the first chunk's size and the cap (50 rows each spent half a large save on commits)."""
+    chunks = passes.SaveChunks(rows=50, open=lambda: None, seconds=0.2, max_rows=1000)
+    assert chunks.next_size(50, 50, 0.02) == 500  # quiet: ten times as many rows fit in 0.2 s
+    assert chunks.next_size(500, 500, 0.001) == 1000  # never more than the cap
+    assert chunks.next_size(500, 500, 1.0) == 100  # under load: back down
+    assert chunks.next_size(100, 100, 5.0) == 50  # never fewer than the first chunk
+    assert chunks.next_size(500, 7, 0.001) == 500  # the last, short chunk says nothing of the pace
+    fixed = passes.SaveChunks(rows=50, open=lambda: None)
+    assert fixed.next_size(50, 50, 0.001) == 50
+
+
+def test_a_chunked_save_commits_fewer_larger_chunks_when_they_are_quick(signed_in, tree, phase, monkeypatch):
+    monkeypatch.setattr(services, "saves_in_chunks", lambda: True)
+    monkeypatch.setattr(services, "SQLITE_CHUNK_ROWS", 2)
+    rows = [row(title=f"Cải tiến số {i}") for i in range(30)]
+    job = upload(signed_in, tree["d1"], phase, rows)
+    opened = []
+    real = services._chunks
+
+    def counting(job):
+        chunks = real(job)
+        def open_chunk():
+            opened.append(1)
+            return chunks.open()
+        return passes.SaveChunks(rows=chunks.rows, open=open_chunk, seconds=chunks.seconds,
+                                 max_rows=chunks.max_rows)
+
+    monkeypatch.setattr(services, "_chunks", counting)
+    confirm(signed_in, job, "all")
+    job.refresh_from_db()
+    assert (job.status, job.rows_saved) == (JobStatus.SAVED, 30)
+    assert Initiative.objects.count() == 30
+    assert 2 <= len(opened) < 15  # 2 rows first, then as many as fit in 0.2 s (15 chunks of 2 before)
