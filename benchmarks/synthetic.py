@@ -271,6 +271,17 @@ class Generator:
             return self._held_out_paraphrase(original)
         raise ValueError(kind)
 
+    def variant_with(self, seed: int, original: Doc, kind: str) -> tuple[str, str]:
+        """:meth:`variant`, drawn from generators seeded with ``seed`` instead of this one's
+        streams (which are left where they were): the same ``seed`` gives the same variant
+        whatever was drawn before (for tests)."""
+        saved = self.rand, self.np
+        self.rand, self.np = random.Random(seed), np.random.default_rng(seed)
+        try:
+            return self.variant(original, kind, f"v{seed}")
+        finally:
+            self.rand, self.np = saved
+
     def _held_out_paraphrase(self, original: Doc) -> tuple[str, str]:
         """A paraphrase made with what the detector was never tuned on.
 
