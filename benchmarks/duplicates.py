@@ -36,8 +36,11 @@ if str(ROOT) not in sys.path:  # run as a script: make the benchmarks package im
 from benchmarks.docs_section import replace_section  # noqa: E402
 
 SECTION = "## Duplicate detection (issue 3)"
-TARGETS = {"p99_ms": 25.0, "bytes": 1024.0, "rate": 2000.0, "recall": 0.95, "paraphrase": 0.80,
+TARGETS = {"p99_ms": 25.0, "bytes": 1024.0, "rate": 2000.0, "recall": 0.95, "paraphrase": 0.90,
            "false_flag": 0.05}
+
+#: Row labels of kinds whose name is not their label.
+LABELS = {"paraphrase_heldout": "paraphrase (held-out)"}
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -130,7 +133,7 @@ def measure(args: argparse.Namespace) -> dict:
     """Generate, insert, build, query; return the figures."""
     from django.db import connection, transaction
 
-    from benchmarks.synthetic import KINDS, Generator
+    from benchmarks.synthetic import HELD_OUT_KINDS, KINDS, Generator
     from sangkien.core.clock import local_datetime
     from sangkien.core.sanitise import clean_description
     from sangkien.duplicates import detector
@@ -142,6 +145,7 @@ def measure(args: argparse.Namespace) -> dict:
     from sangkien.units.models import Unit, UnitKind
 
     started = time.perf_counter()
+    KINDS = KINDS + HELD_OUT_KINDS  # noqa: N806  (the held-out paraphrase is one more kind, reported apart)
     gen = Generator(seed=args.seed)
     rand = random.Random(args.seed + 1)
     root = Unit.objects.add_root({"code": "TLD", "name": "Tổng Liên đoàn Lao động Việt Nam", "kind": UnitKind.NATIONAL})
@@ -240,13 +244,14 @@ def remeasure(args: argparse.Namespace) -> dict:
     """Queries (and with ``--rebuild`` the build) on a kept benchmark database."""
     import html as html_lib
 
-    from benchmarks.synthetic import KINDS, Doc, Generator
+    from benchmarks.synthetic import HELD_OUT_KINDS, KINDS, Doc, Generator
     from sangkien.core.sanitise import clean_description
     from sangkien.duplicates.detector import Document, rank
     from sangkien.duplicates.index import DatabaseStore, rebuild
     from sangkien.initiatives.models import Initiative
     from sangkien.programmes.models import Programme
 
+    KINDS = KINDS + HELD_OUT_KINDS  # noqa: N806
     programme = Programme.objects.get(slug="bench")
     n = Initiative.objects.filter(programme=programme).count()
     result: dict = {"n": n, "vendor": "sqlite"}
@@ -286,8 +291,8 @@ def report(result: dict, args: argparse.Namespace, argv: list[str]) -> str:
 
     recall_rows = []
     for kind, value in result["recall"].items():
-        target = TARGETS["paraphrase"] if kind == "paraphrase" else TARGETS["recall"]
-        recall_rows.append(f"| recall@5 — {kind} | {value:.3f} | ≥ {target:.2f} | {ok(value >= target)} |"
+        target = TARGETS["paraphrase"] if kind.startswith("paraphrase") else TARGETS["recall"]
+        recall_rows.append(f"| recall@5 — {LABELS.get(kind, kind)} | {value:.3f} | ≥ {target:.2f} | {ok(value >= target)} |"
                            f" {result['flagged'][kind]:.3f} |")
     command = "python benchmarks/duplicates.py " + " ".join(shlex.quote(a) for a in argv)
     lines = [

@@ -41,7 +41,7 @@ from sangkien.duplicates.signature import (
 )
 
 #: A band key shared by more documents than this is ignored at query time.
-MAX_POSTING = 300
+MAX_POSTING = 150
 #: How many candidates, most shared keys first, have their sketch compared.
 SKETCHED = 200
 #: How many of those, best estimate first, are scored exactly from their text.

@@ -29,7 +29,8 @@ from django.db import connection, transaction
 
 from sangkien.duplicates.detector import MAX_POSTING, Document
 from sangkien.duplicates.exact import claim, claim_batch, digest_of, release, text_digest, text_hash
-from sangkien.duplicates.models import BandKey, Fingerprint, FrequentKey
+from sangkien.duplicates.models import BandKey, Fingerprint, FrequentKey, IndexVersion
+from sangkien.duplicates.normalise import VERSION
 
 
 def indexed_model() -> Any:
@@ -270,7 +271,9 @@ def rebuild(*, programme_id: int | None = None, batch: int = 2000, workers: int 
     Deletes the old rows first (and, for all programmes, rows of deleted
     initiatives), then writes ``batch`` initiatives per transaction; with
     ``workers`` > 1 the text analysis runs in that many processes.
-    ``progress`` is called with the number of initiatives done.
+    ``progress`` is called with the number of initiatives done.  A rebuild
+    of all programmes records the code's :data:`~sangkien.duplicates.normalise.VERSION`
+    as the index's (:class:`IndexVersion`); one programme's does not.
     """
     started = time.perf_counter()
     table = connection.ops.quote_name(BandKey._meta.db_table)
@@ -323,7 +326,15 @@ def rebuild(*, programme_id: int | None = None, batch: int = 2000, workers: int 
                 cursor.execute("PRAGMA wal_autocheckpoint = 1000")
                 cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     refresh_frequent_keys()
+    if programme_id is None:  # the whole index now comes from this version
+        IndexVersion.objects.update_or_create(id=1, defaults={"version": VERSION})
     return RebuildResult(done, written, time.perf_counter() - started)
+
+
+def stored_version() -> int | None:
+    """The normalisation version that built the stored index (:class:`IndexVersion`); ``None``
+    when the database has no record (only before migration ``0004_index_version``)."""
+    return IndexVersion.objects.filter(id=1).values_list("version", flat=True).first()
 
 
 def refresh_frequent_keys(limit: int = MAX_POSTING) -> int:
@@ -354,10 +365,18 @@ class IndexCheck:
     initiatives: int
     missing: int
     stale: int
+    #: the version that built the index (:func:`stored_version`) and the code's
+    version: int | None = VERSION
+    current: int = VERSION
+
+    @property
+    def outdated(self) -> bool:
+        """The index was built by another normalisation version (and is not empty)."""
+        return self.version != self.current and self.initiatives > self.missing
 
     @property
     def ok(self) -> bool:
-        return not (self.missing or self.stale)
+        return not (self.missing or self.stale or self.outdated)
 
 
 def check(*, programme_id: int | None = None, batch: int = 2000) -> IndexCheck:
@@ -367,7 +386,8 @@ def check(*, programme_id: int | None = None, batch: int = 2000) -> IndexCheck:
     created it without calling :func:`index_text` or
     :func:`index_batch`).  *Stale*: its fingerprint differs from the sketch
     or the text digest of its current title + description (a path that changed the text
-    without :func:`reindex_text`).  Every write path writes the band
+    without :func:`reindex_text`, or an index built by another normalisation
+    version: :attr:`IndexCheck.outdated`).  Every write path writes the band
     keys and the fingerprint together, so the fingerprint stands for both.
     Reads ``batch`` initiatives at a time.
     """
@@ -388,7 +408,7 @@ def check(*, programme_id: int | None = None, batch: int = 2000) -> IndexCheck:
             document = Document.of(title, description)
             if bytes(found[0]) != document.sketch or found[1] != text_digest(document):
                 stale += 1
-    return IndexCheck(total, missing, stale)
+    return IndexCheck(total, missing, stale, stored_version(), VERSION)
 
 
 def _in_pool(queryset: Any, batch: int, workers: int, write: Callable[[Analysed], None]) -> None:

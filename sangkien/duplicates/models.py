@@ -124,3 +124,26 @@ class FrequentKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.band_key} ({self.postings})"
+
+
+class IndexVersion(models.Model):
+    """Which :data:`sangkien.duplicates.normalise.VERSION` built the stored index (one row, ``id`` 1).
+
+    Band keys, sketches and text digests all depend on the normalisation
+    and the hashing: an index built by another version answers wrongly
+    (a paraphrase shares no key with its original, an exact copy no
+    digest).  Written by a full :func:`sangkien.duplicates.index.rebuild`
+    (``manage.py rebuild_duplicate_index`` without ``--programme``); read
+    by :func:`sangkien.duplicates.index.check` (``--check`` exits 1 while
+    it differs from the code's).  Migration ``0004_index_version`` records
+    version 1 for an index that existed before it (built by version 1).
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    version = models.PositiveSmallIntegerField()
+
+    class Meta:
+        verbose_name = "duplicate index version"
+
+    def __str__(self) -> str:
+        return f"duplicate index version {self.version}"

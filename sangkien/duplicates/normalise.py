@@ -23,7 +23,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 #: Bumped whenever normalisation or hashing changes: the stored index must
 #: then be rebuilt (``manage.py rebuild_duplicate_index``).
-VERSION = 1
+VERSION = 2
 
 #: Function syllables (folded) that carry no content: conjunctions,
 #: prepositions, classifiers, aspect markers, demonstratives, quantifiers.
@@ -41,6 +41,84 @@ _AMOUNT = re.compile(
 )
 _MULTIPLIER = {"k": 1_000, "nghin": 1_000, "ngan": 1_000, "tr": 10**6, "trieu": 10**6,
                "ty": 10**9, "ti": 10**9}
+# Numbers written in words before a multiplier ("hai triệu đồng", "một trăm
+# năm mươi nghìn") and units after a number, read token by token in
+# :func:`normalise` (a text-level regex doubled its cost).  Folded words.
+_NUMBER_WORDS = {"khong": 0, "mot": 1, "hai": 2, "ba": 3, "bon": 4, "tu": 4, "nam": 5, "lam": 5,
+                 "sau": 6, "bay": 7, "tam": 8, "chin": 9}
+_SPELLING = frozenset(_NUMBER_WORDS) | {"muoi", "tram", "le", "linh"}
+_MULTIPLIER_WORDS = {"trieu": 10**6, "ty": 10**9, "ti": 10**9, "nghin": 1_000, "ngan": 1_000}
+_CURRENCY = frozenset({"dong", "vnd", "d"})
+#: Units written several ways (folded), each to one spelling, when they follow a number.
+_UNIT_WORDS = {"kg": "kg", "kilogam": "kg", "kilogram": "kg", "km": "km", "kilomet": "km",
+               "h": "gio", "ph": "phut"}
+_SPECIAL = frozenset(_MULTIPLIER_WORDS) | frozenset(_UNIT_WORDS) | {"phan"}
+
+
+def _words_value(words: list[str]) -> int | None:
+    """The value of Vietnamese number words below 1,000 ("hai trăm lẻ năm" → 205), or ``None``.
+
+    Folded words: ``muoi`` is both mười (10) and mươi (× 10); ``lam`` (lăm)
+    and ``mot`` (mốt) are 5 and 1 after a ten; ``le``/``linh`` a zero ten.
+    """
+    digits = _NUMBER_WORDS
+    i, n, total = 0, len(words), 0
+    if n >= 2 and words[0] in digits and words[1] == "tram":
+        total, i = digits[words[0]] * 100, 2
+        if i < n and words[i] in ("le", "linh"):
+            if i + 2 != n or words[i + 1] not in digits:
+                return None
+            return total + digits[words[i + 1]]
+    if i < n and words[i] == "muoi":
+        total, i = total + 10, i + 1
+    elif i + 1 < n and words[i] in digits and words[i + 1] == "muoi":
+        total, i = total + digits[words[i]] * 10, i + 2
+    elif i + 1 == n and words[i] in digits and words[i] != "lam":
+        return total + digits[words[i]]
+    if i < n and words[i] in digits and i + 1 == n:
+        total, i = total + digits[words[i]], i + 1
+    return total if i == n and total else None
+
+
+def _is_number(token: str) -> bool:
+    return token[0] == "n" and token[1:2].isdigit()
+
+
+def _special(tokens: list[str], k: int, current: list[str]) -> int:
+    """Handle ``tokens[k]`` (one of :data:`_SPECIAL`) into ``current``; return how many
+    following tokens it consumed.
+
+    A multiplier after number words replaces them with the amount ("hai
+    triệu đồng" → ``n2000000``, "từ" of "từ hai triệu" kept: the longest
+    tail of the words that is a number); "phần trăm" after a number is
+    dropped like "%"; a unit after a number gets its one spelling.  Any
+    other use of these words is an ordinary token.
+    """
+    token = tokens[k]
+    previous = tokens[k - 1] if k else ""
+    if token in _MULTIPLIER_WORDS:
+        run = k
+        while run > 0 and k - run < 6 and tokens[run - 1] in _SPELLING:
+            run -= 1
+        for start in range(run, k):
+            value = _words_value(tokens[start:k])
+            if value is None:
+                continue
+            kept = sum(1 for t in tokens[start:k] if t not in STOP_SYLLABLES)
+            del current[len(current) - kept:]
+            current.append("n" + str(value * _MULTIPLIER_WORDS[token]))
+            return 1 if k + 1 < len(tokens) and tokens[k + 1] in _CURRENCY else 0
+    elif token in _UNIT_WORDS:
+        if previous and _is_number(previous):
+            current.append(_UNIT_WORDS[token])
+            return 0
+    elif previous and _is_number(previous) and k + 1 < len(tokens) and tokens[k + 1] == "tram":
+        return 1  # "phần trăm"
+    if token not in STOP_SYLLABLES:
+        current.append(token)
+    return 0
+
+
 # a token is a word, or a mark that ends a sentence (a line break is one)
 _TOKEN = re.compile(r"[a-z0-9]+|[.!?;:\n]")
 _ENDS = frozenset(".!?;:\n")
@@ -108,12 +186,18 @@ def normalise(title: str, description: str) -> list[list[str]]:
     text = _AMOUNT.sub(_amount_token, text)
     sentences: list[list[str]] = []
     current: list[str] = []
-    stop = STOP_SYLLABLES
-    for token in _TOKEN.findall(text):
-        if token[0] in _ENDS:
+    stop, special = STOP_SYLLABLES, _SPECIAL
+    tokens = _TOKEN.findall(text)
+    skip = 0
+    for k, token in enumerate(tokens):
+        if skip:
+            skip -= 1
+        elif token[0] in _ENDS:
             if current:
                 sentences.append(current)
                 current = []
+        elif token in special:
+            skip = _special(tokens, k, current)
         elif token not in stop:
             current.append(token)
     if current:

@@ -2,7 +2,8 @@
 
 An initiative is the SET of its shingles: every content syllable (unigram)
 and every pair of neighbouring content syllables inside one sentence
-(bigram).  A set does not see the order of sentences; a changed word
+(bigram, unordered: a two-syllable compound written either way round is
+one shingle).  A set does not see the order of sentences; a changed word
 removes one unigram and at most two bigrams.  Two initiatives are compared
 by the Jaccard index of their shingle sets (:func:`jaccard`), exactly.
 
@@ -26,6 +27,7 @@ constant or hash here changes the stored keys: bump
 
 from __future__ import annotations
 
+import itertools
 import zlib
 from collections.abc import Sequence
 
@@ -35,6 +37,9 @@ import numpy as np
 BANDS = 20
 ROWS = 2
 PERMUTATIONS = BANDS * ROWS
+#: A query probes each band with every combination of its rows' ``PROBE_DEPTH``
+#: smallest hashes (``PROBE_DEPTH ** ROWS`` keys a band; 3 since issue 12, was 2).
+PROBE_DEPTH = 3
 
 _MASK64 = np.uint64(0xFFFFFFFFFFFFFFFF)
 _rng = np.random.default_rng(20230726)  # fixed: the stored keys depend on it
@@ -91,7 +96,11 @@ def features(sentences: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarray
     follows = np.ones(len(tokens), dtype=bool)
     follows[np.asarray(starts, dtype=np.int64)] = False
     right = np.nonzero(follows)[0]
-    bigrams = np.unique(_mix(ids[right - 1] * _BIGRAM_LEFT + ids[right] * _BIGRAM_RIGHT))
+    # unordered: "bảo đảm" and "đảm bảo", "đơn giản" and "giản đơn" are one compound
+    # (Vietnamese reversible compounds; issue 12)
+    first, second = ids[right - 1], ids[right]
+    low, high = np.minimum(first, second), np.maximum(first, second)
+    bigrams = np.unique(_mix(low * _BIGRAM_LEFT + high * _BIGRAM_RIGHT))
     unigrams = np.unique(ids)
     both = np.union1d(unigrams, bigrams)
     return both, (bigrams if len(bigrams) else unigrams)
@@ -161,30 +170,31 @@ def estimate(query_sketch: bytes, sketches: list[bytes]) -> np.ndarray:
 
 
 def probe_keys(lsh_set: np.ndarray, programme_id: int) -> list[int]:
-    """Keys looked up for a query: each band as is, with one of its rows
-    replaced by the second-smallest hash, and with both replaced
-    (multi-probe LSH, Lv et al. 2007).
+    """Keys looked up for a query: each band with each of its rows taken from
+    the ``PROBE_DEPTH`` smallest hashes of that row (multi-probe LSH, Lv et
+    al. 2007).
 
     A word changed in the duplicate often removes the query's minimum for a
-    hash; the duplicate's minimum is then often the query's second
-    smallest.  Probing costs reads, not storage.  Up to ``4 × BANDS`` keys
-    (``ROWS`` = 2); none when the set is empty.
+    hash (or adds a smaller one); the duplicate's minimum is then often the
+    query's second or third smallest.  Probing costs reads, not storage.
+    Up to ``PROBE_DEPTH ** ROWS × BANDS`` keys (180); none when the set is
+    empty.  Depth 3 instead of 2 found 40 % of the paraphrases depth 2
+    missed (issue 12, docs/duplicates.md).
     """
     if not len(lsh_set):
         return []
     hashed = _hashes(lsh_set)
-    if hashed.shape[1] > 1:
-        two = np.partition(hashed, 1, axis=1)[:, :2] >> np.uint64(32)
-    else:
-        two = np.repeat(hashed >> np.uint64(32), 2, axis=1)
-    first = two[:, 0].reshape(BANDS, ROWS)
-    second = two[:, 1].reshape(BANDS, ROWS)
-    probes = [first]
-    for column in range(ROWS):
-        probe = first.copy()
-        probe[:, column] = second[:, column]
+    depth = PROBE_DEPTH
+    if hashed.shape[1] < depth:  # too few: repeat the largest
+        hashed = np.concatenate([hashed] + [hashed[:, -1:]] * (depth - hashed.shape[1]), axis=1)
+    smallest = np.sort(np.partition(hashed, depth - 1, axis=1)[:, :depth], axis=1) >> np.uint64(32)
+    ranks = [smallest[:, d].reshape(BANDS, ROWS) for d in range(depth)]
+    probes = []
+    for choice in itertools.product(range(depth), repeat=ROWS):  # each row: one of the smallest
+        probe = ranks[0].copy()
+        for column, d in enumerate(choice):
+            probe[:, column] = ranks[d][:, column]
         probes.append(probe)
-    probes.append(second)
     keys = _keys(np.stack(probes), programme_id)
     return sorted(set(keys.ravel().tolist()))
 

@@ -6,7 +6,10 @@ nightly, so that the similar search skips keys that grew frequent).
 
 With ``--check`` nothing is written: the command prints how many initiatives
 have no fingerprint (missing) or one that no longer matches their text
-(stale), and exits with status 1 when there are any.
+(stale), and whether the index was built by another normalisation version
+(``normalise.VERSION``, recorded by a rebuild of all programmes), and exits
+with status 1 when there are any.  After an upgrade that bumps the version,
+run the command without options (all programmes).
 """
 
 from __future__ import annotations
@@ -50,6 +53,9 @@ class Command(BaseCommand):
             found = check(programme_id=programme_id, batch=options["batch"])
             message = (f"{found.initiatives:,} initiatives: {found.missing:,} missing from the "
                        f"duplicate index, {found.stale:,} stale.")
+            if found.outdated:
+                message += (f" The index was built by normalisation version {found.version}; "
+                            f"the code is version {found.current}.")
             if found.ok:
                 self.stdout.write(self.style.SUCCESS(message))
                 return
