@@ -68,6 +68,17 @@ def _peak_mb() -> float:
 
 # -- stage 1: setup ------------------------------------------------------------------
 
+def add_unit(parent: Any, **fields: Any) -> Any:
+    """A unit with ``fields`` under ``parent`` (re-read first: treebeard needs its current
+    ``numchild``), or the root when ``parent`` is ``None``; the new unit."""
+    from sangkien.units.models import Unit
+
+    if parent is None:
+        return Unit.objects.add_root(fields)
+    parent.refresh_from_db()
+    return Unit.objects.add_child(parent, fields)
+
+
 def stage_setup(rows: int) -> dict:
     import shutil
 
@@ -84,12 +95,7 @@ def stage_setup(rows: int) -> dict:
     from sangkien.roles.models import Role, RoleAssignment
     from sangkien.units.models import Unit, UnitKind
 
-    def add(parent, **fields):
-        if parent is None:
-            return Unit.objects.add_root(fields)
-        parent.refresh_from_db()
-        return Unit.objects.add_child(parent, fields)
-
+    add = add_unit
     root = add(None, code="TLD", name="Tổng Liên đoàn Lao động Việt Nam", kind=UnitKind.NATIONAL)
     province = add(root, code="37", name="LĐLĐ tỉnh Ninh Bình", kind=UnitKind.PROVINCIAL_FEDERATION)
     other = add(root, code="24", name="LĐLĐ tỉnh Bắc Giang", kind=UnitKind.PROVINCIAL_FEDERATION)

@@ -87,17 +87,12 @@ def seed(members: int) -> dict[str, Any]:
     """A province → district → 20 grassroots tree, a programme open now, an officer, members."""
     import datetime as dt
 
+    from benchmarks.import_export import add_unit as add
     from sangkien.accounts.models import User
     from sangkien.core.clock import now
     from sangkien.programmes.models import Field, Phase, Programme
     from sangkien.roles.models import Role, RoleAssignment
-    from sangkien.units.models import Unit, UnitKind
-
-    def add(parent: Any, **fields: Any) -> Any:
-        if parent is None:
-            return Unit.objects.add_root(fields)
-        parent.refresh_from_db()
-        return Unit.objects.add_child(parent, fields)
+    from sangkien.units.models import UnitKind
 
     root = add(None, code="TLD", name="Tổng Liên đoàn Lao động Việt Nam", kind=UnitKind.NATIONAL)
     province = add(root, code="37", name="LĐLĐ tỉnh Ninh Bình", kind=UnitKind.PROVINCIAL_FEDERATION)
