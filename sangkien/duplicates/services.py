@@ -33,7 +33,7 @@ from sangkien.duplicates.index import (
     reindex_text,
 )
 from sangkien.duplicates.models import Fingerprint
-from sangkien.duplicates.similar import similar_for_form
+from sangkien.duplicates.similar import MIN_WORDS, similar_for_form
 from sangkien.initiatives.models import Authorship, Initiative, StatusChange
 from sangkien.initiatives.text_checks import ExactResubmission
 from sangkien.programmes.models import Programme
@@ -162,6 +162,8 @@ def reindex_initiative(initiative: Initiative, *, old_title: str, old_descriptio
 
 class DuplicateChecks:
     """The duplicate engine behind :class:`sangkien.initiatives.text_checks.TextChecks`."""
+
+    similar_min_words = MIN_WORDS
 
     def refuse_resubmission(self, *, programme_id: int, title: str, description: str, actor: User,
                             phone: str = "", email: str = "", on_behalf: bool = False,

@@ -50,6 +50,10 @@ class ExactResubmission(DomainError):
 class TextChecks(Protocol):
     """What the initiative services and the submit form ask of the duplicate checks."""
 
+    #: Fewer words than this in title + description: :meth:`similar_for_form` answers ``None``
+    #: (the panel's hint), so the form does not ask (``static/js/sangkien.js``).
+    similar_min_words: int
+
     def refuse_resubmission(self, *, programme_id: int, title: str, description: str, actor: User,
                             phone: str = "", email: str = "", on_behalf: bool = False,
                             exclude: Iterable[int] = ()) -> object:

@@ -181,6 +181,7 @@ def submit(request: HttpRequest, slug: str) -> HttpResponse:
                        fragment_seconds=FRAGMENT_SECONDS)
     response = render(request, "initiatives/submit.html", {
         "existing": existing, "similar": similar, "programme": programme, "phase": phase, "form": form,
+        "similar_min_words": text_checks().similar_min_words,
         **context,
     })
     return busy(response) if database_busy else response

@@ -3,13 +3,16 @@
 Runs the benchmark for about half a minute against its own throw-away
 PostgreSQL (scripts/with-postgres.sh) and gunicorn, and checks the values it
 measured, not its labels: CPU per submission above zero for gunicorn and
-PostgreSQL, a submission dearer than the bare one-insert POST, 2–4 panel
-POSTs per member submission, no error, nothing lost or doubled.
+PostgreSQL, a submission dearer than the bare one-insert POST, 1–3 panel
+POSTs per member submission (the form asks only from ``MIN_WORDS`` words), no error, nothing lost or doubled.
 """
 
 import json
+import re
 import subprocess
 from pathlib import Path
+
+from sangkien.duplicates.similar import MIN_WORDS
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -38,9 +41,17 @@ def test_quick_run_measures_the_ratio_and_loses_nothing(tmp_path):
 
     member = stages["member"]["requests"]
     assert member["submit"]["requests"] == stages["member"]["succeeded"]
-    assert 2 * member["form"]["requests"] <= member["panel"]["requests"] <= 4 * member["form"]["requests"]
+    # 2–4 moments to ask; the title alone (10 words) is too short, so 1–3 are sent (static/js/sangkien.js)
+    assert member["form"]["requests"] <= member["panel"]["requests"] <= 3 * member["form"]["requests"]
 
     check = result["count_check"]
     assert check["passed"] is True
     assert check["ok_submission"] == check["db_submission"] > 0
     assert check["ok_bare"] == check["db_bare"] > 0
+
+
+def test_the_benchmark_asks_the_panel_from_the_products_number_of_words():
+    """The load model sends what the form sends: from ``similar.MIN_WORDS`` words (importing the
+    benchmark would monkey-patch this process with gevent, so its constant is read as text)."""
+    text = (ROOT / "benchmarks" / "surge.py").read_text(encoding="utf-8")
+    assert int(re.search(r"^MIN_WORDS = (\d+)", text, re.M).group(1)) == MIN_WORDS

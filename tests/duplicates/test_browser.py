@@ -11,6 +11,9 @@ from tests.browser.conftest import (  # noqa: F401 — fixtures
     _end_live_server_sessions,
     browser,
     journey_world,
+    shoot,
+    sign_in,
+    switch_language,
 )
 from tests.duplicates.texts import DYEING_SENTENCES, DYEING_TITLE, PARAPHRASE_TITLE, dyeing_text
 from tests.factories import InitiativeFactory, UserFactory
@@ -40,6 +43,55 @@ def test_the_panel_appears_while_typing(live_server, browser, journey_world):  #
     assert DYEING_TITLE in panel and "CĐCS Công ty May Yên Khánh" in panel and "giống" in panel
     page.screenshot(path="/tmp/dup-submit-panel.png", full_page=True)
     assert page.locator("form.submission-form button[type=submit]").is_enabled()
+
+
+#: The panel's words, per language (written out: an untranslated panel fails the English run).
+PANEL_TEXTS = {
+    "vi": {"hint": "Khi bạn đã nhập tên và mô tả", "list": "Sáng kiến tương tự đã có trong chương trình",
+           "alike": "giống"},
+    "en": {"hint": "Once you have entered the title and the description", "list": "Similar initiatives already in",
+           "alike": "similar"},
+}
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_the_panel_asks_the_server_only_once_there_is_enough_to_compare(
+        live_server, browser, journey_world, shoot, language):  # noqa: F811
+    """A short title alone sends nothing (the server could only answer the hint the panel shows);
+    the description makes the panel ask, and once a list is shown every change is sent (issue 12)."""
+    world, texts = journey_world, PANEL_TEXTS[language]
+    original = InitiativeFactory(phase=world["phase"], unit=world["factory"], title=DYEING_TITLE,
+                                 description=dyeing_text())
+    index_initiative(original)
+    member = UserFactory(email=f"cong-nhan-{language}@example.vn")
+    page = browser.new_page(viewport=PHONE)
+    asked: list[str] = []
+    page.on("request", lambda r: asked.append(r.post_data or "") if "/sang-kien-tuong-tu/" in r.url else None)
+    sign_in(page, live_server.url, member.email)
+    switch_language(page, language)
+    page.goto(f"{live_server.url}/chuong-trinh/{world['programme'].slug}/gui-sang-kien/")
+    page.wait_for_selector("trix-editor")
+    panel = page.locator("#similar-panel")
+    assert panel.get_attribute("data-min-words") == "12"
+    page.locator("#id_title").press_sequentially("Lắp vòi thổi khí nén trên máy dệt kim")  # 9 words: too few
+    page.press("#id_title", "Tab")  # "change": the title is left
+    page.wait_for_timeout(1_800)  # past the 1 s keyup delay
+    assert asked == [], asked
+    assert texts["hint"] in panel.inner_text()
+    page.click("trix-editor")
+    page.keyboard.type(" ".join(DYEING_SENTENCES[2:6]))
+    page.wait_for_selector("[data-testid=similar-list]", timeout=10_000)
+    assert asked, "the description made the panel ask"
+    assert texts["list"] in panel.inner_text() and DYEING_TITLE in panel.inner_text()
+    assert texts["alike"] in panel.inner_text()
+    shoot(page, f"dup-panel-asks-when-enough-{language}")
+    sent = len(asked)
+    page.click("trix-editor")
+    page.keyboard.press("Control+A")
+    page.keyboard.press("Delete")  # a list is shown: emptying the description is sent, and the hint is back
+    page.wait_for_selector(".similar-hint", timeout=10_000)
+    assert len(asked) > sent
+    assert texts["hint"] in panel.inner_text()
 
 
 def test_the_reviewer_sees_likely_duplicates_in_the_queue_and_marks_one(live_server, browser, journey_world):  # noqa: F811

@@ -44,6 +44,21 @@
       try { target.showPicker(); } catch (e) { /* not allowed here: focus is enough */ }
     }
   });
+  // The similar-initiatives panel (htmx) asks the server only once title + description hold
+  // data-min-words words: before that the server would only answer the hint the panel already
+  // shows, and a member on a cheap phone pays for every request (issue 12).  Words are counted
+  // generously (tags and entities count as spaces), so a text the server would compare is sent.
+  document.addEventListener("htmx:confirm", function (event) {
+    var panel = event.detail.elt;
+    if (!panel || panel.id !== "similar-panel" || !panel.dataset.minWords) return;
+    if (!panel.querySelector(".similar-hint")) return;  // a list is shown: let the server update it
+    var title = document.getElementById("id_title");
+    var description = document.getElementById("id_description");
+    var text = (title ? title.value : "") + " " +
+      (description ? description.value.replace(/<[^>]*>|&[#0-9a-zA-Z]+;/g, " ") : "");
+    var words = text.split(/\s+/).filter(function (word) { return word; }).length;
+    if (words < Number(panel.dataset.minWords)) event.preventDefault();
+  });
   // Trix: no file attachments inside the description (files go to the attachments field).
   document.addEventListener("trix-file-accept", function (event) { event.preventDefault(); });
 })();
