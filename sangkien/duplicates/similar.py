@@ -7,7 +7,8 @@ loads the initiatives and decides what a viewer may see of each.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import functools
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -46,15 +47,54 @@ def similar_initiatives(*, programme_id: int, title: str, description: str, top:
     caller decides what of each the viewer may see.
     """
     document = document or Document.of(title, description)
-    matches = rank(DatabaseStore(programme_id), document, top=top, exclude=exclude,
-                   min_score=min_score)
-    return attach(matches)
+    store = _ShortlistStore(programme_id)
+    matches = rank(store, document, top=top, exclude=exclude, min_score=min_score)
+    return attach(matches, loaded=store.shortlist)
 
 
-def attach(matches: list[Match]) -> list[SimilarInitiative]:
-    """The initiatives of ``matches``, in the same order (missing ones dropped)."""
-    found = Initiative.objects.select_related("unit", "duplicate_of").in_bulk([m.id for m in matches])
+def attach(matches: list[Match], *, loaded: Mapping[int, Initiative] | None = None) -> list[SimilarInitiative]:
+    """The initiatives of ``matches``, in the same order (missing ones dropped).
+
+    ``loaded``: initiatives already read (``unit`` and ``duplicate_of`` loaded), by id; the others
+    are read in one query.
+    """
+    found = dict(loaded or {})
+    missing = [m.id for m in matches if m.id not in found]
+    if missing:
+        found.update(Initiative.objects.select_related("unit", "duplicate_of").in_bulk(missing))
     return [SimilarInitiative(found[m.id], m.score, m.likely_duplicate) for m in matches if m.id in found]
+
+
+@functools.lru_cache(maxsize=512)
+def _analysed(initiative_id: int, title: str, description: str) -> Document:
+    """``Document.of(title, description)``, kept for the last 512 texts read as candidates.
+
+    The same initiatives come back as candidates of one member's successive panel
+    requests and of other members writing on the same topic; their texts are analysed
+    once per worker, not once per request (issue 12).  Keyed by the whole text, so an
+    edited initiative is analysed again.  ``initiative_id`` only keeps two equal texts'
+    entries apart.
+    """
+    return Document.of(title, description)
+
+
+class _ShortlistStore(DatabaseStore):
+    """The programme's index, whose re-ranking reads the shortlisted initiatives whole.
+
+    :meth:`documents` reads them with their unit (one query) and keeps them in
+    :attr:`shortlist`, so :func:`attach` reads nothing again for the matches.
+    """
+
+    def __init__(self, programme_id: int) -> None:
+        super().__init__(programme_id)
+        self.shortlist: dict[int, Initiative] = {}
+
+    def documents(self, ids: list[Any]) -> Mapping[Any, Document]:
+        found = Initiative.objects.select_related("unit", "duplicate_of").filter(
+            pk__in=ids, programme_id=self.programme_id)
+        self.shortlist = {initiative.pk: initiative for initiative in found}
+        return {pk: _analysed(pk, initiative.title, initiative.description)
+                for pk, initiative in self.shortlist.items()}
 
 
 def similar_to(initiative: Initiative, *, top: int = 5, min_score: float = SHOW_FROM) -> list[SimilarInitiative]:
