@@ -55,7 +55,9 @@ def test_pages_with_trix_and_htmx_raise_no_violation(journey_world, live_server,
         page.wait_for_selector("trix-toolbar")  # Trix is up: its default styles carry the nonce
         page.fill("#id_title", "Sổ tay điện tử bài tập")
         page.locator("#id_title").press("Tab")
-        page.wait_for_timeout(1500)  # the similar-initiatives panel (htmx) answers
+        page.click("trix-editor")  # a dozen words: the form asks the similar-initiatives panel (htmx)
+        page.keyboard.type("Giáo viên ghi bài tập về nhà của từng lớp vào sổ tay điện tử, phụ huynh xem trên điện thoại.")
+        page.wait_for_selector("#similar-panel [data-testid=similar-none]")  # it answered and was swapped in
         visited.append((form, page.evaluate("window.__cspViolations")))
         page.goto(f"{base}/thong-ke/{world['programme'].slug}/{world['province'].code}/")
         visited.append((page.url, page.evaluate("window.__cspViolations")))
