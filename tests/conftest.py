@@ -66,10 +66,15 @@ def _default_language():
 def _empty_cache():
     """Each test starts with an empty cache: counters kept there (the hourly upload quota,
     rate limits) would otherwise carry over between tests frozen at the same hour, whose
-    users get the same primary keys once their transaction is rolled back."""
+    users get the same primary keys once their transaction is rolled back.  The same for the
+    band keys the duplicate index learned are frequent (a programme's keys embed its id)."""
+    from sangkien.duplicates.index import LEARNED
+
     cache.clear()
+    LEARNED.forget()
     yield
     cache.clear()
+    LEARNED.forget()
 
 
 @pytest.fixture(scope="session")

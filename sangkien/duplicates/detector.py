@@ -23,6 +23,7 @@ A query:
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -144,7 +145,7 @@ def rank(store: Store, query: Document, *, top: int = 5, exclude: Iterable[Any] 
     """
     counts = candidates(store, query, exclude=exclude)
     # heaviest shared keys first; ties: the older document (the likely original)
-    pool = sorted(counts, key=lambda i: (-counts[i], _order(i)))[:SKETCHED]
+    pool = _heaviest(counts, SKETCHED)
     stored = store.sketches(pool)
     pool = [i for i in pool if i in stored]
     estimates = estimate(query.sketch, [stored[i] for i in pool])
@@ -161,6 +162,17 @@ def rank(store: Store, query: Document, *, top: int = 5, exclude: Iterable[Any] 
             scored.append(Match(doc_id, round(score, 4), score >= LIKELY_DUPLICATE))
     scored.sort(key=lambda m: (-m.score, _order(m.id)))
     return scored[:top]
+
+
+def _heaviest(counts: dict[Any, float], n: int) -> list[Any]:
+    """The ``n`` ids of largest weight, ties by :func:`_order`.
+
+    Integer ids (the database's) are sorted as plain ``(-weight, id)`` tuples,
+    compared in C: a panel search may weigh thousands of candidates (issue 12).
+    """
+    if all(type(i) is int for i in counts):
+        return [i for _weight, i in heapq.nsmallest(n, ((-w, i) for i, w in counts.items()))]
+    return sorted(counts, key=lambda i: (-counts[i], _order(i)))[:n]
 
 
 def _order(doc_id: Any) -> Any:

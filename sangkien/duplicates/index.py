@@ -41,6 +41,40 @@ def indexed_model() -> Any:
     return Fingerprint._meta.get_field("initiative").related_model
 
 
+class LearnedFrequentKeys:
+    """Band keys this process found held by more than ``MAX_POSTING`` initiatives since the
+    last count (:func:`refresh_frequent_keys`, nightly), so that it stops reading them.
+
+    In a deadline surge the index grows by the hundred thousand a day and new keys pass the
+    limit between two counts; each search that probes one reads ``MAX_POSTING + 1`` rows
+    only for the detector to ignore them (issue 12).  Per process, no write: a key is
+    learned when a search reads more than the limit of it.  Forgotten every
+    :attr:`seconds` (a key whose initiatives were deleted since is read again) and when more
+    than :attr:`most` are held (memory stays bounded).
+    """
+
+    seconds = 3600.0
+    most = 100_000
+
+    def __init__(self) -> None:
+        self.forget()
+
+    def forget(self) -> None:
+        """Start again with no learned key."""
+        self.keys: set[int] = set()
+        self.since = time.monotonic()
+
+    def current(self) -> set[int]:
+        """The learned keys (emptied first when older than :attr:`seconds` or too many)."""
+        if time.monotonic() - self.since > self.seconds or len(self.keys) > self.most:
+            self.forget()
+        return self.keys
+
+
+#: This process's learned frequent keys (:class:`LearnedFrequentKeys`).
+LEARNED = LearnedFrequentKeys()
+
+
 class DatabaseStore:
     """The index of one programme in the project database."""
 
@@ -57,11 +91,17 @@ class DatabaseStore:
         key shared by thousands of initiatives that grew frequent since the
         last count costs ``limit + 1`` index entries, not thousands.
         (One statement with a ``NOT EXISTS`` per key cost PostgreSQL more
-        planning than the skipped rows saved: docs/duplicates.md.)
+        planning than the skipped rows saved: docs/duplicates.md.)  With
+        ``limit`` = ``MAX_POSTING`` (the detector's), a key read with more
+        rows than that is remembered by the process (:data:`LEARNED`) and
+        answered with nothing from then on, as if it were listed.
         """
         if not keys:
             return {}
-        frequent = self.frequent(keys)
+        learn = limit == MAX_POSTING
+        learned = LEARNED.current() if learn else set()
+        keys = [k for k in keys if k not in learned]
+        frequent = self.frequent(keys) if keys else set()
         keys = [k for k in keys if k not in frequent]
         if not keys:
             return {}
@@ -86,6 +126,8 @@ class DatabaseStore:
             cursor.execute(sql, params)
             for key, initiative_id in cursor.fetchall():
                 out.setdefault(key, []).append(initiative_id)
+        if learn:
+            learned.update(key for key, ids in out.items() if len(ids) > limit)
         return out
 
     def frequent(self, keys: list[int]) -> set[int]:
