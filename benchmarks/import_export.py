@@ -43,7 +43,7 @@ if str(ROOT) not in sys.path:  # run as a script: make the benchmarks package im
     sys.path.insert(0, str(ROOT))
 from benchmarks.docs_section import replace_section  # noqa: E402
 
-WORK = Path("/tmp/sangkien-bench-import")
+WORK = Path(os.environ.get("SANGKIEN_BENCH_IMPORT_DIR", "/tmp/sangkien-bench-import"))  # another folder: runs side by side
 DB = WORK / "bench.sqlite3"
 SECTION = "## Import and export (issue 4)"
 N_DISTRICTS, N_GRASSROOTS = 20, 50
