@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import random
+import re
 
 import pytest
 from django.db import connection
@@ -134,3 +135,19 @@ def test_new_participants_are_one_insert_each_key_on_its_own_author():
     assert made.pk and not made._state.adding
     stored = Person.objects.get(pk=made.pk)
     assert (made.full_name, made.phone, made.created_at) == (stored.full_name, stored.phone, stored.created_at)
+
+
+@pytest.mark.django_db
+def test_tracking_codes_of_a_batch_are_of_the_alphabet_fresh_and_unique(tree, phase, monkeypatch):
+    from sangkien.initiatives import bulk
+    from sangkien.initiatives.models import TRACKING_ALPHABET
+    from tests.factories import InitiativeFactory
+
+    codes = bulk.new_tracking_codes(5000)
+    assert len(set(codes)) == 5000
+    assert all(re.fullmatch(f"SK-[{TRACKING_ALPHABET}]{{8}}", code) for code in codes)
+    assert set("".join(code[3:] for code in codes)) == set(TRACKING_ALPHABET)  # every letter drawn
+    taken = InitiativeFactory(phase=phase, unit=tree["g12"]).tracking_code
+    draws = iter([{taken, "SK-AAAAAAAA"}, {"SK-BBBBBBBB"}])
+    monkeypatch.setattr(bulk, "_random_codes", lambda n: next(draws))
+    assert sorted(bulk.new_tracking_codes(2)) == ["SK-AAAAAAAA", "SK-BBBBBBBB"]  # the code in use is drawn again
