@@ -299,6 +299,66 @@ def stage_import(file: str) -> dict:
     }
 
 
+# -- comparing two runs ------------------------------------------------------------------
+
+_CODE = re.compile(r"SK-[A-Z0-9]{8}")
+
+
+def run_digest(folder: Path) -> dict[str, Any]:
+    """What the import of ``folder``'s run produced, without what differs by chance (tracking codes,
+    keys, times): the big job's counts and errors, the rows already saved, every participant, every
+    initiative it saved with its authors, the near-duplicate index, and the result workbook's cells
+    (tracking codes masked).  Read with ``sqlite3`` and python-calamine, no Django."""
+    import hashlib
+    import sqlite3
+
+    from python_calamine import CalamineWorkbook
+
+    db = sqlite3.connect(folder / "bench.sqlite3")
+    job_id, counts, report, result_file = db.execute(
+        "SELECT id, json_array(rows_total, rows_valid, rows_invalid, rows_existing, rows_saved, status), report, "
+        "result_file FROM imports_importjob ORDER BY id DESC LIMIT 1").fetchone()
+    report = json.loads(report)
+
+    def digest(rows: Any) -> str:
+        h = hashlib.sha256()
+        for item in sorted(json.dumps(list(r), ensure_ascii=False, default=str) for r in rows):
+            h.update(item.encode())
+        return h.hexdigest()[:16]
+
+    out: dict[str, Any] = {
+        "counts": counts, "errors": digest((e["row"], json.dumps(e["cells"], ensure_ascii=False))
+                                           for e in report["errors"]),
+        "existing_rows": sorted(e["row"] for e in report["existing"]),
+        "people": digest(db.execute("SELECT full_name, phone, email, job, workplace, user_id IS NULL "
+                                    "FROM initiatives_person")),
+    }
+    reason = f"lần nhập #{job_id}"
+    initiatives = db.execute(
+        "SELECT i.title, i.description, i.unit_id, i.sector_block, i.field_id, i.benefit_vnd, i.applied_from, "
+        "i.status, (SELECT group_concat(a.position || '|' || a.full_name || '|' || a.phone || '|' || a.email || '|' "
+        "|| p.full_name || '|' || p.phone, ';') FROM initiatives_authorship a JOIN initiatives_person p "
+        "ON p.id = a.person_id WHERE a.initiative_id = i.id) FROM initiatives_initiative i WHERE EXISTS "
+        "(SELECT 1 FROM initiatives_statuschange s WHERE s.initiative_id = i.id AND s.reason LIKE ?)",
+        (f"%{reason}%",)).fetchall()
+    out["initiatives"] = [len(initiatives), digest(initiatives)]
+    out["index"] = [digest(db.execute("SELECT b.band_key, i.title FROM duplicates_bandkey b "
+                                      "JOIN initiatives_initiative i ON i.id = b.initiative_id")),
+                    digest(db.execute("SELECT f.sketch, f.text_digest, i.title FROM duplicates_fingerprint f "
+                                      "JOIN initiatives_initiative i ON i.id = f.initiative_id"))]
+    book = CalamineWorkbook.from_path(str(folder / "media" / result_file))
+    cells = [[_CODE.sub("SK-?", str(c)) for c in row]
+             for name in book.sheet_names for row in book.get_sheet_by_name(name).to_python()]
+    out["result_workbook"] = [len(cells), digest(enumerate(cells))]
+    return out
+
+
+def compare_runs(before: Path, after: Path) -> list[str]:
+    """The parts of :func:`run_digest` that differ between two runs' folders (empty: the same results)."""
+    a, b = run_digest(before), run_digest(after)
+    return [key for key in a if a[key] != b[key]]
+
+
 # -- stage 3: seed up to N initiatives -------------------------------------------------------
 
 def stage_seed(target: int) -> dict:
@@ -495,6 +555,9 @@ def main() -> None:
     parser.add_argument("--file", default="")
     parser.add_argument("--note", default="", help="a remark for the doc (e.g. another benchmark was running)")
     parser.add_argument("--no-doc", action="store_true", help="print only; leave docs/benchmarks.md alone")
+    parser.add_argument("--compare", default="",
+                        help="the folder of an earlier run (SANGKIEN_BENCH_IMPORT_DIR) whose import results "
+                             "must be the same as this run's (errors, rows saved, participants, index, result workbook)")
     args = parser.parse_args()
     if args.stage == "setup":
         print(json.dumps(stage_setup(args.rows)))
@@ -512,6 +575,13 @@ def main() -> None:
     print("setup ", json.dumps(setup, ensure_ascii=False), flush=True)
     imp = _run("import", "--file", setup["file"])
     print("import", json.dumps(imp, ensure_ascii=False), flush=True)
+    if args.compare:
+        differ = compare_runs(Path(args.compare), WORK)
+        print("compare", json.dumps({"with": args.compare, "differ": differ}), flush=True)
+        args.note = (args.note + " " if args.note else "") + (
+            f"Same results as the run kept in {args.compare} (errors of every row, rows saved and already saved, "
+            "participants, initiatives with their authors, near-duplicate index, result workbook with tracking "
+            "codes masked)." if not differ else f"**Results differ** from the run in {args.compare}: {', '.join(differ)}.")
     seed = exp = None
     if args.export_rows:  # 0: the import only
         seed = _run("seed", "--export-rows", str(args.export_rows))
