@@ -458,12 +458,13 @@ def _previous_export() -> str:
     """The export paragraph of the section as it stands (kept when this run exports nothing)."""
     path = ROOT / "docs" / "benchmarks.md"
     text = path.read_text(encoding="utf-8") if path.exists() else ""
-    match = re.search(r"^\*\*Export\*\*.*?$", text, re.MULTILINE)
+    section = text[text.find(SECTION):] if SECTION in text else ""
+    match = re.search(r"\*\*Export\*\* of .*?$", section, re.MULTILINE)  # also after "(Export not run …)"
     return match.group(0) if match else ""
 
 
 def _section(args: argparse.Namespace, setup: dict, imp: dict, seed: dict | None, exp: dict | None,
-             note: str) -> str:
+             note: str, before: dict | None = None) -> str:
     command = f"nice -n 10 .venv/bin/python benchmarks/import_export.py --rows {args.rows} --export-rows {args.export_rows}"
     load = os.getloadavg()
     both = imp["check_s"] + imp["save_s"]
@@ -519,21 +520,38 @@ def _section(args: argparse.Namespace, setup: dict, imp: dict, seed: dict | None
          f"rows/s of wall time, {imp['checked_and_saved_cpu_rows_per_s']:,} rows/s of the process's own CPU time"
          + (" (met in CPU time: the rest was waiting for the shared cores)" if met_cpu else "") + "."),
         "",
-        "What limits it now (cProfile of the two passes on 20,000 rows of the same generator, 30/11/2026): in the **save** pass, "
-        "the text analysis of every initiative for the near-duplicate index (`duplicates.index.analyse`, about a "
-        "third, done before each chunk's transaction), creating the new participants (`initiatives.people."
-        "PersonResolver.resolve`: Django's `bulk_create` of ~1.5 persons a row, a quarter), the inserts and "
-        "indexing (`core.bulk.insert_rows`, `claim_and_index_bulk`) and the commits; in the **check** pass, the "
-        "per-row checks (about 45 %: `clean_description` through nh3 twice a row, unit names, amounts, dates; "
-        "each of the 143 unknown unit names costs ~35 ms of `difflib` suggestions against all 1,000 names) and "
-        "writing the errors workbook with xlsxwriter (~30 %); reading is now a few per cent. All of it is "
-        "Python on one core. On 100,000 rows (cProfile of the save pass alone, `services.save_job` on the "
-        "benchmark file, load 5–7, 30/11/2026), the save's wall time splits as: text analysis 31 %, SQLite commits "
-        "17 % (471 chunks of ~210 rows at that load, 74 ms each, in `sqlite3.Connection.commit`), participants "
-        "16 % (Django's "
-        "`bulk_create` 10 %), inserts 13 %, the near-duplicate index 9 %.",
+        "What limits it now (cProfile of the two passes on 20,000 rows of the same generator after issue 12's "
+        "round 3, 30/11/2026, load 4.6–6.3; cProfile's clock is wall time, so shares under load are rough): in "
+        "the **save** pass, the text analysis of every initiative for the near-duplicate index "
+        "(`duplicates.index.analyse`, 46 %, 0.15 ms of CPU a row measured alone — normalising, shingles, "
+        "MinHash; done before each chunk's transaction, outside the write lock), the near-duplicate index and "
+        "exact claims (`claim_and_index_bulk`, 11 %), matching and creating participants "
+        "(`PersonResolver.resolve`, 13 %: its look-ups and one multi-row insert), reading the staged rows (7 %), "
+        "the other inserts (7 %) and the commits (6 %); in the **check** pass, writing the errors workbook with "
+        "xlsxwriter (34 %), the per-row checks (28 %), reading the file (about a quarter). All of it is Python "
+        "on one core. Each chunk's commit writes ~1,500–2,500 WAL pages (the indexes take rows at random "
+        "places) and SQLite's checkpoint after it (two `fsync`s) runs after the lock is released: see "
+        "docs/imports.md, \"What a chunk's commit costs\".",
         "",
     ]
+    if before:
+        b = before
+        bcpu, acpu = b["check_cpu_s"] + b["save_cpu_s"], both_cpu
+        lines += [
+            f"**Before and after** (issue 12, round 3: participants in one multi-row insert, tracking codes from "
+            f"one random draw, plain descriptions without nh3, unit suggestions pruned): the same file imported "
+            f"by the code before the change ({args.before_label or 'before'}) and after it (this run), one after "
+            f"the other on the same machine:", "",
+            "| | check s | check CPU s | save s | save CPU s | check + save rows/s | rows/s of CPU | peak MB |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|",
+            f"| before | {b['check_s']} | {b['check_cpu_s']} | {b['save_s']} | {b['save_cpu_s']} | "
+            f"{b['checked_and_saved_rows_per_s']:,} | {b['checked_and_saved_cpu_rows_per_s']:,} | {b['peak_rss_mb']} |",
+            f"| after | {imp['check_s']} | {imp['check_cpu_s']} | {imp['save_s']} | {imp['save_cpu_s']} | "
+            f"{imp['checked_and_saved_rows_per_s']:,} | {imp['checked_and_saved_cpu_rows_per_s']:,} | "
+            f"{imp['peak_rss_mb']} |",
+            f"| change | | {imp['check_cpu_s'] - b['check_cpu_s']:+.2f} | | {imp['save_cpu_s'] - b['save_cpu_s']:+.2f} | "
+            f"| {100 * (bcpu / acpu - 1):+.0f} % | |", "",
+        ]
     if exp is not None and seed is not None:
         lines += [
             f"**Export** of {exp['rows']:,} initiatives (seeded by copying rows, {seed['seed_s']} s) to one XLSX sheet "
@@ -555,6 +573,10 @@ def main() -> None:
     parser.add_argument("--file", default="")
     parser.add_argument("--note", default="", help="a remark for the doc (e.g. another benchmark was running)")
     parser.add_argument("--no-doc", action="store_true", help="print only; leave docs/benchmarks.md alone")
+    parser.add_argument("--before", default="",
+                        help="a file holding the import stage's JSON of an earlier run (the line after 'import '), "
+                             "shown beside this run's")
+    parser.add_argument("--before-label", default="", help="what the earlier run was (commit, time, load)")
     parser.add_argument("--compare", default="",
                         help="the folder of an earlier run (SANGKIEN_BENCH_IMPORT_DIR) whose import results "
                              "must be the same as this run's (errors, rows saved, participants, index, result workbook)")
@@ -588,7 +610,8 @@ def main() -> None:
         print("seed  ", json.dumps(seed), flush=True)
         exp = _run("export")
         print("export", json.dumps(exp), flush=True)
-    text = _section(args, setup, imp, seed, exp, args.note)
+    before = json.loads(Path(args.before).read_text(encoding="utf-8")) if args.before else None
+    text = _section(args, setup, imp, seed, exp, args.note, before)
     print(text)
     if not args.no_doc:
         _write_doc(text)
