@@ -302,13 +302,15 @@ def stage_import(file: str) -> dict:
 # -- comparing two runs ------------------------------------------------------------------
 
 _CODE = re.compile(r"SK-[A-Z0-9]{8}")
+_TIME = re.compile(r"\b\d{1,2}:\d{2}\b")  # the phase's window on the notes sheet: set up "now" by each run
 
 
 def run_digest(folder: Path) -> dict[str, Any]:
     """What the import of ``folder``'s run produced, without what differs by chance (tracking codes,
     keys, times): the big job's counts and errors, the rows already saved, every participant, every
     initiative it saved with its authors, the near-duplicate index, and the result workbook's cells
-    (tracking codes masked).  Read with ``sqlite3`` and python-calamine, no Django."""
+    (tracking codes and times of day masked: the phase window on the notes sheet is set up from
+    each run's clock).  Read with ``sqlite3`` and python-calamine, no Django."""
     import hashlib
     import sqlite3
 
@@ -347,7 +349,7 @@ def run_digest(folder: Path) -> dict[str, Any]:
                     digest(db.execute("SELECT f.sketch, f.text_digest, i.title FROM duplicates_fingerprint f "
                                       "JOIN initiatives_initiative i ON i.id = f.initiative_id"))]
     book = CalamineWorkbook.from_path(str(folder / "media" / result_file))
-    cells = [[_CODE.sub("SK-?", str(c)) for c in row]
+    cells = [[_TIME.sub("hh:mm", _CODE.sub("SK-?", str(c))) for c in row]
              for name in book.sheet_names for row in book.get_sheet_by_name(name).to_python()]
     out["result_workbook"] = [len(cells), digest(enumerate(cells))]
     return out
@@ -603,7 +605,7 @@ def main() -> None:
         args.note = (args.note + " " if args.note else "") + (
             f"Same results as the run kept in {args.compare} (errors of every row, rows saved and already saved, "
             "participants, initiatives with their authors, near-duplicate index, result workbook with tracking "
-            "codes masked)." if not differ else f"**Results differ** from the run in {args.compare}: {', '.join(differ)}.")
+            "codes and times of day masked)." if not differ else f"**Results differ** from the run in {args.compare}: {', '.join(differ)}.")
     seed = exp = None
     if args.export_rows:  # 0: the import only
         seed = _run("seed", "--export-rows", str(args.export_rows))

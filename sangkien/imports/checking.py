@@ -101,8 +101,8 @@ def clean_plain_description(raw: str) -> str:
     when ``raw`` is plain text of the ordinary kind (:data:`_PLAIN`, the usual spreadsheet cell),
     whose sanitised HTML is known beforehand: its paragraphs (split on blank lines) in ``<p>``,
     line breaks as ``<br>``.  Anything else goes through :func:`clean_description` (issue 12:
-    the two passes were a tenth of checking a 100,000-row file).  Same result either way
-    (tests/imports/test_checking.py compares them).
+    ``clean_description`` was about a tenth of the check pass's profile on 20,000 rows).  Same
+    result either way (tests/imports/test_save_speed.py compares them on random text).
     """
     raw = raw.replace("\r\n", "\n").strip()
     if not raw or not _PLAIN.fullmatch(raw):
@@ -234,8 +234,8 @@ class UnitResolver:
         The ratio is computed only for the names that can still make the list: in the order of
         an upper bound of it (``quick_ratio``'s count of shared letters, from counts kept per
         name), stopping once the bound falls under the ratio at which the list is full (issue 12:
-        a name matching nothing was compared with all 1,000 names of a province, ~35 ms).  Same
-        list as computing every ratio (tests/imports/test_unit_names.py compares them).
+        a name matching nothing was compared with all 1,000 names of the benchmark's province).
+        Same list as computing every ratio (tests/imports/test_save_speed.py compares them).
         """
         counts = Counter(needle)
         bounds = sorted(((2.0 * sum((counts & self._letters(n)).values()) / (len(needle) + len(n)), n)
