@@ -522,18 +522,19 @@ def _section(args: argparse.Namespace, setup: dict, imp: dict, seed: dict | None
          f"rows/s of wall time, {imp['checked_and_saved_cpu_rows_per_s']:,} rows/s of the process's own CPU time"
          + (" (met in CPU time: the rest was waiting for the shared cores)" if met_cpu else "") + "."),
         "",
-        "What limits it now (cProfile of the two passes on 20,000 rows of the same generator after issue 12's "
-        "round 3, 30/11/2026, load 4.6–6.3; cProfile's clock is wall time, so shares under load are rough): in "
-        "the **save** pass, the text analysis of every initiative for the near-duplicate index "
-        "(`duplicates.index.analyse`, 46 %, 0.15 ms of CPU a row measured alone — normalising, shingles, "
-        "MinHash; done before each chunk's transaction, outside the write lock), the near-duplicate index and "
-        "exact claims (`claim_and_index_bulk`, 11 %), matching and creating participants "
-        "(`PersonResolver.resolve`, 13 %: its look-ups and one multi-row insert), reading the staged rows (7 %), "
-        "the other inserts (7 %) and the commits (6 %); in the **check** pass, writing the errors workbook with "
-        "xlsxwriter (34 %), the per-row checks (28 %), reading the file (about a quarter). All of it is Python "
-        "on one core. Each chunk's commit writes ~1,500–2,500 WAL pages (the indexes take rows at random "
-        "places) and SQLite's checkpoint after it (two `fsync`s) runs after the lock is released: see "
-        "docs/imports.md, \"What a chunk's commit costs\".",
+        "What limits it now (cProfile of the two passes on 20,000 rows of the same generator after issue 12's"
+        " round 3, 30/11/2026 16:27 UTC, load 1.8–2.5; cProfile's clock is wall time, so shares are rough "
+        "under load): in the **save** pass, the text analysis of every initiative for the near-duplicate "
+        "index (`duplicates.index.analyse`, 44 %, 0.15 ms of CPU a row measured alone — normalising, "
+        "shingles, MinHash; done before each chunk's transaction, outside the write lock), matching and "
+        "creating participants (`PersonResolver.resolve`, 14 %: its look-ups half of it, then one multi-row "
+        "insert), the near-duplicate index and exact claims (`claim_and_index_bulk`, 11 %), reading the "
+        "staged rows (7 %), the other inserts (7 %), the \"already saved\" look-ups (5 %) and the commits (5 "
+        "%); in the **check** pass, writing the errors workbook with xlsxwriter (49 % with closing it: its "
+        "XML, cell by cell), the per-row checks (30 %), reading the file (14 %). All of it is Python on one "
+        "core. Each chunk's commit writes ~1,500–2,500 WAL pages (the indexes take rows at random places) and"
+        " SQLite's checkpoint after it (two `fsync`s) runs after the lock is released: see docs/imports.md, "
+        "\"What a chunk's commit costs\".",
         "",
     ]
     if before:
