@@ -43,7 +43,7 @@ if str(ROOT) not in sys.path:  # run as a script: make the benchmarks package im
     sys.path.insert(0, str(ROOT))
 from benchmarks.docs_section import replace_section  # noqa: E402
 
-WORK = Path("/tmp/sangkien-bench-import")
+WORK = Path(os.environ.get("SANGKIEN_BENCH_IMPORT_DIR", "/tmp/sangkien-bench-import"))  # another folder: runs side by side
 DB = WORK / "bench.sqlite3"
 SECTION = "## Import and export (issue 4)"
 N_DISTRICTS, N_GRASSROOTS = 20, 50
@@ -299,6 +299,68 @@ def stage_import(file: str) -> dict:
     }
 
 
+# -- comparing two runs ------------------------------------------------------------------
+
+_CODE = re.compile(r"SK-[A-Z0-9]{8}")
+_TIME = re.compile(r"\b\d{1,2}:\d{2}\b")  # the phase's window on the notes sheet: set up "now" by each run
+
+
+def run_digest(folder: Path) -> dict[str, Any]:
+    """What the import of ``folder``'s run produced, without what differs by chance (tracking codes,
+    keys, times): the big job's counts and errors, the rows already saved, every participant, every
+    initiative it saved with its authors, the near-duplicate index, and the result workbook's cells
+    (tracking codes and times of day masked: the phase window on the notes sheet is set up from
+    each run's clock).  Read with ``sqlite3`` and python-calamine, no Django."""
+    import hashlib
+    import sqlite3
+
+    from python_calamine import CalamineWorkbook
+
+    db = sqlite3.connect(folder / "bench.sqlite3")
+    job_id, counts, report, result_file = db.execute(
+        "SELECT id, json_array(rows_total, rows_valid, rows_invalid, rows_existing, rows_saved, status), report, "
+        "result_file FROM imports_importjob ORDER BY id DESC LIMIT 1").fetchone()
+    report = json.loads(report)
+
+    def digest(rows: Any) -> str:
+        h = hashlib.sha256()
+        for item in sorted(json.dumps(list(r), ensure_ascii=False, default=str) for r in rows):
+            h.update(item.encode())
+        return h.hexdigest()[:16]
+
+    out: dict[str, Any] = {
+        "counts": counts, "errors": digest((e["row"], json.dumps(e["cells"], ensure_ascii=False))
+                                           for e in report["errors"]),
+        "existing_rows": sorted(e["row"] for e in report["existing"]),
+        "people": digest(db.execute("SELECT full_name, phone, email, job, workplace, user_id IS NULL "
+                                    "FROM initiatives_person")),
+    }
+    reason = f"lần nhập #{job_id}"
+    initiatives = db.execute(
+        "SELECT i.title, i.description, i.unit_id, i.sector_block, i.field_id, i.benefit_vnd, i.applied_from, "
+        "i.status, (SELECT group_concat(a.position || '|' || a.full_name || '|' || a.phone || '|' || a.email || '|' "
+        "|| p.full_name || '|' || p.phone, ';') FROM initiatives_authorship a JOIN initiatives_person p "
+        "ON p.id = a.person_id WHERE a.initiative_id = i.id) FROM initiatives_initiative i WHERE EXISTS "
+        "(SELECT 1 FROM initiatives_statuschange s WHERE s.initiative_id = i.id AND s.reason LIKE ?)",
+        (f"%{reason}%",)).fetchall()
+    out["initiatives"] = [len(initiatives), digest(initiatives)]
+    out["index"] = [digest(db.execute("SELECT b.band_key, i.title FROM duplicates_bandkey b "
+                                      "JOIN initiatives_initiative i ON i.id = b.initiative_id")),
+                    digest(db.execute("SELECT f.sketch, f.text_digest, i.title FROM duplicates_fingerprint f "
+                                      "JOIN initiatives_initiative i ON i.id = f.initiative_id"))]
+    book = CalamineWorkbook.from_path(str(folder / "media" / result_file))
+    cells = [[_TIME.sub("hh:mm", _CODE.sub("SK-?", str(c))) for c in row]
+             for name in book.sheet_names for row in book.get_sheet_by_name(name).to_python()]
+    out["result_workbook"] = [len(cells), digest(enumerate(cells))]
+    return out
+
+
+def compare_runs(before: Path, after: Path) -> list[str]:
+    """The parts of :func:`run_digest` that differ between two runs' folders (empty: the same results)."""
+    a, b = run_digest(before), run_digest(after)
+    return [key for key in a if a[key] != b[key]]
+
+
 # -- stage 3: seed up to N initiatives -------------------------------------------------------
 
 def stage_seed(target: int) -> dict:
@@ -398,12 +460,13 @@ def _previous_export() -> str:
     """The export paragraph of the section as it stands (kept when this run exports nothing)."""
     path = ROOT / "docs" / "benchmarks.md"
     text = path.read_text(encoding="utf-8") if path.exists() else ""
-    match = re.search(r"^\*\*Export\*\*.*?$", text, re.MULTILINE)
+    section = text[text.find(SECTION):] if SECTION in text else ""
+    match = re.search(r"\*\*Export\*\* of .*?$", section, re.MULTILINE)  # also after "(Export not run …)"
     return match.group(0) if match else ""
 
 
 def _section(args: argparse.Namespace, setup: dict, imp: dict, seed: dict | None, exp: dict | None,
-             note: str) -> str:
+             note: str, before: dict | None = None) -> str:
     command = f"nice -n 10 .venv/bin/python benchmarks/import_export.py --rows {args.rows} --export-rows {args.export_rows}"
     load = os.getloadavg()
     both = imp["check_s"] + imp["save_s"]
@@ -459,21 +522,39 @@ def _section(args: argparse.Namespace, setup: dict, imp: dict, seed: dict | None
          f"rows/s of wall time, {imp['checked_and_saved_cpu_rows_per_s']:,} rows/s of the process's own CPU time"
          + (" (met in CPU time: the rest was waiting for the shared cores)" if met_cpu else "") + "."),
         "",
-        "What limits it now (cProfile of the two passes on 20,000 rows of the same generator, 30/11/2026): in the **save** pass, "
-        "the text analysis of every initiative for the near-duplicate index (`duplicates.index.analyse`, about a "
-        "third, done before each chunk's transaction), creating the new participants (`initiatives.people."
-        "PersonResolver.resolve`: Django's `bulk_create` of ~1.5 persons a row, a quarter), the inserts and "
-        "indexing (`core.bulk.insert_rows`, `claim_and_index_bulk`) and the commits; in the **check** pass, the "
-        "per-row checks (about 45 %: `clean_description` through nh3 twice a row, unit names, amounts, dates; "
-        "each of the 143 unknown unit names costs ~35 ms of `difflib` suggestions against all 1,000 names) and "
-        "writing the errors workbook with xlsxwriter (~30 %); reading is now a few per cent. All of it is "
-        "Python on one core. On 100,000 rows (cProfile of the save pass alone, `services.save_job` on the "
-        "benchmark file, load 5–7, 30/11/2026), the save's wall time splits as: text analysis 31 %, SQLite commits "
-        "17 % (471 chunks of ~210 rows at that load, 74 ms each, in `sqlite3.Connection.commit`), participants "
-        "16 % (Django's "
-        "`bulk_create` 10 %), inserts 13 %, the near-duplicate index 9 %.",
+        "What limits it now (cProfile of the two passes on 20,000 rows of the same generator after issue 12's"
+        " round 3, 30/11/2026 16:27 UTC, load 1.8–2.5; cProfile's clock is wall time, so shares are rough "
+        "under load): in the **save** pass, the text analysis of every initiative for the near-duplicate "
+        "index (`duplicates.index.analyse`, 44 %, 0.15 ms of CPU a row measured alone — normalising, "
+        "shingles, MinHash; done before each chunk's transaction, outside the write lock), matching and "
+        "creating participants (`PersonResolver.resolve`, 14 %: its look-ups half of it, then one multi-row "
+        "insert), the near-duplicate index and exact claims (`claim_and_index_bulk`, 11 %), reading the "
+        "staged rows (7 %), the other inserts (7 %), the \"already saved\" look-ups (5 %) and the commits (5 "
+        "%); in the **check** pass, writing the errors workbook with xlsxwriter (49 % with closing it: its "
+        "XML, cell by cell), the per-row checks (30 %), reading the file (14 %). All of it is Python on one "
+        "core. Each chunk's commit writes ~1,500–2,500 WAL pages (the indexes take rows at random places) and"
+        " SQLite's checkpoint after it (two `fsync`s) runs after the lock is released: see docs/imports.md, "
+        "\"What a chunk's commit costs\".",
         "",
     ]
+    if before:
+        b = before
+        bcpu, acpu = b["check_cpu_s"] + b["save_cpu_s"], both_cpu
+        lines += [
+            f"**Before and after** (issue 12, round 3: participants in one multi-row insert, tracking codes from "
+            f"one random draw, plain descriptions without nh3, unit suggestions pruned): the same file imported "
+            f"by the code before the change ({args.before_label or 'before'}) and after it (this run), one after "
+            f"the other on the same machine:", "",
+            "| | check s | check CPU s | save s | save CPU s | check + save rows/s | rows/s of CPU | peak MB |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|",
+            f"| before | {b['check_s']} | {b['check_cpu_s']} | {b['save_s']} | {b['save_cpu_s']} | "
+            f"{b['checked_and_saved_rows_per_s']:,} | {b['checked_and_saved_cpu_rows_per_s']:,} | {b['peak_rss_mb']} |",
+            f"| after | {imp['check_s']} | {imp['check_cpu_s']} | {imp['save_s']} | {imp['save_cpu_s']} | "
+            f"{imp['checked_and_saved_rows_per_s']:,} | {imp['checked_and_saved_cpu_rows_per_s']:,} | "
+            f"{imp['peak_rss_mb']} |",
+            f"| change | | {imp['check_cpu_s'] - b['check_cpu_s']:+.2f} | | {imp['save_cpu_s'] - b['save_cpu_s']:+.2f} | "
+            f"| {100 * (bcpu / acpu - 1):+.0f} % | |", "",
+        ]
     if exp is not None and seed is not None:
         lines += [
             f"**Export** of {exp['rows']:,} initiatives (seeded by copying rows, {seed['seed_s']} s) to one XLSX sheet "
@@ -495,6 +576,13 @@ def main() -> None:
     parser.add_argument("--file", default="")
     parser.add_argument("--note", default="", help="a remark for the doc (e.g. another benchmark was running)")
     parser.add_argument("--no-doc", action="store_true", help="print only; leave docs/benchmarks.md alone")
+    parser.add_argument("--before", default="",
+                        help="a file holding the import stage's JSON of an earlier run (the line after 'import '), "
+                             "shown beside this run's")
+    parser.add_argument("--before-label", default="", help="what the earlier run was (commit, time, load)")
+    parser.add_argument("--compare", default="",
+                        help="the folder of an earlier run (SANGKIEN_BENCH_IMPORT_DIR) whose import results "
+                             "must be the same as this run's (errors, rows saved, participants, index, result workbook)")
     args = parser.parse_args()
     if args.stage == "setup":
         print(json.dumps(stage_setup(args.rows)))
@@ -512,13 +600,21 @@ def main() -> None:
     print("setup ", json.dumps(setup, ensure_ascii=False), flush=True)
     imp = _run("import", "--file", setup["file"])
     print("import", json.dumps(imp, ensure_ascii=False), flush=True)
+    if args.compare:
+        differ = compare_runs(Path(args.compare), WORK)
+        print("compare", json.dumps({"with": args.compare, "differ": differ}), flush=True)
+        args.note = (args.note + " " if args.note else "") + (
+            f"Same results as the run kept in {args.compare} (errors of every row, rows saved and already saved, "
+            "participants, initiatives with their authors, near-duplicate index, result workbook with tracking "
+            "codes and times of day masked)." if not differ else f"**Results differ** from the run in {args.compare}: {', '.join(differ)}.")
     seed = exp = None
     if args.export_rows:  # 0: the import only
         seed = _run("seed", "--export-rows", str(args.export_rows))
         print("seed  ", json.dumps(seed), flush=True)
         exp = _run("export")
         print("export", json.dumps(exp), flush=True)
-    text = _section(args, setup, imp, seed, exp, args.note)
+    before = json.loads(Path(args.before).read_text(encoding="utf-8")) if args.before else None
+    text = _section(args, setup, imp, seed, exp, args.note, before)
     print(text)
     if not args.no_doc:
         _write_doc(text)

@@ -30,10 +30,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 
+from sangkien.core.bulk import datetime_adapter, insert_returning_pks
 from sangkien.initiatives.models import Authorship, Initiative, Person
 
 if TYPE_CHECKING:
@@ -42,6 +43,9 @@ if TYPE_CHECKING:
     from sangkien.accounts.models import User
     from sangkien.initiatives.details import AuthorData
     from sangkien.units.models import Unit
+
+#: The columns of a person made from a typed author (:func:`snapshot`'s keys, then the account).
+_NEW_PERSON_FIELDS = ("full_name", "phone", "email", "job", "workplace", "user")
 
 #: ``pk__in`` lists are cut to this size (SQLite's bound on query parameters).
 _CHUNK = 5_000
@@ -147,7 +151,7 @@ class PersonResolver:
     def __init__(self, *, circle: Circle) -> None:
         self.circle = circle
         self.known: dict[str, int] = {}  # identity or alias key → Person pk
-        self._made: dict[int, Person] = {}  # persons the last call created, by pk
+        self._made: dict[int, tuple[dict[str, str], Any]] = {}  # pk → (snapshot, created_at) made by the last call
 
     @classmethod
     def for_actor(cls, actor: User) -> PersonResolver:
@@ -177,29 +181,40 @@ class PersonResolver:
     def person(self, author: AuthorData) -> Person:
         """Steps 2–4 for one author (a co-author, or an author entered on someone's behalf)."""
         pk = self.resolve([author])[identity(author)]
-        return self._made.get(pk) or Person.objects.get(pk=pk)
+        made = self._made.get(pk)
+        if made is None:
+            return Person.objects.get(pk=pk)
+        values, at = made
+        person = Person(pk=pk, user=None, created_at=at, **values)
+        person._state.adding = False  # as bulk_create leaves it: saved, in this database
+        person._state.db = Person.objects.db
+        return person
 
     def resolve(self, authors: list[AuthorData]) -> dict[str, int]:
         """Identity key (:func:`identity`) of each author → Person pk, found or created.
 
-        One :func:`match_people` and one ``bulk_create`` for the authors not
-        met before, whatever their number.
+        One :func:`match_people` and one multi-row insert
+        (:func:`~sangkien.core.bulk.insert_returning_pks`) for the authors not met before, whatever
+        their number.
         """
         todo = [a for a in authors if identity(a) not in self.known]
         self._made = {}
         if todo:
             self.known.update(match_people(todo, circle=self.circle))
-            new: dict[str, Person] = {}
+            new: dict[str, dict[str, str]] = {}
             for author in todo:
                 key = identity(author)
                 if key in self.known or key in new:
                     continue
-                new[key] = Person(**snapshot(author))
+                new[key] = snapshot(author)
             if new:
-                Person.objects.bulk_create(list(new.values()))
-                for key, person in new.items():
-                    self.known[key] = person.pk
-                    self._made[person.pk] = person
+                at = Person._meta.get_field("created_at").get_default()
+                pks = insert_returning_pks(
+                    Person, (*_NEW_PERSON_FIELDS, "created_at"),
+                    [(*values.values(), None, datetime_adapter()(at)) for values in new.values()])
+                for (key, values), pk in zip(new.items(), pks, strict=True):
+                    self.known[key] = pk
+                    self._made[pk] = (values, at)
             for author in todo:  # an author found by e-mail is also known by phone from now on
                 pk = self.known[identity(author)]
                 for alias in aliases(author):
