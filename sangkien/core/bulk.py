@@ -104,7 +104,7 @@ def insert_returning_pks(model: type[models.Model], field_names: Sequence[str],
     if not rows:
         return []
     quote = connection.ops.quote_name
-    pk = quote(model._meta.pk.column)  # type: ignore[union-attr]  # every model here has a pk
+    pk = quote(model._meta.pk.column)
     cols = ", ".join(quote(c) for c in columns(model, field_names))
     one = "(" + ", ".join(["%s"] * len(field_names)) + ")"
     per_statement = max(1, _parameter_limit() // len(field_names))
