@@ -3,7 +3,7 @@
     scripts/with-postgres.sh .venv/bin/python benchmarks/surge.py
         [--members 2000] [--officers 8] [--workers 4] [--threads 4]
         [--cpu-seconds 30] [--cpu-users 8] [--stages 1x:60,5x:60,target:300]
-        [--quick] [--bare-only] [--no-doc] [--json PATH] [--note TEXT]
+        [--texts synthetic|syllables35] [--quick] [--bare-only] [--no-doc] [--json PATH] [--note TEXT]
 
 Starts one gunicorn on 127.0.0.1 against DATABASE_URL (a throw-away
 PostgreSQL from scripts/with-postgres.sh) with ``benchmarks.bare.settings``:
@@ -11,6 +11,11 @@ the product's settings plus a benchmark-only one-model form at ``/bare/``.
 Signs in MEMBERS members and OFFICERS reviewers (real sessions; officers at
 the national, provincial, district and grassroots level of one lineage) and
 drives the server with Locust (as a library, bounded in count and time).
+Members write synthetic initiatives (``benchmarks/synthetic.py``: 150–400
+Zipf-distributed words on one of 300 topics, each with its own solution);
+``--texts syllables35`` gives the texts of the runs before 30/11/2026 17:00
+UTC, 120 syllables drawn from 35, which make every initiative look like
+every other and the similar panel's search heavier than real texts do.
 
 Two kinds of stage, each answer checked (status and a marker in the body):
 
@@ -207,6 +212,23 @@ def _title() -> str:
     return " ".join(random.choices(WORDS, k=8)).capitalize() + f" {random.randrange(10**9)}"
 
 
+#: Topics the synthetic initiatives are about (several units improve the same thing, as in life).
+TOPICS = 300
+
+
+def _initiative() -> tuple[str, list[str]]:
+    """A member's title and description words: a new synthetic initiative (``benchmarks.synthetic``:
+    Zipf-distributed words, 150–400 of them, on one of :data:`TOPICS` topics, its own solution), or
+    with ``--texts syllables35`` (the runs before 30/11/2026 17:00 UTC) 120 syllables drawn from
+    :data:`WORDS`, under a title of 8 of them and a random number."""
+    generator = CONFIG.get("generator")
+    if generator is None:
+        return _title(), random.choices(WORDS, k=120)
+    CONFIG["generated"] = CONFIG.get("generated", 0) + 1
+    doc = generator.document(f"surge-{CONFIG['generated']}", random.randrange(TOPICS))
+    return doc.title, doc.description_text().split()
+
+
 def _description(words: int) -> str:
     return " ".join(random.choices(WORDS, k=words))
 
@@ -223,7 +245,7 @@ class Submitter(_Signed):
         csrf, token = CSRF.search(text or ""), TOKEN.search(text or "")
         if not csrf or not token:
             return
-        title, words = _title(), random.choices(WORDS, k=120)
+        title, words = _initiative()
         if self.panels:
             panel_url = f"/chuong-trinh/{CONFIG['programme']}/sang-kien-tuong-tu/"
             for typed_title, typed in panel_texts(title, words, random.choice(PANELS)):
@@ -429,7 +451,12 @@ def section(result: dict[str, Any], args: argparse.Namespace) -> str:
         "the title or ≥ 1.5 s in the description — the `hx-trigger` of "
         "`templates/initiatives/_submit_body.html`), of which the form sends those with at least "
         f"{MIN_WORDS} words of title + description or after a list is shown (`static/js/sangkien.js`): the "
-        "title alone (10 words) is not sent, so 1–3 POSTs.", "",
+        "title alone is not sent, so 1–3 POSTs. "
+        + ("Members' texts: synthetic initiatives of `benchmarks/synthetic.py` (150–400 Zipf-distributed words "
+           f"on one of {TOPICS} topics, each with its own solution; titles of 5–7 words)."
+           if a.get("texts", "synthetic") == "synthetic" else
+           "Members' texts (`--texts syllables35`): 120 syllables drawn from 35, under a title of 8 of them "
+           "and a number (10 words), so every initiative shares words with every other."), "",
         "| stage | submissions | per s | worker CPU ms / subm. | PostgreSQL CPU ms / subm. | total ms | "
         "POST p95 ms | errors |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",
@@ -488,6 +515,9 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--stages", default="1x:60,5x:60,target:300", help="traffic stages NAME:SECONDS")
     parser.add_argument("--quick", action="store_true", help="60 members, 8 s stages, one 2x:8 stage")
     parser.add_argument("--bare-only", action="store_true", help="only the CPU stages (the ratio), no traffic")
+    parser.add_argument("--texts", choices=("synthetic", "syllables35"), default="synthetic",
+                        help="members' texts: synthetic initiatives (benchmarks.synthetic), or 120 syllables of 35 "
+                        "(the runs before 30/11/2026 17:00 UTC)")
     parser.add_argument("--no-doc", action="store_true", help="do not write docs/benchmarks.md")
     parser.add_argument("--json", type=Path, help="write the whole result there")
     parser.add_argument("--note", default="Other helpers' tests and benchmarks ran on the same two cores "
@@ -514,13 +544,17 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     setup = subprocess.run([PY, str(ROOT / "benchmarks" / "surge_setup.py"), str(args.members), str(args.officers)],
                            cwd=ROOT, env=env, capture_output=True, text=True, check=True)
     CONFIG.update(json.loads(setup.stdout.strip().splitlines()[-1]), next_officer=0)
+    if args.texts == "synthetic":
+        from benchmarks.synthetic import Generator
+
+        CONFIG["generator"] = Generator(seed=12)
     port = free_port()
     CONFIG["base"] = f"http://127.0.0.1:{port}"
     result: dict[str, Any] = {
         "started": dt.datetime.now(dt.UTC).strftime("%d/%m/%Y %H:%M"),
         "load_start": [round(x, 2) for x in os.getloadavg()],
         "settings": {k: getattr(args, k) for k in ("workers", "threads", "cpu_users", "cpu_seconds", "officers",
-                                                   "members")},
+                                                   "members", "texts")},
         "cpu_stages": [], "traffic_stages": []}
     with psycopg.connect(os.environ["DATABASE_URL"]) as conn:
         result["postgres"] = conn.execute("SHOW server_version").fetchone()[0].split()[0]

@@ -41,7 +41,7 @@ def test_quick_run_measures_the_ratio_and_loses_nothing(tmp_path):
 
     member = stages["member"]["requests"]
     assert member["submit"]["requests"] == stages["member"]["succeeded"]
-    # 2–4 moments to ask; the title alone (10 words) is too short, so 1–3 are sent (static/js/sangkien.js)
+    # 2–4 moments to ask; a title alone (5–7 words) is too short, so 1–3 are sent (static/js/sangkien.js)
     assert member["form"]["requests"] <= member["panel"]["requests"] <= 3 * member["form"]["requests"]
 
     check = result["count_check"]
