@@ -29,7 +29,7 @@ Two kinds of stage, each answer checked (status and a marker in the body):
   - ``bare form+POST``: load the bare form, POST it;
   - ``submission``: load the submission form, POST it (the shape of issue 12's
     25× figure);
-  - ``member``: load the form, 1–3 similar-panel POSTs as the member types
+  - ``member``: load the form, 1–4 similar-panel POSTs (a short title alone is not sent) as the member types
     (see :func:`panel_texts`), POST it.
 
   The ratios: ``submission`` and ``member`` over ``bare POST`` (the issue's
@@ -124,7 +124,7 @@ def _cookie(name: str, value: str) -> Cookie:
 
 
 def panel_texts(title: str, description_words: list[str], count: int) -> list[tuple[str, str]]:
-    """The (title, description) the similar panel is sent while a member types: 1–3 of ``count`` ∈ 2..4 moments.
+    """The (title, description) the similar panel is sent while a member types: 1–4 of ``count`` ∈ 2..4 moments.
 
     The form (templates/initiatives/_submit_body.html) triggers the panel on
     ``change from:#id_title`` (the title loses focus: once), ``keyup changed
@@ -267,7 +267,7 @@ class Submitter(_Signed):
 
 
 class Member(Submitter):
-    """A signed-in member: open the form, type (1–3 similar-panel POSTs), send it."""
+    """A signed-in member: open the form, type (1–4 similar-panel POSTs), send it."""
 
     panels = True
 
@@ -451,9 +451,9 @@ def section(result: dict[str, Any], args: argparse.Namespace) -> str:
         "the title or ≥ 1.5 s in the description — the `hx-trigger` of "
         "`templates/initiatives/_submit_body.html`), of which the form sends those with at least "
         f"{MIN_WORDS} words of title + description or after a list is shown (`static/js/sangkien.js`): the "
-        "title alone is not sent, so 1–3 POSTs. "
+        "title alone is sent only when it holds that many words: 1–4 POSTs. "
         + ("Members' texts: synthetic initiatives of `benchmarks/synthetic.py` (150–400 Zipf-distributed words "
-           f"on one of {TOPICS} topics, each with its own solution; titles of 5–7 words)."
+           f"on one of {TOPICS} topics, each with its own solution; titles of 7–12 syllables)."
            if a.get("texts", "synthetic") == "synthetic" else
            "Members' texts (`--texts syllables35`): 120 syllables drawn from 35, under a title of 8 of them "
            "and a number (10 words), so every initiative shares words with every other."), "",

@@ -3,7 +3,7 @@
 Runs the benchmark for about half a minute against its own throw-away
 PostgreSQL (scripts/with-postgres.sh) and gunicorn, and checks the values it
 measured, not its labels: CPU per submission above zero for gunicorn and
-PostgreSQL, a submission dearer than the bare one-insert POST, 1–3 panel
+PostgreSQL, a submission dearer than the bare one-insert POST, 1–4 panel
 POSTs per member submission (the form asks only from ``MIN_WORDS`` words), no error, nothing lost or doubled.
 """
 
@@ -41,8 +41,9 @@ def test_quick_run_measures_the_ratio_and_loses_nothing(tmp_path):
 
     member = stages["member"]["requests"]
     assert member["submit"]["requests"] == stages["member"]["succeeded"]
-    # 2–4 moments to ask; a title alone (5–7 words) is too short, so 1–3 are sent (static/js/sangkien.js)
-    assert member["form"]["requests"] <= member["panel"]["requests"] <= 3 * member["form"]["requests"]
+    # 2–4 moments to ask; the form sends those from MIN_WORDS words (static/js/sangkien.js): a title
+    # alone (7–12 syllables) mostly is not, the description's moments always are — 1 to 4 a journey
+    assert member["form"]["requests"] <= member["panel"]["requests"] <= 4 * member["form"]["requests"]
 
     check = result["count_check"]
     assert check["passed"] is True
