@@ -65,17 +65,11 @@ def attach(matches: list[Match], *, loaded: Mapping[int, Initiative] | None = No
     return [SimilarInitiative(found[m.id], m.score, m.likely_duplicate) for m in matches if m.id in found]
 
 
-@functools.lru_cache(maxsize=512)
-def _analysed(initiative_id: int, title: str, description: str) -> Document:
-    """``Document.of(title, description)``, kept for the last 512 texts read as candidates.
-
-    The same initiatives come back as candidates of one member's successive panel
-    requests and of other members writing on the same topic; their texts are analysed
-    once per worker, not once per request (issue 12).  Keyed by the whole text, so an
-    edited initiative is analysed again.  ``initiative_id`` only keeps two equal texts'
-    entries apart.
-    """
-    return Document.of(title, description)
+#: ``Document.of(title, description)``, kept for the last 512 texts read as candidates: the
+#: same initiatives come back as candidates of one member's successive panel requests and of
+#: other members writing on the same topic, so their texts are analysed once per worker, not
+#: once per request (issue 12).  Keyed by the whole text: an edited initiative is analysed again.
+_analysed = functools.lru_cache(maxsize=512)(Document.of)
 
 
 class _ShortlistStore(DatabaseStore):
@@ -93,7 +87,7 @@ class _ShortlistStore(DatabaseStore):
         found = Initiative.objects.select_related("unit", "duplicate_of").filter(
             pk__in=ids, programme_id=self.programme_id)
         self.shortlist = {initiative.pk: initiative for initiative in found}
-        return {pk: _analysed(pk, initiative.title, initiative.description)
+        return {pk: _analysed(initiative.title, initiative.description)
                 for pk, initiative in self.shortlist.items()}
 
 
