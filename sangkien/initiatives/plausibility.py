@@ -36,12 +36,13 @@ An import that breaks the rule is held before anything is saved
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -162,19 +163,23 @@ def earlier_best(unit: Unit, programme: Programme) -> int:
 
 def assess(*, unit: Unit, programme: Programme, participants_added: int, initiatives_added: int,
            check_participants: bool = True, rules: tuple[str, ...] = IMPORT_RULES,
-           limit: Limits | None = None) -> Hold | None:
+           limit: Limits | None = None, participants_counted: int | None = None) -> Hold | None:
     """The hold for adding ``participants_added`` new participants and
     ``initiatives_added`` initiatives to ``unit``'s subtree in ``programme``,
     or ``None`` when plausible.  Checks ``rules`` in order (see the module);
     the participant rules only when ``check_participants`` (the addition
     brings someone new).  Each bound is at least the floor, so small units
-    are never held; only the figures a rule needs are counted."""
+    are never held; only the figures a rule needs are counted.
+    ``participants_counted``: :func:`counted_participants` when the caller
+    has just counted it (not counted again)."""
     limit = limit or limits()
     members = subtree_members(unit) if check_participants else None
     by_members = MEMBERS in rules and members is not None
     by_maximum = GRASSROOTS_MAX in rules and members is None and unit.kind == UnitKind.GRASSROOTS
     if check_participants and (by_members or by_maximum):
-        participants = counted_participants(unit, programme) + participants_added
+        if participants_counted is None:
+            participants_counted = counted_participants(unit, programme)
+        participants = participants_counted + participants_added
         if by_members and participants > max(limit.floor, members * limit.members_factor):  # type: ignore[operator]  # by_members: members is set
             return Hold(rule=MEMBERS, figure=participants, basis=members,  # type: ignore[arg-type]
                         limit=int(max(limit.floor, members * limit.members_factor)))  # type: ignore[operator]
@@ -191,34 +196,50 @@ def assess(*, unit: Unit, programme: Programme, participants_added: int, initiat
     return None
 
 
-def assess_submission(initiative: Initiative, *, limit: Limits | None = None) -> Hold | None:
+def assess_submission(initiative: Initiative, *, limit: Limits | None = None,
+                      person_ids: Sequence[int] | None = None) -> Hold | None:
     """The hold for a web submission just saved (its authorships included), or ``None``.
 
     Per person per day: the initiatives of ``programme`` written or co-written
     by the main author on the local day of submission, this one included.
     Members: only when one of its authors is a new participant of the unit.
+
+    ``person_ids``: the persons of its authorships, main author first, when
+    the caller has just written them (else read here).  Two statements when
+    no rule holds it: the day's count, and the unit's participants counted
+    before this initiative together with how many of its authors are among
+    them (issue 12: was three).
     """
     limit = limit or limits()
+    if person_ids is None:
+        person_ids = list(Authorship.objects.filter(initiative=initiative).order_by("position")
+                          .values_list("person_id", flat=True))
+    if not person_ids:
+        return None
     day = initiative.submitted_at.astimezone(LOCAL_TZ).date()
-    main_author = Authorship.objects.filter(initiative=initiative, position=0).values("person_id")
     same_day = Authorship.objects.filter(  # distinct initiatives, counted by id (not by every column)
-        person_id__in=main_author, initiative__programme_id=initiative.programme_id,
+        person_id=person_ids[0], initiative__programme_id=initiative.programme_id,
         initiative__submitted_at__gte=start_of_day(day), initiative__submitted_at__lt=end_of_day(day),
     ).values("initiative_id").distinct().count()
     if same_day > limit.daily_per_person:
         return Hold(rule=DAILY, figure=same_day, basis=limit.daily_per_person, limit=limit.daily_per_person)
-    counted = _counted_authorships(initiative.unit, initiative.programme_id).exclude(initiative=initiative)
-    if not Authorship.objects.filter(initiative=initiative).exclude(
-            person_id__in=counted.values("person_id")).exists():
+    authors = set(person_ids)
+    before = (_counted_authorships(initiative.unit, initiative.programme_id).exclude(initiative=initiative)
+              .values("person_id").distinct()
+              .aggregate(participants=Count("person_id"), known=Count("person_id", filter=Q(person_id__in=authors))))
+    new = len(authors) - before["known"]
+    if not new:
         return None  # every author is already counted in the unit: no one new
     return assess(unit=initiative.unit, programme=initiative.programme, participants_added=0, initiatives_added=0,
-                  rules=SUBMISSION_RULES, limit=limit)
+                  rules=SUBMISSION_RULES, limit=limit, participants_counted=before["participants"] + new)
 
 
-def hold_if_implausible(initiative: Initiative, *, actor: User) -> Hold | None:
+def hold_if_implausible(initiative: Initiative, *, actor: User,
+                        person_ids: Sequence[int] | None = None) -> Hold | None:
     """Inside the submission's transaction: hold ``initiative`` when
-    :func:`assess_submission` finds it implausible (audited); returns the hold."""
-    hold = assess_submission(initiative)
+    :func:`assess_submission` finds it implausible (audited); returns the hold.
+    ``person_ids``: as for :func:`assess_submission`."""
+    hold = assess_submission(initiative, person_ids=person_ids)
     if hold is not None:
         initiative.held_at = now()
         initiative.held_reason = hold.as_dict()

@@ -169,7 +169,8 @@ def _save_submission(*, programme: Programme, phase: Phase, unit: Unit, unit_unl
     )
     log_action(actor=actor, action="initiative.submitted", obj=initiative, unit=unit,
                on_behalf=on_behalf, tracking_code=initiative.tracking_code)
-    hold_if_implausible(initiative, actor=actor)  # issue 9 item 8: saved, not counted until released
+    # issue 9 item 8: saved, not counted until released
+    hold_if_implausible(initiative, actor=actor, person_ids=list(authorships))
     return initiative
 
 

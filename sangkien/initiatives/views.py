@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.db import OperationalError
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -44,7 +44,7 @@ from sangkien.initiatives.models import Initiative, PendingUpload, Status
 from sangkien.initiatives.services import submit_initiative
 from sangkien.initiatives.text_checks import ExactResubmission, text_checks
 from sangkien.initiatives.totals import programme_total
-from sangkien.programmes.models import Programme
+from sangkien.programmes.models import Programme, open_programme
 from sangkien.units.chooser import UNLISTED, build_levels, codes_for, destination, resolve_choice
 from sangkien.units.models import Unit
 
@@ -115,8 +115,9 @@ def submit(request: HttpRequest, slug: str) -> HttpResponse:
     errors are held (``attachments.hold_uploads``) and listed with a
     "remove" box; they are attached when the form is accepted.
     """
-    programme = get_object_or_404(Programme, slug=slug, is_published=True)
-    phase = programme.open_phase()
+    programme, phase = open_programme(slug)
+    if programme is None:
+        raise Http404
     if request.method == "GET" and phase is None:
         return _closed(request, programme)
     if not request.user.is_authenticated:
@@ -132,7 +133,7 @@ def submit(request: HttpRequest, slug: str) -> HttpResponse:
         held = held_uploads(owner=request.user, token=token)
         form = SubmissionForm(request.POST, request.FILES, phase=phase, held=held, uploader=request.user)
         if form.is_valid():
-            unit, unlisted, unit_error = resolve_choice(_root(), form.unit_codes())
+            unit, unlisted, unit_error = resolve_choice(None, form.unit_codes())  # None: the root, in the same query
             if participation_withdrawn(request.user):  # withdrawn while the form was open: keep the text
                 form.add_error(None, NO_PARTICIPATION_CONSENT)
             elif unit_error:

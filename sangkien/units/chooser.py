@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from sangkien.core.text import fold
@@ -107,19 +108,29 @@ def codes_for(unit: Unit, root: Unit, lineage: list[Unit] | None = None) -> list
     return [u.code for u in (unit.lineage() if lineage is None else lineage) if u.depth > root.depth]
 
 
-def resolve_choice(root: Unit, selected: list[str]) -> tuple[Unit | None, bool, str]:
+def resolve_choice(root: Unit | None, selected: list[str]) -> tuple[Unit | None, bool, str]:
     """Turn chosen codes into ``(unit, unlisted, error)``.
 
     The choice must end on a unit without children (a grassroots union) or
     on "not listed" below a chosen unit; ``error`` is a translated message.
+    ``root``: the chooser's top unit, or ``None`` for the tree's first root
+    (the national federation), then read in the same query as the chosen units.
     One query for the chosen units, and one more only when the last has children.
     """
     selected = _without_nul(selected)
     wanted = {code for code in selected if code and code != UNLISTED}
     # The whole chain in one query: the active units holding the chosen codes below ``root``
     # (a code names one active unit; each level is then checked against the one above).
-    candidates = list(Unit.objects.filter(code__in=wanted, path__startswith=root.path, depth__gt=root.depth,
-                                          is_active=True).order_by("path")) if wanted else []
+    if root is None:
+        rows = list(Unit.objects.filter(Q(depth=1) | Q(code__in=wanted, is_active=True)).order_by("path"))
+        root = next((u for u in rows if u.depth == 1), None)
+        if root is None:
+            return None, False, str(_("Hãy chọn tỉnh, thành phố của bạn."))
+        candidates = [u for u in rows if u.code in wanted and u.is_active and u.depth > root.depth
+                      and u.path.startswith(root.path)]
+    else:
+        candidates = list(Unit.objects.filter(code__in=wanted, path__startswith=root.path, depth__gt=root.depth,
+                                              is_active=True).order_by("path")) if wanted else []
     parent = root
     for index, code in enumerate(selected):
         if code == UNLISTED:

@@ -136,3 +136,24 @@ def test_rollups_leave_held_out_and_recount_on_release(settings, tree, phase, me
         refresh(margin=dt.timedelta(0))
         assert rollup_unit_table(**kwargs).total.submitted == unit_table(**kwargs).total.submitted == 2
         assert Initiative.objects.filter(held_at__isnull=False).count() == 0
+
+
+def test_only_the_authors_new_to_the_union_are_added_to_its_participants(settings, tree, phase, member, frozen):
+    """The figure of a hold is the union's participants before the initiative plus its authors not
+    already counted there: a known main author with two new co-authors adds two (issue 12 counts
+    both in one statement)."""
+    settings.SANGKIEN_PLAUSIBILITY_FLOOR = 5
+    for _ in range(39):  # g11 has 40 members
+        InitiativeFactory(phase=phase, unit=tree["g11"])
+    first = _submit(member, phase, tree["g11"], 1)  # the 40th participant: at the limit, not beyond
+    first.refresh_from_db()
+    assert first.held_at is None
+    initiative, _created = submit_initiative(
+        programme=phase.programme, unit=tree["g11"], unit_unlisted=False, actor=member,
+        details=InitiativeDetails(sector_block=SectorBlock.PUBLIC, title="Sổ tay điện tử của tổ",
+                                  description="<p>Ba người cùng làm sổ tay điện tử cho tổ.</p>"),
+        authors=[AuthorData(full_name=member.full_name, phone=member.phone),
+                 AuthorData(full_name="Trần Văn Bình", phone="0913000222"),
+                 AuthorData(full_name="Lê Thị Cúc", phone="0913000333")])
+    initiative.refresh_from_db()
+    assert initiative.held_reason == {"rule": MEMBERS, "figure": 42, "basis": 40, "limit": 40}

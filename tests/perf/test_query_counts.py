@@ -26,19 +26,22 @@ BASELINES = {
     "review queue": 10,
     "review queue, filtered": 9,
     "officer home": 8,  # 7 + the held imports the officer may confirm (issue 9 item 8)
-    # issue 12: 17 → 14, the preselected unit's lineage (one query) serves the chooser's levels
-    "submission form": 14,
+    # issue 12: 17 → 14, the preselected unit's lineage (one query) serves the chooser's levels;
+    # 14 → 13, the open phase read with its programme (programmes.models.open_programme)
+    "submission form": 13,
     # issue 12: the same form again (another member, same QR link): the unit chooser and the field
     # list come with the kept part of the page (initiatives/form_page.py) — session, user,
-    # programme, phase, consent, the member's person and roles are left
-    "submission form, kept part": 7,
+    # the open phase with its programme, consent, the member's person and roles are left
+    "submission form, kept part": 6,
     # + the exact-text claim (one INSERT), the participation consent, and the plausibility
     # check (three counts of the unit's own figures) since issue 9.  Issue 12: 40 → 22 — the unit
     # chain in one query (was 4), the phase read once, no token SELECT or tracking-code exists()
     # (the unique constraints guard them), the member's person in one upsert, the authorships in
     # one INSERT, no drop of held files when none were held; the duplicate fingerprint in one
     # upsert, not update_or_create (two savepoints and their releases, SELECT … FOR UPDATE, INSERT).
-    "submission post": 22,
+    # Round 4: 22 → 19 — the phase with its programme, the national root with the chosen units,
+    # and the plausibility check's "anyone new?" and the unit's participants in one count.
+    "submission post": 19,
 }
 
 
