@@ -37,17 +37,27 @@ class SimilarInitiative:
         return round(self.score * 100)
 
 
+#: What the submit form's panel reads of each shortlisted initiative: the text the re-ranking
+#: compares, what a row shows (title, link, unit, status) and what the view permission checks
+#: (the sender, the unit's path).  Not the other columns, nor the initiative it duplicates (issue 12).
+PANEL_COLUMNS = ("title", "description", "tracking_code", "status", "submitted_by", "unit__name", "unit__path")
+
+
 def similar_initiatives(*, programme_id: int, title: str, description: str, top: int = 5,
                         exclude: Iterable[int] = (), min_score: float = SHOW_FROM,
-                        document: Document | None = None) -> list[SimilarInitiative]:
+                        document: Document | None = None,
+                        columns: tuple[str, ...] | None = None) -> list[SimilarInitiative]:
     """The initiatives of the programme most like ``title`` + ``description``.
 
     ``description`` is sanitised HTML or plain text.  Best first; only
     scores ≥ ``min_score``.  Every programme-wide match is returned: the
-    caller decides what of each the viewer may see.
+    caller decides what of each the viewer may see.  ``columns``: read only
+    these of each initiative (``Initiative`` field names, ``unit__…`` for its
+    unit; the others are deferred); ``None``: every column, with ``unit`` and
+    ``duplicate_of``.
     """
     document = document or Document.of(title, description)
-    store = _ShortlistStore(programme_id)
+    store = _ShortlistStore(programme_id, columns)
     matches = rank(store, document, top=top, exclude=exclude, min_score=min_score)
     return attach(matches, loaded=store.shortlist)
 
@@ -55,8 +65,8 @@ def similar_initiatives(*, programme_id: int, title: str, description: str, top:
 def attach(matches: list[Match], *, loaded: Mapping[int, Initiative] | None = None) -> list[SimilarInitiative]:
     """The initiatives of ``matches``, in the same order (missing ones dropped).
 
-    ``loaded``: initiatives already read (``unit`` and ``duplicate_of`` loaded), by id; the others
-    are read in one query.
+    ``loaded``: initiatives already read (with their ``unit``), by id; the others are read in one
+    query, whole, with ``unit`` and ``duplicate_of``.
     """
     found = dict(loaded or {})
     missing = [m.id for m in matches if m.id not in found]
@@ -79,13 +89,17 @@ class _ShortlistStore(DatabaseStore):
     :attr:`shortlist`, so :func:`attach` reads nothing again for the matches.
     """
 
-    def __init__(self, programme_id: int) -> None:
+    def __init__(self, programme_id: int, columns: tuple[str, ...] | None = None) -> None:
         super().__init__(programme_id)
+        self.columns = columns
         self.shortlist: dict[int, Initiative] = {}
 
     def documents(self, ids: list[Any]) -> Mapping[Any, Document]:
-        found = Initiative.objects.select_related("unit", "duplicate_of").filter(
-            pk__in=ids, programme_id=self.programme_id)
+        if self.columns is None:
+            found = Initiative.objects.select_related("unit", "duplicate_of")
+        else:
+            found = Initiative.objects.select_related("unit").only(*self.columns)
+        found = found.filter(pk__in=ids, programme_id=self.programme_id)
         self.shortlist = {initiative.pk: initiative for initiative in found}
         return {pk: _analysed(initiative.title, initiative.description)
                 for pk, initiative in self.shortlist.items()}
@@ -124,5 +138,6 @@ def similar_for_form(*, user: User, programme_id: int, title: str, description: 
     """
     if len((title + " " + plain_text(description)).split()) < MIN_WORDS:
         return None
-    matches = similar_initiatives(programme_id=programme_id, title=title, description=description)
+    matches = similar_initiatives(programme_id=programme_id, title=title, description=description,
+                                  columns=PANEL_COLUMNS)
     return rows_for(user, matches)

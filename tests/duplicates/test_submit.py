@@ -180,6 +180,29 @@ def test_the_panel_costs_a_fixed_number_of_queries(client, original, others):
     assert len(ctx.captured_queries) == PANEL_QUERIES, "\n".join(q["sql"][:120] for q in ctx.captured_queries)
 
 
+@pytest.mark.parametrize(("viewer", "queries"), [
+    ("sender", PANEL_QUERIES),  # the sender's own: no role query, the main author's name instead
+    ("officer over the unit", PANEL_QUERIES + 1),  # the roles, and the main author's name
+])
+def test_the_panel_reads_no_more_for_a_viewer_who_may_open_the_match(client, tree, original, viewer, queries):
+    """Issue 12: the panel reads only the columns it shows or checks (``similar.PANEL_COLUMNS``).
+    For a viewer in scope it links the match: the permission (sender, unit path) and the link
+    (tracking code) come from those columns, with no query per match."""
+    if viewer == "sender":
+        user = original.submitted_by
+    else:
+        user = UserFactory()
+        grant(user, tree["d2"], Role.REVIEWER)
+    client.force_login(user)
+    with CaptureQueriesContext(connection) as ctx:
+        html = panel(client, original.programme, *KINDS["paraphrase"]).content.decode()
+    assert reverse("initiatives:detail", args=[original.tracking_code]) in html
+    assert original.title in html and original.unit.name in html and "Đã gửi, chờ xét duyệt" in html
+    assert len(ctx.captured_queries) == queries, "\n".join(q["sql"][:120] for q in ctx.captured_queries)
+    shortlist = next(q["sql"] for q in ctx.captured_queries if '"initiatives_initiative"."title"' in q["sql"])
+    assert '"effect_summary"' not in shortlist and "duplicate_of" not in shortlist.split(" FROM ")[0]
+
+
 def test_an_edited_initiative_is_compared_by_its_new_text_not_a_kept_analysis(client, original):
     """Candidates' analyses are kept per worker (``similar._analysed``), keyed by the whole text:
     after the original loses half its description, the panel's figure is the new text's."""
