@@ -68,6 +68,24 @@ def test_member_submits_and_gets_a_tracking_code(client, member, tree, phase):
     assert "Đã gửi, chờ xét duyệt" in page.content.decode()
 
 
+@pytest.mark.parametrize("moment", [local_datetime(2021, 4, 5, 10), local_datetime(2021, 5, 5, 10)],
+                         ids=["phase open", "no phase open"])
+def test_an_unpublished_programme_has_no_form(client, member, tree, phase, moment):
+    """The form reads the open phase with its programme in one query (issue 12): a programme not
+    published is not found, whether or not one of its phases is open; a published one is."""
+    programme = phase.programme
+    programme.is_published = False
+    programme.save(update_fields=["is_published"])
+    with time_machine.travel(moment, tick=False):
+        assert client.get(submit_url(programme)).status_code == 404
+        assert client.post(submit_url(programme), form_data(tree)).status_code == 404
+        assert client.get(reverse("initiatives:submit", args=["khong-co"])).status_code == 404
+        programme.is_published = True
+        programme.save(update_fields=["is_published"])
+        assert client.get(submit_url(programme)).status_code == 200
+    assert Initiative.objects.count() == 0
+
+
 @time_machine.travel(local_datetime(2021, 4, 20, 23, 59, 59), tick=False)
 def test_window_is_open_until_the_last_second(client, member, tree, phase):
     client.post(submit_url(phase.programme), form_data(tree))
