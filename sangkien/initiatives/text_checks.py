@@ -97,6 +97,10 @@ class TextChecks(Protocol):
         """The text analysed before its initiative is written (CPU only, no query; opaque)."""
         ...
 
+    def analyse_many(self, *, programme_id: int, texts: list[tuple[str, str]]) -> list[object]:
+        """:meth:`analyse` of each ``(title, description)``, in order, computed together (faster)."""
+        ...
+
     def claim_and_index_bulk(self, items: list[tuple[int, int, object, str, str]]) -> None:
         """Claim and index new initiatives given as ``(pk, programme_id, analysed, phone, email)``.
 
