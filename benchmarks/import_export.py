@@ -32,6 +32,7 @@ import os
 import random
 import re
 import resource
+import shutil
 import subprocess
 import sys
 import time
@@ -47,6 +48,7 @@ WORK = Path(os.environ.get("SANGKIEN_BENCH_IMPORT_DIR", "/tmp/sangkien-bench-imp
 DB = WORK / "bench.sqlite3"
 SECTION = "## Import and export (issue 4)"
 N_DISTRICTS, N_GRASSROOTS = 20, 50
+ERRORS_WORKBOOK = "errors-workbook.xlsx"  # the check pass's workbook, kept for comparing runs
 BAD_KINDS = ("missing_name", "missing_title", "bad_phone", "bad_email", "no_contact", "bad_amount",
              "bad_date", "outside_window", "unknown_unit", "other_province", "too_long", "bad_sector",
              "duplicate_in_file", "already_saved")
@@ -54,6 +56,9 @@ BAD_KINDS = ("missing_name", "missing_title", "bad_phone", "bad_email", "no_cont
 
 def _django() -> None:
     os.environ["DATABASE_URL"] = f"sqlite:///{DB}"
+    # As in production: with DEBUG on, Django's debug cursor formats and keeps every SQL statement
+    # (about a tenth of an import's CPU on 20,000 rows, issue 12 round 4).  SANGKIEN_DEBUG=1 measures it.
+    os.environ.setdefault("SANGKIEN_DEBUG", "0")
     os.environ["SANGKIEN_MEDIA_ROOT"] = str(WORK / "media")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sangkien.settings")
     sys.path.insert(0, str(ROOT))
@@ -272,6 +277,7 @@ def stage_import(file: str) -> dict:
     t1, c1 = time.perf_counter(), time.process_time()
     job = services.check_job(job.pk)
     t2, c2 = time.perf_counter(), time.process_time()
+    shutil.copyfile(job.result_file.path, WORK / ERRORS_WORKBOOK)  # replaced by the result workbook on saving
     job = services.confirm_job(job=job, mode="valid", actor=officer)
     job = services.save_job(job.pk, actor=officer)
     t3, c3 = time.perf_counter(), time.process_time()
@@ -348,17 +354,39 @@ def run_digest(folder: Path) -> dict[str, Any]:
                                       "JOIN initiatives_initiative i ON i.id = b.initiative_id")),
                     digest(db.execute("SELECT f.sketch, f.text_digest, i.title FROM duplicates_fingerprint f "
                                       "JOIN initiatives_initiative i ON i.id = f.initiative_id"))]
-    book = CalamineWorkbook.from_path(str(folder / "media" / result_file))
-    cells = [[_TIME.sub("hh:mm", _CODE.sub("SK-?", str(c))) for c in row]
-             for name in book.sheet_names for row in book.get_sheet_by_name(name).to_python()]
-    out["result_workbook"] = [len(cells), digest(enumerate(cells))]
+    for key, path in (("result_workbook", folder / "media" / result_file),
+                      ("errors_workbook", folder / ERRORS_WORKBOOK)):
+        if not path.exists():  # a run of a benchmark that did not keep it
+            out[key] = out[key + "_xml"] = None
+            continue
+        book = CalamineWorkbook.from_path(str(path))
+        cells = [[_TIME.sub("hh:mm", _CODE.sub("SK-?", str(c))) for c in row]
+                 for name in book.sheet_names for row in book.get_sheet_by_name(name).to_python()]
+        out[key] = [len(cells), digest(enumerate(cells))]
+        out[key + "_xml"] = _parts_digest(path)
     return out
 
 
+def _parts_digest(path: Path) -> str:
+    """A digest of every part of an XLSX file — cells, formats, colours, column widths, lists, notes — with
+    the tracking codes, times of day and the file's creation time masked."""
+    import hashlib
+    import zipfile
+
+    h = hashlib.sha256()
+    with zipfile.ZipFile(path) as z:
+        for name in sorted(z.namelist()):
+            text = z.read(name).decode("utf-8", "replace")
+            text = re.sub(r"<dcterms:(created|modified)[^<]*</dcterms:\1>", "", text)
+            h.update(name.encode() + b"\0" + _TIME.sub("hh:mm", _CODE.sub("SK-?", text)).encode())
+    return h.hexdigest()[:16]
+
+
 def compare_runs(before: Path, after: Path) -> list[str]:
-    """The parts of :func:`run_digest` that differ between two runs' folders (empty: the same results)."""
+    """The parts of :func:`run_digest` that differ between two runs' folders (empty: the same results);
+    a part one of the runs did not keep counts as differing."""
     a, b = run_digest(before), run_digest(after)
-    return [key for key in a if a[key] != b[key]]
+    return [key for key in a if a[key] != b[key] or a[key] is None]
 
 
 # -- stage 3: seed up to N initiatives -------------------------------------------------------
