@@ -115,6 +115,20 @@ def test_the_closest_unit_names_are_those_of_comparing_every_name(many_units, mo
 
 
 @pytest.mark.django_db
+def test_a_unit_name_is_read_once_per_import(many_units):
+    """Issue 12, round 4: a file names its units again and again; an unknown name (which looks
+    outside the scope in the database) and a loosely typed one are answered once."""
+    resolver = UnitResolver(many_units["d1"])
+    unknown, loose = "Công ty Không Có Thật", "trường THCS 00-01"
+    first = resolver.resolve(unknown), resolver.resolve(loose)
+    with CaptureQueriesContext(connection) as queries:
+        assert (resolver.resolve(unknown), resolver.resolve(loose)) == first
+    assert len(queries) == 0
+    assert first[0][0] is None and "Không tìm thấy" in first[0][1]
+    assert first[1][0] is not None and first[1][0].code == "375-1001" and loose in resolver.understood
+
+
+@pytest.mark.django_db
 def test_new_participants_are_one_insert_each_key_on_its_own_author():
     authors = [AuthorData(full_name=f"Người {i}", phone=f"+849{i:08d}" if i % 3 else "",
                           email=f"nguoi{i}@example.vn" if i % 3 == 0 and i % 2 else "", job="Công nhân",
