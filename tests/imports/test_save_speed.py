@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import difflib
+import io
 import random
 import re
 
@@ -17,11 +18,13 @@ from django.test.utils import CaptureQueriesContext
 
 from sangkien.core import sanitise
 from sangkien.core.sanitise import clean_description
+from sangkien.imports import passes, services
 from sangkien.imports.checking import UnitResolver, clean_plain_description
 from sangkien.initiatives.details import AuthorData
 from sangkien.initiatives.models import Person
 from sangkien.initiatives.people import Circle, PersonResolver, identity
 from tests.factories import make_unit
+from tests.imports.conftest import row, xlsx_file
 
 PLAIN = [
     "Giải pháp cải tiến số 7.\n\nÁp dụng tại CĐCS Công ty May (3701-0001); giảm 10 % thời gian.",
@@ -165,3 +168,34 @@ def test_tracking_codes_of_a_batch_are_of_the_alphabet_fresh_and_unique(tree, ph
     draws = iter([{taken, "SK-AAAAAAAA"}, {"SK-BBBBBBBB"}])
     monkeypatch.setattr(bulk, "_random_codes", lambda n: next(draws))
     assert sorted(bulk.new_tracking_codes(2)) == ["SK-AAAAAAAA", "SK-BBBBBBBB"]  # the code in use is drawn again
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("frozen", "fields")
+def test_an_import_saves_on_sqlite_with_a_larger_page_cache_then_gives_it_back(officer, tree, phase, monkeypatch):
+    """Issue 12, round 4: SQLite's 2 MB page cache read the growing indexes' pages again and again."""
+    def cache_size() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA cache_size")
+            return cursor.fetchone()[0]
+
+    seen: list[int] = []
+    run_save = passes.run_save
+
+    def spied(job, **kwargs):
+        seen.append(cache_size() if connection.vendor == "sqlite" else 0)
+        return run_save(job, **kwargs)
+
+    monkeypatch.setattr(services, "run_save", spied)
+    data = xlsx_file([row(), row()], programme=phase.programme, phase=phase, scope=tree["d1"])
+    job = services.create_import_job(upload=io.BytesIO(data), name="a.xlsx", programme=phase.programme,
+                                     unit=tree["d1"], actor=officer)
+    job = services.confirm_job(job=services.check_job(job.pk), mode="all", actor=officer)
+    before = cache_size() if connection.vendor == "sqlite" else 0
+    job = services.save_job(job.pk, actor=officer)
+    assert job.rows_saved == 2
+    if connection.vendor == "sqlite":
+        assert seen == [-services.SQLITE_SAVE_CACHE_KIB]
+        assert cache_size() == before != seen[0]  # the connection's own size again
+    else:  # one transaction, the server's own cache
+        assert seen == [0]
