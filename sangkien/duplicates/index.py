@@ -20,6 +20,7 @@ engine's own models' foreign key (:func:`indexed_model`), of which it reads
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -342,6 +343,15 @@ def _lsh_sets(sentences: list[list[list[str]]]) -> tuple[np.ndarray, np.ndarray]
     return values, offsets
 
 
+def _key_rows(items: list[tuple[int, int, Analysis]]) -> list[tuple[int, int]]:
+    """``sorted((key, pk) for each key of each item)``, sorted by numpy (a third of the time)."""
+    keys = np.fromiter(itertools.chain.from_iterable(analysis.keys for _pk, _p, analysis in items), dtype=np.int64)
+    pks = np.repeat(np.fromiter((pk for pk, _p, _a in items), dtype=np.int64, count=len(items)),
+                    [len(analysis.keys) for _pk, _p, analysis in items])
+    order = np.lexsort((pks, keys))
+    return list(zip(keys[order].tolist(), pks[order].tolist(), strict=True))
+
+
 def index_analysed(items: list[tuple[int, int, Analysis]], *, author_keys: dict[int, str]) -> int:
     """Index and claim new initiatives given as ``(pk, programme_id, analysis)``.
 
@@ -350,7 +360,7 @@ def index_analysed(items: list[tuple[int, int, Analysis]], *, author_keys: dict[
     a claim already held is skipped (:func:`~sangkien.duplicates.exact.claim_batch`).
     Returns the number of keys written.
     """
-    keys = sorted((key, pk) for pk, _programme, analysis in items for key in analysis.keys)
+    keys = _key_rows(items)
     insert_keys, insert_sketches = _insert_sql()
     with connection.cursor() as cursor:
         cursor.executemany(insert_keys, keys)
