@@ -551,26 +551,27 @@ def _section(args: argparse.Namespace, setup: dict, imp: dict, seed: dict | None
          + (" (met in CPU time: the rest was waiting for the shared cores)" if met_cpu else "") + "."),
         "",
         "What limits it now (cProfile of the two passes on 20,000 rows of the same generator after issue 12's"
-        " round 3, 30/11/2026 16:27 UTC, load 1.8–2.5; cProfile's clock is wall time, so shares are rough "
-        "under load): in the **save** pass, the text analysis of every initiative for the near-duplicate "
-        "index (`duplicates.index.analyse`, 44 %, 0.15 ms of CPU a row measured alone — normalising, "
-        "shingles, MinHash; done before each chunk's transaction, outside the write lock), matching and "
-        "creating participants (`PersonResolver.resolve`, 14 %: its look-ups half of it, then one multi-row "
-        "insert), the near-duplicate index and exact claims (`claim_and_index_bulk`, 11 %), reading the "
-        "staged rows (7 %), the other inserts (7 %), the \"already saved\" look-ups (5 %) and the commits (5 "
-        "%); in the **check** pass, writing the errors workbook with xlsxwriter (49 % with closing it: its "
-        "XML, cell by cell), the per-row checks (30 %), reading the file (14 %). All of it is Python on one "
-        "core. Each chunk's commit writes ~1,500–2,500 WAL pages (the indexes take rows at random places) and"
-        " SQLite's checkpoint after it (two `fsync`s) runs after the lock is released: see docs/imports.md, "
-        "\"What a chunk's commit costs\".",
+        " round 4, 30/11/2026 20:07 UTC, load 4.3–4.5; cProfile's clock is wall time, so shares are rough "
+        "under load): in the **save** pass, the text analysis for the near-duplicate index "
+        "(`duplicates.index.analyse_batch`, 22 %, normalising alone 13 %; a batch's LSH sets, MinHash and band "
+        "keys in a few numpy operations), matching and creating participants (`PersonResolver.resolve`, 17 %), "
+        "the commits (15 %, most of it waiting for the disk), the near-duplicate index and exact claims "
+        "(`claim_and_index_bulk`, 12 %), the other inserts (8 %), the \"already saved\" look-ups (8 %) and "
+        "reading the staged rows (4 %); in the **check** pass, the per-row checks (34 %), writing the errors "
+        "workbook (26 % with closing it: now a row at a time, `imports.workbook.RowWorksheet`), reading the file "
+        "(18 % with opening it), the plausibility assessment (6 %), the staged rows (6 %) and the \"already "
+        "saved\" look-ups (5 %). All of it is Python and SQLite on one core. Each chunk's commit writes "
+        "~1,500–2,500 WAL pages (the indexes take rows at random places) and SQLite's checkpoint after it (two "
+        "`fsync`s) runs after the lock is released: see docs/imports.md, \"What a chunk's commit costs\".",
         "",
     ]
     if before:
         b = before
         bcpu, acpu = b["check_cpu_s"] + b["save_cpu_s"], both_cpu
         lines += [
-            f"**Before and after** (issue 12, round 3: participants in one multi-row insert, tracking codes from "
-            f"one random draw, plain descriptions without nh3, unit suggestions pruned): the same file imported "
+            f"**Before and after** (issue 12, round 4: the errors and result workbooks written a row at a time, "
+            f"an import's texts analysed as a batch, normalising 30 % faster, a unit name resolved once per "
+            f"import, a 64 MiB page cache while saving on SQLite): the same file imported "
             f"by the code before the change ({args.before_label or 'before'}) and after it (this run), one after "
             f"the other on the same machine:", "",
             "| | check s | check CPU s | save s | save CPU s | check + save rows/s | rows/s of CPU | peak MB |",
@@ -633,8 +634,9 @@ def main() -> None:
         print("compare", json.dumps({"with": args.compare, "differ": differ}), flush=True)
         args.note = (args.note + " " if args.note else "") + (
             f"Same results as the run kept in {args.compare} (errors of every row, rows saved and already saved, "
-            "participants, initiatives with their authors, near-duplicate index, result workbook with tracking "
-            "codes and times of day masked)." if not differ else f"**Results differ** from the run in {args.compare}: {', '.join(differ)}.")
+            "participants, initiatives with their authors, near-duplicate index, the check's errors workbook and "
+            "the result workbook cell by cell and part by part — formats, colours, notes — with tracking codes and "
+            "times of day masked)." if not differ else f"**Results differ** from the run in {args.compare}: {', '.join(differ)}.")
     seed = exp = None
     if args.export_rows:  # 0: the import only
         seed = _run("seed", "--export-rows", str(args.export_rows))
