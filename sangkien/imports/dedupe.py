@@ -81,8 +81,9 @@ class Deduplicator:
                        .filter(pk__in=list(by_initiative), programme=self.programme).order_by()
                        .values_list("pk", "title", "tracking_code"))
         for pk, title, code in initiatives:
+            key_of_title = title_key(title)
             for key in by_initiative[pk]:
-                saved.setdefault((key, title_key(title)), code)
+                saved.setdefault((key, key_of_title), code)
         found: dict[int, str] = {}
         for row in rows:
             for identity in row.identities:

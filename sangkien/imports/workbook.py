@@ -276,27 +276,38 @@ class RowWorksheet(Worksheet):
         self._write_single_row(row)  # the row before, as xlsxwriter writes it when a later row starts
         self._check_dimensions(row, cells[0][0])
         self._check_dimensions(row, cells[-1][0])
-        columns = self.col_info
-        out = [f'<row r="{row + 1}">']
+        r = str(row + 1)
+        out = [f'<row r="{r}">']
         escaped = iter(texts)
         for col, value, fmt in cells:
-            style = ""
-            if fmt is not None:
-                style = f' s="{fmt._get_xf_index()}"'
-            elif col in columns and columns[col].column_format is not None:
-                style = f' s="{columns[col].column_format._get_xf_index()}"'
-            ref = xl_rowcol_to_cell_fast(row, col)
+            head, tail = self._cell_parts(col, fmt)
             kind = type(value)
             if kind is str:
                 text = next(escaped)
                 space = ' xml:space="preserve"' if text[0].isspace() or text[-1].isspace() else ""
-                out.append(f'<c r="{ref}"{style} t="inlineStr"><is><t{space}>{text}</t></is></c>')
+                out.append(f'{head}{r}{tail} t="inlineStr"><is><t{space}>{text}</t></is></c>')
             else:
                 number = value if kind is int or kind is float else self._convert_date_time(value)
-                out.append(f"<c r=\"{ref}\"{style}><v>{number:.16G}</v></c>")
+                out.append(f"{head}{r}{tail}><v>{number:.16G}</v></c>")
         out.append("</row>")
         self.fh.write("".join(out))
         return True
+
+    def _cell_parts(self, col: int, fmt: Any) -> tuple[str, str]:
+        """``('<c r="B', '" s="3"')``: what a cell of column ``col`` with ``fmt`` (else the column's
+        format) writes around its row number.  Worked out at the column's first cell with that format,
+        where xlsxwriter asks the format for its index (a format's index is given at its first use):
+        the columns' formats must be set before rows are written, as :class:`ResultWriter` does."""
+        parts: dict[tuple[int, int], tuple[str, str]] = self.__dict__.setdefault("_parts", {})
+        key = (col, id(fmt))
+        found = parts.get(key)
+        if found is None:
+            info = self.col_info.get(col)
+            if fmt is None and info is not None:
+                fmt = info.column_format
+            style = "" if fmt is None else f' s="{fmt._get_xf_index()}"'
+            found = parts[key] = (f'<c r="{xl_rowcol_to_cell_fast(0, col)[:-1]}', f'"{style}')
+        return found
 
 
 class ResultWriter:
@@ -316,6 +327,7 @@ class ResultWriter:
         headers = [_(ERROR_HEADER), _(CODE_HEADER)]
         kept = [i for i, key in enumerate(table.keys) if key not in ("errors", "tracking_code")]
         self.kept = kept
+        self.whole = kept == list(range(len(kept)))
         if file_format == "csv":
             fh.write("\ufeff")
             self.csv = csv_writer(fh)
@@ -344,7 +356,10 @@ class ResultWriter:
 
     def write(self, source: SourceRow, errors: str, code: str) -> None:
         """One row, on the same row number as in the uploaded sheet (rows in file order)."""
-        cells = [source.cells[i] if i < len(source.cells) else None for i in self.kept]
+        if self.whole and len(source.cells) >= len(self.kept):  # every column kept (nearly always)
+            cells = source.cells[:len(self.kept)]
+        else:
+            cells = [source.cells[i] if i < len(source.cells) else None for i in self.kept]
         if self.file_format == "csv":
             self.csv.writerow([safe_cell(errors), safe_cell(code), *[safe_cell(_cell_text(c)) for c in cells]])
             return
