@@ -14,16 +14,18 @@ import re
 
 import pytest
 from django.db import connection
+from django.db.models.lookups import In
 from django.test.utils import CaptureQueriesContext
 
 from sangkien.core import sanitise
+from sangkien.core.bulk import rows_in
 from sangkien.core.sanitise import clean_description
 from sangkien.imports import passes, services
 from sangkien.imports.checking import UnitResolver, clean_plain_description
 from sangkien.initiatives.details import AuthorData
-from sangkien.initiatives.models import Person
+from sangkien.initiatives.models import Authorship, Initiative, Person
 from sangkien.initiatives.people import Circle, PersonResolver, identity
-from tests.factories import make_unit
+from tests.factories import InitiativeFactory, make_unit
 from tests.imports.conftest import row, xlsx_file
 
 PLAIN = [
@@ -199,3 +201,42 @@ def test_an_import_saves_on_sqlite_with_a_larger_page_cache_then_gives_it_back(o
         assert cache_size() == before != seen[0]  # the connection's own size again
     else:  # one transaction, the server's own cache
         assert seen == [0]
+
+
+@pytest.mark.django_db
+def test_rows_in_gives_what_the_orm_gives(tree, phase):
+    first = InitiativeFactory(phase=phase, unit=tree["g11"])
+    second = InitiativeFactory(phase=phase, unit=tree["g12"])
+    Authorship.objects.filter(initiative=first).update(phone="+84912000001", email="A@example.vn")
+    Authorship.objects.filter(initiative=second).update(phone="+84912000002", email="b@example.vn")
+    for field, values in (("phone", {"+84912000001", "+84912000002", "+84900000000"}),
+                          ("email", {"a@example.vn", "A@EXAMPLE.VN", "A@example.vn", "b@example.vn"})):
+        orm = Authorship.objects.filter(**{f"{field}__in": values}).values_list("initiative_id", field, "person_id")
+        assert sorted(rows_in(Authorship, ("initiative", field, "person"), field, values)) == sorted(orm)
+    codes = [first.tracking_code, second.tracking_code, "SK-NOTHING"]
+    assert sorted(rows_in(Initiative, ("tracking_code", "id"), "tracking_code", codes)) == sorted(
+        Initiative.objects.filter(tracking_code__in=codes).values_list("tracking_code", "pk"))
+    assert rows_in(Initiative, ("id",), "tracking_code", codes, unit=tree["g12"].pk) == [(second.pk,)]
+    assert rows_in(Initiative, ("id",), "tracking_code", []) == []
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("frozen", "fields")
+def test_a_chunk_looks_up_phones_e_mails_and_codes_without_preparing_each_value(officer, tree, phase, monkeypatch):
+    """Issue 12, round 4: the ORM prepared each of a chunk's thousand values of an IN list on its own."""
+    prepared: list[str] = []
+    get_prep_lookup = In.get_prep_lookup
+
+    def spied(self):
+        prepared.append(f"{self.lhs.target.model.__name__}.{self.lhs.target.name}")
+        return get_prep_lookup(self)
+
+    data = xlsx_file([row(author_email=f"x{i}@example.vn") for i in range(3)], programme=phase.programme,
+                     phase=phase, scope=tree["d1"])
+    job = services.create_import_job(upload=io.BytesIO(data), name="a.xlsx", programme=phase.programme,
+                                     unit=tree["d1"], actor=officer)
+    job = services.confirm_job(job=services.check_job(job.pk), mode="all", actor=officer)
+    monkeypatch.setattr(In, "get_prep_lookup", spied)
+    assert services.save_job(job.pk, actor=officer).rows_saved == 3
+    looked_up_one_by_one = {"Authorship.phone", "Authorship.email", "Authorship.full_name", "Initiative.tracking_code"}
+    assert not looked_up_one_by_one & set(prepared), prepared
