@@ -224,7 +224,9 @@ def _verified_accounts(phones: set[str]) -> dict[str, int]:
     """Phone → person pk of the account that verified that phone (creating the person if missing)."""
     if not phones:
         return {}
-    users = {u.pk: u for u in get_user_model().objects.filter(phone__in=phones, phone_verified_at__isnull=False)}
+    model = get_user_model()
+    verified = [pk for pk, at in rows_in(model, ("id", "phone_verified_at"), "phone", phones) if at is not None]
+    users = {u.pk: u for u in model.objects.filter(pk__in=verified)} if verified else {}
     if not users:
         return {}
     persons = dict(Person.objects.filter(user_id__in=list(users)).values_list("user_id", "pk"))

@@ -238,5 +238,6 @@ def test_a_chunk_looks_up_phones_e_mails_and_codes_without_preparing_each_value(
     job = services.confirm_job(job=services.check_job(job.pk), mode="all", actor=officer)
     monkeypatch.setattr(In, "get_prep_lookup", spied)
     assert services.save_job(job.pk, actor=officer).rows_saved == 3
-    looked_up_one_by_one = {"Authorship.phone", "Authorship.email", "Authorship.full_name", "Initiative.tracking_code"}
+    looked_up_one_by_one = {"Authorship.phone", "Authorship.email", "Authorship.full_name", "Initiative.tracking_code",
+                            "User.phone"}
     assert not looked_up_one_by_one & set(prepared), prepared
