@@ -275,7 +275,11 @@ def _chunks(job: ImportJob) -> SaveChunks:
 
 @contextmanager
 def _page_cache(kib: int) -> Iterator[None]:
-    """SQLite's page cache of this connection at ``kib`` KiB while inside, as it was after."""
+    """SQLite's page cache of this connection at ``kib`` KiB while inside, as it was after (another
+    database: nothing)."""
+    if connection.vendor != "sqlite":
+        yield
+        return
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA cache_size")
         (before,) = cursor.fetchone()
