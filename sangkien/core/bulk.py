@@ -145,7 +145,8 @@ def rows_in(model: type[models.Model], field_names: Sequence[str], field: str, v
     sql = f"SELECT {select} FROM {quote(model._meta.db_table)} WHERE {' AND '.join(where)}"  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return cursor.fetchall()
+        found: list[tuple[Any, ...]] = cursor.fetchall()
+    return found
 
 
 def _parameter_limit() -> int:

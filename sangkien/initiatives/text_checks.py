@@ -24,7 +24,7 @@ message with a link to the existing initiative.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 from django.core.exceptions import ImproperlyConfigured
@@ -97,7 +97,7 @@ class TextChecks(Protocol):
         """The text analysed before its initiative is written (CPU only, no query; opaque)."""
         ...
 
-    def analyse_many(self, *, programme_id: int, texts: list[tuple[str, str]]) -> list[object]:
+    def analyse_many(self, *, programme_id: int, texts: list[tuple[str, str]]) -> Sequence[object]:
         """:meth:`analyse` of each ``(title, description)``, in order, computed together (faster)."""
         ...
 
