@@ -14,7 +14,7 @@ its ``AppConfig.ready()``.  The four moments:
 4. **the submit form** — :meth:`TextChecks.similar_for_form`: what to show in
    the "similar initiatives" panel;
 5. **a bulk entry** (:func:`sangkien.initiatives.bulk.create_initiatives_bulk`) —
-   :meth:`TextChecks.analyse` before the write transaction, then
+   :meth:`TextChecks.analyse` (:meth:`~TextChecks.analyse_many` for a batch) before the write transaction, then
    :meth:`TextChecks.claim_and_index_bulk` inside it: moment 2 for a batch.
 
 :class:`ExactResubmission` is declared here too: the services raise it
