@@ -28,6 +28,7 @@ from sangkien.duplicates.exact import TextClaimed, author_key, text_digest
 from sangkien.duplicates.index import (
     Analysis,
     analyse,
+    analyse_batch,
     index_analysed,
     index_text,
     reindex_text,
@@ -190,6 +191,10 @@ class DuplicateChecks:
     def analyse(self, *, programme_id: int, title: str, description: str) -> Analysis:
         """:func:`sangkien.duplicates.index.analyse`."""
         return analyse(programme_id, title, description)
+
+    def analyse_many(self, *, programme_id: int, texts: list[tuple[str, str]]) -> list[Analysis]:
+        """:func:`sangkien.duplicates.index.analyse_batch`."""
+        return analyse_batch(programme_id, texts)
 
     def claim_and_index_bulk(self, items: list[tuple[int, int, object, str, str]]) -> None:
         """:func:`sangkien.duplicates.index.index_analysed`, each claim keyed by the main author as typed."""

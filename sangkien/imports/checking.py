@@ -43,6 +43,7 @@ from sangkien.units.models import Unit
 from sangkien.units.names import UnitEntry, scope_index
 
 MAX_UNDERSTOOD = 200  # distinct names listed in the preview as "typed → unit"
+MAX_REMEMBERED = 50_000  # distinct unit cells whose answer an import remembers
 _LABEL_CODE = re.compile(r"\(([^()]+)\)\s*$")
 _NOT_WORD = re.compile(r"[\W_]+")
 _DMY = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
@@ -129,6 +130,9 @@ def author_identities(author: AuthorData) -> tuple[str, ...]:
 
 
 def _text(value: Any, *, single_line: bool = True) -> str:
+    if type(value) is str:  # nearly every cell: the last branch, without the type tests before it
+        text = value.replace("\r\n", "\n").replace("\r", "\n").strip() if "\r" in value else value.strip()
+        return " ".join(text.split()) if single_line else text
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -172,12 +176,25 @@ class UnitResolver:
             self.by_name.setdefault(fold(ref.name), []).append(ref)
         self.scope_ref = self.by_code[scope.code.lower()]
         self.understood: dict[str, dict[str, str]] = {}
+        self._answers: dict[str, tuple[UnitRef | None, str]] = {}  # raw → what :meth:`resolve` said
         self._index: dict[str, list[str]] | None = None
         self._common: set[str] = set()
         self._counts: dict[str, Counter[str]] = {}  # folded name → its letters (``_closest``)
 
     def resolve(self, raw: str) -> tuple[UnitRef | None, str]:
-        """``(unit, "")`` or ``(None, message)``; the message lists the choices of an ambiguous name."""
+        """``(unit, "")`` or ``(None, message)``; the message lists the choices of an ambiguous name.
+
+        Each name is read once per import: a file names its units again and again (the answer for a
+        name is remembered, up to :data:`MAX_REMEMBERED` names; issue 12, round 4).
+        """
+        answer = self._answers.get(raw)
+        if answer is None:
+            answer = self._resolve(raw)
+            if len(self._answers) < MAX_REMEMBERED:
+                self._answers[raw] = answer
+        return answer
+
+    def _resolve(self, raw: str) -> tuple[UnitRef | None, str]:
         if not raw:
             if self.scope_ref.leaf:
                 return self.scope_ref, ""

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
+from sangkien.core.bulk import rows_in
 from sangkien.imports.checking import CellError, CleanRow, title_key
 from sangkien.initiatives.models import Authorship, Initiative
 from sangkien.programmes.models import Programme
@@ -70,8 +71,7 @@ class Deduplicator:
                 continue
             # Two indexed look-ups, no join: joined, SQLite's planner starts from every
             # initiative of the programme, and a batch then costs O(initiatives).
-            for initiative_id, value in (Authorship.objects.filter(**{f"{column}__in": values}).order_by()
-                                         .values_list("initiative_id", column)):
+            for initiative_id, value in rows_in(Authorship, ("initiative", column), column, values):
                 value = value.lower() if prefix == "e" else value
                 by_initiative.setdefault(initiative_id, set()).add(f"{prefix}:{value}")
         if not by_initiative:
@@ -81,8 +81,9 @@ class Deduplicator:
                        .filter(pk__in=list(by_initiative), programme=self.programme).order_by()
                        .values_list("pk", "title", "tracking_code"))
         for pk, title, code in initiatives:
+            key_of_title = title_key(title)
             for key in by_initiative[pk]:
-                saved.setdefault((key, title_key(title)), code)
+                saved.setdefault((key, key_of_title), code)
         found: dict[int, str] = {}
         for row in rows:
             for identity in row.identities:

@@ -48,10 +48,9 @@ class BulkWriter:
 
     def analyse(self, rows: list[CleanRow]) -> dict[int, object]:
         """Row number → the analysis of its text (no query: may run outside the write transaction)."""
-        checks = text_checks()
-        return {row.number: checks.analyse(programme_id=self.programme.pk, title=row.details["title"],
-                                           description=row.details["description"])
-                for row in rows}
+        analysed = text_checks().analyse_many(
+            programme_id=self.programme.pk, texts=[(row.details["title"], row.details["description"]) for row in rows])
+        return {row.number: analysis for row, analysis in zip(rows, analysed, strict=True)}
 
     def write(self, rows: list[CleanRow], analysed: dict[int, object] | None = None) -> dict[int, str]:
         """Insert ``rows``; return row number → tracking code.

@@ -26,6 +26,8 @@ from sangkien.imports.checking import CleanRow, UnitRef
 from sangkien.initiatives.details import AuthorData
 
 _DATES = ("recognised_on", "applied_from", "applied_to")
+#: ``json.dumps(…, ensure_ascii=False)`` without building an encoder for every line (the same text).
+_encode = json.JSONEncoder(ensure_ascii=False).encode
 
 
 class StagedWriter:
@@ -37,14 +39,14 @@ class StagedWriter:
         for key in _DATES:
             if details[key] is not None:
                 details[key] = details[key].isoformat()
-        self.fh.write(json.dumps({
+        self.fh.write(_encode({
             "n": row.number, "u": [row.unit.pk, row.unit.code, row.unit.name, row.unit.path],
             "a": [[a.full_name, a.phone, a.email, a.job, a.workplace] for a in row.authors],
             "d": details, "t": row.title_key, "i": list(row.identities),
-        }, ensure_ascii=False) + "\n")
+        }) + "\n")
 
     def invalid(self, number: int, text: str) -> None:
-        self.fh.write(json.dumps({"n": number, "e": text}, ensure_ascii=False) + "\n")
+        self.fh.write(_encode({"n": number, "e": text}) + "\n")
 
 
 def read_staged(path: str | Path) -> Generator[tuple[int, CleanRow | None, str]]:

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sangkien.core.bulk import date_adapter, datetime_adapter, insert_rows
+from sangkien.core.bulk import date_adapter, datetime_adapter, insert_rows, rows_in
 from sangkien.core.clock import now
 from sangkien.initiatives.details import DETAIL_FIELDS, AuthorData, InitiativeDetails
 from sangkien.initiatives.models import (
@@ -104,7 +104,7 @@ def create_initiatives_bulk(*, rows: Sequence[NewInitiative], programme: Program
 
     insert_rows(Initiative, _INITIATIVE_FIELDS,
                 [initiative(row, submitted_at, code) for row, submitted_at, code in zip(rows, sent, codes, strict=True)])
-    ids = dict(Initiative.objects.filter(tracking_code__in=codes).values_list("tracking_code", "pk"))
+    ids = dict(rows_in(Initiative, ("tracking_code", "id"), "tracking_code", codes))
     authorships = []
     for row, code in zip(rows, codes, strict=True):
         placed: set[int] = set()
@@ -144,6 +144,6 @@ def new_tracking_codes(n: int) -> list[str]:
     codes: set[str] = set()
     while len(codes) < n:
         wanted = _random_codes(n - len(codes))
-        wanted -= set(Initiative.objects.filter(tracking_code__in=wanted).values_list("tracking_code", flat=True))
+        wanted -= {code for (code,) in rows_in(Initiative, ("tracking_code",), "tracking_code", wanted)}
         codes |= wanted
     return list(codes)

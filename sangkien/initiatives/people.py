@@ -34,11 +34,10 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 
-from sangkien.core.bulk import datetime_adapter, insert_returning_pks
+from sangkien.core.bulk import datetime_adapter, insert_returning_pks, rows_in
 from sangkien.initiatives.models import Authorship, Initiative, Person
 
 if TYPE_CHECKING:
-    from django.db.models import QuerySet
 
     from sangkien.accounts.models import User
     from sangkien.initiatives.details import AuthorData
@@ -118,14 +117,13 @@ def match_people(authors: Iterable[AuthorData], *, circle: Circle) -> dict[str, 
     by_phone = _verified_accounts(phones)
     rest = phones - by_phone.keys()
     if rest:
-        by_phone |= _in_circle(Authorship.objects.filter(phone__in=rest), "phone", circle)
+        by_phone |= _in_circle(rest, "phone", circle)
     emails = {a.email.lower() for a in authors if a.email and by_phone.get(a.phone) is None}
     by_email: dict[str, int] = {}
     if emails:
-        variants = emails | {e.upper() for e in emails}
-        by_email = _in_circle(Authorship.objects.filter(email__in=variants), "email", circle)
+        by_email = _in_circle(emails | {e.upper() for e in emails}, "email", circle)
     names = {a.full_name for a in authors if not a.phone and not a.email and a.full_name}
-    by_name = _in_circle(Authorship.objects.filter(full_name__in=names), "full_name", circle) if names else {}
+    by_name = _in_circle(names, "full_name", circle) if names else {}
     found: dict[str, int] = {}
     for author in authors:
         pk = (by_phone.get(author.phone) if author.phone else None) \
@@ -226,7 +224,9 @@ def _verified_accounts(phones: set[str]) -> dict[str, int]:
     """Phone → person pk of the account that verified that phone (creating the person if missing)."""
     if not phones:
         return {}
-    users = {u.pk: u for u in get_user_model().objects.filter(phone__in=phones, phone_verified_at__isnull=False)}
+    model = get_user_model()
+    verified = [pk for pk, at in rows_in(model, ("id", "phone_verified_at"), "phone", phones) if at is not None]
+    users = {u.pk: u for u in model.objects.filter(pk__in=verified)} if verified else {}
     if not users:
         return {}
     persons = dict(Person.objects.filter(user_id__in=list(users)).values_list("user_id", "pk"))
@@ -238,14 +238,15 @@ def _verified_accounts(phones: set[str]) -> dict[str, int]:
     return {user.phone: persons[pk] for pk, user in users.items()}  # type: ignore[misc]  # filtered on phone
 
 
-def _in_circle(rows: QuerySet[Authorship], field: str, circle: Circle) -> dict[str, int]:
-    """Value of ``field`` (e-mails lower-cased) → the lowest person pk among ``rows`` inside ``circle``.
+def _in_circle(values: set[str], field: str, circle: Circle) -> dict[str, int]:
+    """Value of ``field`` (e-mails lower-cased) → the lowest person pk among the authorships whose
+    ``field`` is one of ``values``, inside ``circle``.
 
     Two indexed look-ups, no join (the authorships by the typed value, then
     their initiatives by pk): a join lets SQLite's planner start from every
     initiative of the circle.
     """
-    links = list(rows.order_by().values_list(field, "person_id", "initiative_id"))
+    links = rows_in(Authorship, (field, "person", "initiative"), field, values)
     if not links:
         return {}
     inside = circle.keep({i for _v, _p, i in links})

@@ -14,7 +14,7 @@ its ``AppConfig.ready()``.  The four moments:
 4. **the submit form** — :meth:`TextChecks.similar_for_form`: what to show in
    the "similar initiatives" panel;
 5. **a bulk entry** (:func:`sangkien.initiatives.bulk.create_initiatives_bulk`) —
-   :meth:`TextChecks.analyse` before the write transaction, then
+   :meth:`TextChecks.analyse` (:meth:`~TextChecks.analyse_many` for a batch) before the write transaction, then
    :meth:`TextChecks.claim_and_index_bulk` inside it: moment 2 for a batch.
 
 :class:`ExactResubmission` is declared here too: the services raise it
@@ -24,7 +24,7 @@ message with a link to the existing initiative.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 from django.core.exceptions import ImproperlyConfigured
@@ -95,6 +95,10 @@ class TextChecks(Protocol):
 
     def analyse(self, *, programme_id: int, title: str, description: str) -> object:
         """The text analysed before its initiative is written (CPU only, no query; opaque)."""
+        ...
+
+    def analyse_many(self, *, programme_id: int, texts: list[tuple[str, str]]) -> Sequence[object]:
+        """:meth:`analyse` of each ``(title, description)``, in order, computed together (faster)."""
         ...
 
     def claim_and_index_bulk(self, items: list[tuple[int, int, object, str, str]]) -> None:

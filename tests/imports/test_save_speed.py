@@ -8,20 +8,25 @@
 from __future__ import annotations
 
 import difflib
+import io
 import random
 import re
 
 import pytest
 from django.db import connection
+from django.db.models.lookups import In
 from django.test.utils import CaptureQueriesContext
 
 from sangkien.core import sanitise
+from sangkien.core.bulk import rows_in
 from sangkien.core.sanitise import clean_description
+from sangkien.imports import passes, services
 from sangkien.imports.checking import UnitResolver, clean_plain_description
 from sangkien.initiatives.details import AuthorData
-from sangkien.initiatives.models import Person
+from sangkien.initiatives.models import Authorship, Initiative, Person
 from sangkien.initiatives.people import Circle, PersonResolver, identity
-from tests.factories import make_unit
+from tests.factories import InitiativeFactory, make_unit
+from tests.imports.conftest import row, xlsx_file
 
 PLAIN = [
     "Giải pháp cải tiến số 7.\n\nÁp dụng tại CĐCS Công ty May (3701-0001); giảm 10 % thời gian.",
@@ -115,6 +120,20 @@ def test_the_closest_unit_names_are_those_of_comparing_every_name(many_units, mo
 
 
 @pytest.mark.django_db
+def test_a_unit_name_is_read_once_per_import(many_units):
+    """Issue 12, round 4: a file names its units again and again; an unknown name (which looks
+    outside the scope in the database) and a loosely typed one are answered once."""
+    resolver = UnitResolver(many_units["d1"])
+    unknown, loose = "Công ty Không Có Thật", "trường THCS 00-01"
+    first = resolver.resolve(unknown), resolver.resolve(loose)
+    with CaptureQueriesContext(connection) as queries:
+        assert (resolver.resolve(unknown), resolver.resolve(loose)) == first
+    assert len(queries) == 0
+    assert first[0][0] is None and "Không tìm thấy" in first[0][1]
+    assert first[1][0] is not None and first[1][0].code == "375-1001" and loose in resolver.understood
+
+
+@pytest.mark.django_db
 def test_new_participants_are_one_insert_each_key_on_its_own_author():
     authors = [AuthorData(full_name=f"Người {i}", phone=f"+849{i:08d}" if i % 3 else "",
                           email=f"nguoi{i}@example.vn" if i % 3 == 0 and i % 2 else "", job="Công nhân",
@@ -151,3 +170,74 @@ def test_tracking_codes_of_a_batch_are_of_the_alphabet_fresh_and_unique(tree, ph
     draws = iter([{taken, "SK-AAAAAAAA"}, {"SK-BBBBBBBB"}])
     monkeypatch.setattr(bulk, "_random_codes", lambda n: next(draws))
     assert sorted(bulk.new_tracking_codes(2)) == ["SK-AAAAAAAA", "SK-BBBBBBBB"]  # the code in use is drawn again
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("frozen", "fields")
+def test_an_import_saves_on_sqlite_with_a_larger_page_cache_then_gives_it_back(officer, tree, phase, monkeypatch):
+    """Issue 12, round 4: SQLite's 2 MB page cache read the growing indexes' pages again and again."""
+    def cache_size() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA cache_size")
+            return cursor.fetchone()[0]
+
+    seen: list[int] = []
+    run_save = passes.run_save
+
+    def spied(job, **kwargs):
+        seen.append(cache_size() if connection.vendor == "sqlite" else 0)
+        return run_save(job, **kwargs)
+
+    monkeypatch.setattr(services, "run_save", spied)
+    data = xlsx_file([row(), row()], programme=phase.programme, phase=phase, scope=tree["d1"])
+    job = services.create_import_job(upload=io.BytesIO(data), name="a.xlsx", programme=phase.programme,
+                                     unit=tree["d1"], actor=officer)
+    job = services.confirm_job(job=services.check_job(job.pk), mode="all", actor=officer)
+    before = cache_size() if connection.vendor == "sqlite" else 0
+    job = services.save_job(job.pk, actor=officer)
+    assert job.rows_saved == 2
+    if connection.vendor == "sqlite":
+        assert seen == [-services.SQLITE_SAVE_CACHE_KIB]
+        assert cache_size() == before != seen[0]  # the connection's own size again
+    else:  # one transaction, the server's own cache
+        assert seen == [0]
+
+
+@pytest.mark.django_db
+def test_rows_in_gives_what_the_orm_gives(tree, phase):
+    first = InitiativeFactory(phase=phase, unit=tree["g11"])
+    second = InitiativeFactory(phase=phase, unit=tree["g12"])
+    Authorship.objects.filter(initiative=first).update(phone="+84912000001", email="A@example.vn")
+    Authorship.objects.filter(initiative=second).update(phone="+84912000002", email="b@example.vn")
+    for field, values in (("phone", {"+84912000001", "+84912000002", "+84900000000"}),
+                          ("email", {"a@example.vn", "A@EXAMPLE.VN", "A@example.vn", "b@example.vn"})):
+        orm = Authorship.objects.filter(**{f"{field}__in": values}).values_list("initiative_id", field, "person_id")
+        assert sorted(rows_in(Authorship, ("initiative", field, "person"), field, values)) == sorted(orm)
+    codes = [first.tracking_code, second.tracking_code, "SK-NOTHING"]
+    assert sorted(rows_in(Initiative, ("tracking_code", "id"), "tracking_code", codes)) == sorted(
+        Initiative.objects.filter(tracking_code__in=codes).values_list("tracking_code", "pk"))
+    assert rows_in(Initiative, ("id",), "tracking_code", codes, unit=tree["g12"].pk) == [(second.pk,)]
+    assert rows_in(Initiative, ("id",), "tracking_code", []) == []
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("frozen", "fields")
+def test_a_chunk_looks_up_phones_e_mails_and_codes_without_preparing_each_value(officer, tree, phase, monkeypatch):
+    """Issue 12, round 4: the ORM prepared each of a chunk's thousand values of an IN list on its own."""
+    prepared: list[str] = []
+    get_prep_lookup = In.get_prep_lookup
+
+    def spied(self):
+        prepared.append(f"{self.lhs.target.model.__name__}.{self.lhs.target.name}")
+        return get_prep_lookup(self)
+
+    data = xlsx_file([row(author_email=f"x{i}@example.vn") for i in range(3)], programme=phase.programme,
+                     phase=phase, scope=tree["d1"])
+    job = services.create_import_job(upload=io.BytesIO(data), name="a.xlsx", programme=phase.programme,
+                                     unit=tree["d1"], actor=officer)
+    job = services.confirm_job(job=services.check_job(job.pk), mode="all", actor=officer)
+    monkeypatch.setattr(In, "get_prep_lookup", spied)
+    assert services.save_job(job.pk, actor=officer).rows_saved == 3
+    looked_up_one_by_one = {"Authorship.phone", "Authorship.email", "Authorship.full_name", "Initiative.tracking_code",
+                            "User.phone"}
+    assert not looked_up_one_by_one & set(prepared), prepared
