@@ -558,7 +558,7 @@ def _section(args: argparse.Namespace, setup: dict, imp: dict, seed: dict | None
         "the commits (15 %, most of it waiting for the disk), the near-duplicate index and exact claims "
         "(`claim_and_index_bulk`, 12 %), the other inserts (8 %), the \"already saved\" look-ups (8 %) and "
         "reading the staged rows (4 %); in the **check** pass, the per-row checks (34 %), writing the errors "
-        "workbook (26 % with closing it: now a row at a time, `imports.workbook.RowWorksheet`), reading the file "
+        "workbook with xlsxwriter (cell by cell, the library's own path), reading the file "
         "(18 % with opening it), the plausibility assessment (6 %), the staged rows (6 %) and the \"already "
         "saved\" look-ups (5 %). All of it is Python and SQLite on one core. Each chunk's commit writes "
         "~1,500–2,500 WAL pages (the indexes take rows at random places) and SQLite's checkpoint after it (two "
@@ -569,8 +569,7 @@ def _section(args: argparse.Namespace, setup: dict, imp: dict, seed: dict | None
         b = before
         bcpu, acpu = b["check_cpu_s"] + b["save_cpu_s"], both_cpu
         lines += [
-            f"**Before and after** (issue 12, round 4: the errors and result workbooks written a row at a time, "
-            f"an import's texts analysed as a batch, normalising 30 % faster, `fold` through one `str.translate`, "
+            f"**Before and after** (issue 12, round 4: an import's texts analysed as a batch, normalising 30 % faster, `fold` through one `str.translate`, "
             f"a unit name resolved once per import, a chunk's look-ups by phone, e-mail and code as raw statements "
             f"(`core.bulk.rows_in`), a 64 MiB page cache while saving on SQLite; both runs with DEBUG off): the "
             f"same file imported "

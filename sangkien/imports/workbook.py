@@ -14,8 +14,6 @@ not grow with the number of rows.
 from __future__ import annotations
 
 import datetime as dt
-import math
-import re
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -23,8 +21,6 @@ import xlsxwriter
 from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
-from xlsxwriter.utility import xl_rowcol_to_cell_fast
-from xlsxwriter.worksheet import Worksheet
 
 from sangkien.core.clock import LOCAL_TZ, format_deadline
 from sangkien.core.spreadsheet import XLSX_SAFE_OPTIONS, csv_writer, safe_cell
@@ -238,78 +234,6 @@ def _examples(lists: Lists, scope: Unit) -> list[dict[str, str]]:
     return [first, second]
 
 
-#: What makes xlsxwriter write a text cell otherwise than as plain escaped text: control characters and
-#: non-characters (written as ``_xHHHH_``), a literal ``_xHHHH_`` (escaped again), a rich string
-#: (``<r>…</r>``, written as XML).  A row holding one goes through xlsxwriter's own path.
-_UNUSUAL = re.compile("[\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_|<r>")
-
-
-class RowWorksheet(Worksheet):
-    """xlsxwriter's worksheet, with a whole row of plain cells written at once in ``constant_memory``
-    mode (:meth:`write_plain_row`) — the XML that ``write_string``/``write_number``/``write_datetime``
-    cell by cell would give, without their per-cell bookkeeping (issue 12, round 4: writing the errors
-    workbook was half of an import's check pass).  tests/imports/test_result_workbook.py compares the
-    files both paths write, byte for byte.
-    """
-
-    def write_plain_row(self, row: int, cells: list[tuple[int, Any, Any]]) -> bool:
-        """Write ``cells`` — ``(column, value, format or None)`` in column order, each value a non-empty
-        ``str``, an ``int``/``float`` (not ``bool``) or a date — as row ``row`` (after the rows written so
-        far); ``False``, having written nothing, when the row needs xlsxwriter's own path (a text
-        :data:`_UNUSUAL` or longer than half of Excel's limit, a number that is not finite, a row with
-        options or comments, or not after the rows written so far)."""
-        if not cells:
-            return True
-        if (not self.constant_memory or row <= self.previous_row or row >= self.xls_rowmax
-                or cells[-1][0] >= self.xls_colmax or row in self.row_info or row in self.comments):
-            return False
-        texts = [value for _col, value, _fmt in cells if type(value) is str]
-        if texts:
-            if _UNUSUAL.search("".join(texts)) or max(map(len, texts)) > self.xls_strmax // 2:
-                return False  # (joined, a pattern may span two texts: then xlsxwriter's path, no harm)
-            joined = "\x00".join(texts)  # no text holds one (:data:`_UNUSUAL`): escaped in one go
-            if "&" in joined or "<" in joined or ">" in joined:
-                texts = joined.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").split("\x00")
-        for _col, value, _fmt in cells:
-            if type(value) is float and not math.isfinite(value):
-                return False
-        self._write_single_row(row)  # the row before, as xlsxwriter writes it when a later row starts
-        self._check_dimensions(row, cells[0][0])
-        self._check_dimensions(row, cells[-1][0])
-        r = str(row + 1)
-        out = [f'<row r="{r}">']
-        escaped = iter(texts)
-        for col, value, fmt in cells:
-            head, tail = self._cell_parts(col, fmt)
-            kind = type(value)
-            if kind is str:
-                text = next(escaped)
-                space = ' xml:space="preserve"' if text[0].isspace() or text[-1].isspace() else ""
-                out.append(f'{head}{r}{tail} t="inlineStr"><is><t{space}>{text}</t></is></c>')
-            else:
-                number = value if kind is int or kind is float else self._convert_date_time(value)
-                out.append(f"{head}{r}{tail}><v>{number:.16G}</v></c>")
-        out.append("</row>")
-        self.fh.write("".join(out))
-        return True
-
-    def _cell_parts(self, col: int, fmt: Any) -> tuple[str, str]:
-        """``('<c r="B', '" s="3"')``: what a cell of column ``col`` with ``fmt`` (else the column's
-        format) writes around its row number.  Worked out at the column's first cell with that format,
-        where xlsxwriter asks the format for its index (a format's index is given at its first use):
-        the columns' formats must be set before rows are written, as :class:`ResultWriter` does."""
-        parts: dict[tuple[int, int], tuple[str, str]] = self.__dict__.setdefault("_parts", {})
-        key = (col, id(fmt))
-        found = parts.get(key)
-        if found is None:
-            info = self.col_info.get(col)
-            if fmt is None and info is not None:
-                fmt = info.column_format
-            style = "" if fmt is None else f' s="{fmt._get_xf_index()}"'
-            found = parts[key] = (f'<c r="{xl_rowcol_to_cell_fast(0, col)[:-1]}', f'"{style}')
-        return found
-
-
 class ResultWriter:
     """The uploaded table again, with "errors" and "tracking code" in front.
 
@@ -318,10 +242,8 @@ class ResultWriter:
     """
 
     def __init__(self, fh: IO[Any], *, file_format: str, table: Table, programme: Programme,
-                 phase: Phase | None, scope: Unit, fast: bool = True) -> None:
-        """``fast``: write plain data rows a row at a time (:class:`RowWorksheet`; the same file)."""
+                 phase: Phase | None, scope: Unit) -> None:
         self.file_format = file_format
-        self.fast = fast
         self.table = table
         self.row = 0
         headers = [_(ERROR_HEADER), _(CODE_HEADER)]
@@ -335,7 +257,7 @@ class ResultWriter:
             return
         self.book = xlsxwriter.Workbook(fh, WORKBOOK_OPTIONS)
         self.styles = Styles(self.book)
-        self.sheet = self.book.add_worksheet(_(DATA_SHEET), worksheet_class=RowWorksheet if fast else None)
+        self.sheet = self.book.add_worksheet(_(DATA_SHEET))
         by_key = {c.key: c for c in COLUMNS}
         columns = [by_key.get(table.keys[i] or "") for i in kept]
         self.sheet.set_column(0, 0, 45, self.styles.error)
@@ -364,27 +286,6 @@ class ResultWriter:
             self.csv.writerow([safe_cell(errors), safe_cell(code), *[safe_cell(_cell_text(c)) for c in cells]])
             return
         row = source.number - 1
-        if self.fast:
-            plain: list[tuple[int, Any, Any]] = []
-            if errors:
-                plain.append((0, errors, self.styles.error))
-            if code:
-                plain.append((1, code, self.styles.code))
-            date = self.styles.date
-            for col, value in enumerate(cells, start=2):
-                kind = type(value)
-                if kind is str or kind is int or kind is float:
-                    if value != "":
-                        plain.append((col, value, None))
-                elif value is None:
-                    continue
-                elif kind is dt.datetime or kind is dt.date:
-                    plain.append((col, value, date))
-                else:
-                    break  # a bool or another type: xlsxwriter's own path for the row
-            else:
-                if self.sheet.write_plain_row(row, plain):
-                    return
         if errors:
             self.sheet.write_string(row, 0, errors, self.styles.error)
         if code:
