@@ -24,7 +24,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 #: Bumped whenever normalisation or hashing changes: the stored index must
 #: then be rebuilt (``manage.py rebuild_duplicate_index``).
-VERSION = 2
+VERSION = 3
 
 #: Function syllables (folded) that carry no content: conjunctions,
 #: prepositions, classifiers, aspect markers, demonstratives, quantifiers.

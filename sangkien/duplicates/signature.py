@@ -8,7 +8,8 @@ removes one unigram and at most two bigrams.  Two initiatives are compared
 by the Jaccard index of their shingle sets (:func:`jaccard`), exactly.
 
 To find candidates without comparing with every initiative, the set of
-bigrams (the "LSH set": single syllables are too common) gets a MinHash
+bigrams (the "LSH set": single syllables are too common), less the
+domain's most common bigrams (:data:`COMMON_BIGRAMS`, issue 12), gets a MinHash
 signature of ``BANDS × ROWS`` 32-bit values; band ``i`` (``ROWS``
 consecutive values) is hashed with the programme and the band number into
 ONE signed 32-bit key (:func:`index_keys`).  Two sets with Jaccard index
@@ -29,7 +30,8 @@ from __future__ import annotations
 
 import itertools
 import zlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from pathlib import Path
 
 import numpy as np
 
@@ -38,8 +40,12 @@ BANDS = 20
 ROWS = 2
 PERMUTATIONS = BANDS * ROWS
 #: A query probes each band with every combination of its rows' ``PROBE_DEPTH``
-#: smallest hashes (``PROBE_DEPTH ** ROWS`` keys a band; 3 since issue 12, was 2).
-PROBE_DEPTH = 3
+#: smallest hashes (``PROBE_DEPTH ** ROWS`` keys a band; 2 in issue 3, 3 in issue 12, 4 since
+#: the common bigrams left the LSH set: docs/duplicates.md).
+PROBE_DEPTH = 4
+#: The bigrams left out of the LSH set (``common_bigrams.txt``, written by
+#: ``benchmarks/common_bigrams.py``): folded syllable pairs, ``"a b"``.
+COMMON_BIGRAMS_FILE = Path(__file__).with_name("common_bigrams.txt")
 
 _MASK64 = np.uint64(0xFFFFFFFFFFFFFFFF)
 _rng = np.random.default_rng(20230726)  # fixed: the stored keys depend on it
@@ -71,14 +77,47 @@ def _token_id(token: str) -> int:
     return value
 
 
+def _bigram_ids(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """Ids of the unordered bigrams ``(first[k], second[k])`` of token ids (``uint64`` arrays)."""
+    # unordered: "bảo đảm" and "đảm bảo", "đơn giản" and "giản đơn" are one compound
+    # (Vietnamese reversible compounds; issue 12)
+    low, high = np.minimum(first, second), np.maximum(first, second)
+    return _mix(low * _BIGRAM_LEFT + high * _BIGRAM_RIGHT)
+
+
+def bigram_ids(pairs: Iterable[str]) -> np.ndarray:
+    """Sorted unique ids of bigrams written ``"a b"`` (two normalised tokens), as :func:`features` makes them."""
+    split = [pair.split() for pair in pairs]
+    split = [p for p in split if len(p) == 2]
+    if not split:
+        return _EMPTY
+    first = np.array([_TOKEN_IDS.get(a) or _token_id(a) for a, _b in split], dtype=np.uint64)
+    second = np.array([_TOKEN_IDS.get(b) or _token_id(b) for _a, b in split], dtype=np.uint64)
+    return np.unique(_bigram_ids(first, second))
+
+
+def _common_bigrams() -> np.ndarray:
+    lines = COMMON_BIGRAMS_FILE.read_text(encoding="utf-8").splitlines()
+    return bigram_ids(line for line in lines if line.strip() and not line.startswith("#"))
+
+
+#: Ids of the bigrams left out of the LSH set: the domain's most common
+#: (``COMMON_BIGRAMS_FILE``, about 1,000).  A band key whose MinHash values
+#: come from them is shared by thousands of initiatives and skipped as
+#: frequent at 2,000,000; without them the keys come from rarer bigrams
+#: (docs/duplicates.md, issue 12).
+COMMON_BIGRAMS = _common_bigrams()
+
+
 def features(sentences: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarray]:
     """``(shingles, lsh_set)`` of normalised sentences.
 
     ``shingles``: sorted unique ``uint64`` ids of the unigrams and of the
     bigrams inside a sentence — the set compared exactly.  ``lsh_set``: the
-    bigrams only (the unigrams when there is no bigram) — the set MinHash
-    summarises: single syllables are shared by almost every initiative and
-    would make every band collide with thousands of others.
+    bigrams other than :data:`COMMON_BIGRAMS` (all the bigrams when every
+    one is common; the unigrams when there is no bigram) — the set MinHash
+    summarises: single syllables and common bigrams are shared by many
+    initiatives and would make bands collide with thousands of others.
     """
     tokens: list[str] = []
     starts: list[int] = []
@@ -96,14 +135,13 @@ def features(sentences: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarray
     follows = np.ones(len(tokens), dtype=bool)
     follows[np.asarray(starts, dtype=np.int64)] = False
     right = np.nonzero(follows)[0]
-    # unordered: "bảo đảm" and "đảm bảo", "đơn giản" and "giản đơn" are one compound
-    # (Vietnamese reversible compounds; issue 12)
-    first, second = ids[right - 1], ids[right]
-    low, high = np.minimum(first, second), np.maximum(first, second)
-    bigrams = np.unique(_mix(low * _BIGRAM_LEFT + high * _BIGRAM_RIGHT))
+    bigrams = np.unique(_bigram_ids(ids[right - 1], ids[right]))
     unigrams = np.unique(ids)
     both = np.union1d(unigrams, bigrams)
-    return both, (bigrams if len(bigrams) else unigrams)
+    if not len(bigrams):
+        return both, unigrams
+    rare = np.setdiff1d(bigrams, COMMON_BIGRAMS, assume_unique=True)
+    return both, (rare if len(rare) else bigrams)
 
 
 def shingles(sentences: Sequence[Sequence[str]]) -> np.ndarray:
@@ -177,9 +215,10 @@ def probe_keys(lsh_set: np.ndarray, programme_id: int) -> list[int]:
     A word changed in the duplicate often removes the query's minimum for a
     hash (or adds a smaller one); the duplicate's minimum is then often the
     query's second or third smallest.  Probing costs reads, not storage.
-    Up to ``PROBE_DEPTH ** ROWS × BANDS`` keys (180); none when the set is
+    Up to ``PROBE_DEPTH ** ROWS × BANDS`` keys (320); none when the set is
     empty.  Depth 3 instead of 2 found 40 % of the paraphrases depth 2
-    missed (issue 12, docs/duplicates.md).
+    missed (issue 12, docs/duplicates.md); depth 4 with the common bigrams
+    left out of the LSH set reads fewer index rows than depth 3 without.
     """
     if not len(lsh_set):
         return []
