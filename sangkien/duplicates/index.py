@@ -33,19 +33,10 @@ from sangkien.duplicates.detector import MAX_POSTING, Document
 from sangkien.duplicates.exact import claim, claim_batch, digest_of, release, text_digest, text_hash
 from sangkien.duplicates.models import BandKey, Fingerprint, FrequentKey, IndexVersion
 from sangkien.duplicates.normalise import VERSION, normalise
-from sangkien.duplicates.signature import (
-    _BIGRAM_LEFT,
-    _BIGRAM_RIGHT,
-    _EMPTY,
-    _TOKEN_IDS,
-    BANDS,
-    PERMUTATIONS,
-    ROWS,
-    _hashes,
-    _keys,
-    _mix,
-    _token_id,
-)
+from sangkien.duplicates.signature import keys_and_sketches
+
+#: An empty id array: the shingles and LSH set a batch analysis does not compute.
+_EMPTY_IDS = np.zeros(0, dtype=np.uint64)
 
 
 def indexed_model() -> Any:
@@ -277,70 +268,15 @@ def analyse_batch(programme_id: int, texts: Sequence[tuple[str, str]]) -> list[A
     """:func:`analyse` of each ``(title, description)`` of ``texts``, in order: the same analyses.
 
     For an import's batch (issue 12, round 4: the text analysis was 44 % of the save pass).  Each
-    text is normalised alone; the rest — the LSH set of :func:`~sangkien.duplicates.signature.features`,
-    the MinHash signature, band keys and sketch — is computed for the whole batch in a few numpy
-    operations instead of a dozen per text, and the shingle set that only the detector's re-ranking
-    uses is not computed.  tests/duplicates/test_outputs_pinned.py checks both give the same outputs.
+    text is normalised alone; the keys and sketches of the whole batch come from
+    :func:`~sangkien.duplicates.signature.keys_and_sketches` (a few numpy operations instead of a
+    dozen per text), and the shingle set that only the detector's re-ranking uses is not computed.
+    tests/duplicates/test_outputs_pinned.py checks both give the same outputs.
     """
-    documents = [Document(normalise(title, description), _EMPTY, _EMPTY) for title, description in texts]
-    if not documents:
-        return []
-    flat, offsets = _lsh_sets([document.sentences for document in documents])
-    counts = np.diff(offsets)
-    signatures = np.full((len(documents), PERMUTATIONS), 0xFFFFFFFF, dtype=np.uint32)
-    full = np.nonzero(counts)[0]
-    if len(full):
-        smallest = np.minimum.reduceat(_hashes(flat), offsets[full], axis=1)  # [PERMUTATIONS, full]
-        signatures[full] = (smallest >> np.uint64(32)).astype(np.uint32).T
-    keys = _keys(signatures.astype(np.uint64).reshape(len(documents), BANDS, ROWS), programme_id).tolist()
-    empty = (signatures == 0xFFFFFFFF).all(axis=1).tolist()
-    sketches = (signatures >> np.uint32(16)).astype("<u2")
-    return [Analysis([] if empty[i] else sorted(set(keys[i])), sketches[i].tobytes(), text_hash(document))
-            for i, document in enumerate(documents)]
-
-
-def _lsh_sets(sentences: list[list[list[str]]]) -> tuple[np.ndarray, np.ndarray]:
-    """The LSH sets of :func:`~sangkien.duplicates.signature.features` of several texts' sentences,
-    one after the other: ``(ids, offsets)``, text ``i``'s set ``ids[offsets[i]:offsets[i + 1]]``
-    (sorted, unique; its bigrams, else its unigrams)."""
-    tokens: list[str] = []
-    starts: list[int] = []  # where each sentence starts in ``tokens``
-    bounds = [0]  # where each text starts
-    for text in sentences:
-        for sentence in text:
-            starts.append(len(tokens))
-            tokens.extend(sentence)
-        bounds.append(len(tokens))
-    n = len(sentences)
-    if not tokens:
-        return _EMPTY, np.zeros(n + 1, dtype=np.int64)
-    cache = _TOKEN_IDS
-    if len(cache) > 200_000:
-        cache.clear()
-    for token in set(tokens).difference(cache):
-        _token_id(token)  # caches it
-    ids = np.fromiter(map(cache.__getitem__, tokens), dtype=np.uint64, count=len(tokens))
-    text_of = np.repeat(np.arange(n), np.diff(bounds))  # text of each token
-    follows = np.ones(len(tokens), dtype=bool)  # a bigram joins token k and k + 1 unless k + 1 starts a sentence
-    follows[np.asarray(starts, dtype=np.int64)] = False
-    right = np.nonzero(follows)[0]
-    first, second = ids[right - 1], ids[right]
-    low, high = np.minimum(first, second), np.maximum(first, second)
-    values = _mix(low * _BIGRAM_LEFT + high * _BIGRAM_RIGHT)
-    owners = text_of[right]
-    has_bigram = np.zeros(n, dtype=bool)
-    has_bigram[owners] = True
-    if not has_bigram.all():  # texts whose sentences are single words: their unigrams
-        alone = ~has_bigram[text_of]
-        values = np.concatenate([values, ids[alone]])
-        owners = np.concatenate([owners, text_of[alone]])
-    order = np.lexsort((values, owners))  # by text, then value
-    values, owners = values[order], owners[order]
-    keep = np.ones(len(values), dtype=bool)
-    keep[1:] = (values[1:] != values[:-1]) | (owners[1:] != owners[:-1])
-    values, owners = values[keep], owners[keep]
-    offsets = np.searchsorted(owners, np.arange(n + 1)).astype(np.int64)
-    return values, offsets
+    sentences = [normalise(title, description) for title, description in texts]
+    analysed = keys_and_sketches(sentences, programme_id)
+    return [Analysis(keys, sketch_bytes, text_hash(Document(text, _EMPTY_IDS, _EMPTY_IDS)))
+            for text, (keys, sketch_bytes) in zip(sentences, analysed, strict=True)]
 
 
 def _key_rows(items: list[tuple[int, int, Analysis]]) -> list[tuple[int, int]]:
