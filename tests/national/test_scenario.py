@@ -15,6 +15,8 @@ from django.db.models import Count, F, Max, Min, Q
 from sangkien.core.clock import LOCAL_TZ, start_of_day
 from sangkien.demo.apportion import apportion
 from sangkien.demo.scenarios import national_2023 as scenario
+from sangkien.duplicates.detector import MAX_POSTING
+from sangkien.duplicates.models import BandKey, FrequentKey
 from sangkien.initiatives.models import SNAPSHOT_FIELDS, Authorship, Initiative, Person, Status
 from sangkien.units.models import Unit, UnitKind
 from tests.demo.fit import assert_texts_fit_units
@@ -115,6 +117,10 @@ def test_small_scale_keeps_the_shape():
     assert Initiative.objects.filter(unit_unlisted=True).exists()
     assert len(set(Initiative.objects.values_list("tracking_code", flat=True))) == 18_926
     assert "18,926 initiatives: 0 missing from the duplicate index, 0 stale." in check_index()
+    # the keys held by too many initiatives are counted, so the similar panel skips them (issue 12)
+    held = BandKey.objects.values("band_key").annotate(n=Count("pk")).filter(n__gt=MAX_POSTING)
+    frequent = dict(FrequentKey.objects.values_list("band_key", "postings"))
+    assert frequent and frequent == dict(held.values_list("band_key", "n"))
     assert_texts_fit_units(Initiative.objects.all())
 
     again = io.StringIO()

@@ -42,7 +42,7 @@ from sangkien.demo import vietnamese
 from sangkien.demo.apportion import apportion
 from sangkien.demo.building import ensure_account
 from sangkien.demo.scenarios.ninh_binh_2021 import DEMO_PASSWORD, FIELDS
-from sangkien.duplicates.index import index_batch
+from sangkien.duplicates.index import index_batch, refresh_frequent_keys
 from sangkien.initiatives.models import (
     Authorship,
     Initiative,
@@ -213,5 +213,6 @@ def load() -> dict[str, Any]:
                                         to_status=status, reason=initiative.status_reason)
     index_batch(list(programme.initiatives.order_by("pk").values_list("pk", "programme_id", "title",
                                                                         "description")))
+    refresh_frequent_keys()  # keys now held by too many initiatives are skipped, as after a rebuild
     return {"programme": SLUG, "created": True, "tree": tree, "units": len(unit_rows), "initiatives": INITIATIVES,
             "accounts": {"organising_committee": committee}}
