@@ -23,7 +23,7 @@ from sangkien.core.sanitise import clean_description
 from sangkien.duplicates import normalise
 from sangkien.duplicates.detector import Document
 from sangkien.duplicates.exact import digest_of
-from sangkien.duplicates.index import analyse, analyse_batch
+from sangkien.duplicates.index import _keys_of, analyse, analyse_batch
 from tests.duplicates.texts import DYEING_TITLE, KINDS, OTHERS, WORD_HTML, dyeing_text
 
 #: ``normalise.VERSION`` → SHA-256 of :func:`outputs` of :func:`texts` (computed before the speed-ups).
@@ -88,3 +88,14 @@ def test_a_batch_gives_what_each_text_alone_gives():
     items = texts()
     assert outputs(items, analyse_batch(PROGRAMME, items)) == outputs(items)
     assert analyse_batch(PROGRAMME, []) == []
+
+
+def test_a_rebuild_batch_stores_what_each_text_alone_gives():
+    """What a rebuild and ``index_batch`` write (``_keys_of``, analysed in batches since round 5):
+    rows of two programmes interleaved, keys in key order, sketches and digests in row order."""
+    items = texts()
+    rows = [(1_000_000 + i, PROGRAMME + i % 2, title, description) for i, (title, description) in enumerate(items)]
+    keys, sketches = _keys_of(rows)
+    alone = [(pk, analyse(programme, title, description)) for pk, programme, title, description in rows]
+    assert keys == sorted((key, pk) for pk, analysis in alone for key in analysis.keys)
+    assert sketches == [(pk, analysis.sketch, digest_of(analysis.text_hash)) for pk, analysis in alone]
