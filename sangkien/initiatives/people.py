@@ -195,7 +195,8 @@ class PersonResolver:
         (:func:`~sangkien.core.bulk.insert_returning_pks`) for the authors not met before, whatever
         their number.
         """
-        todo = [a for a in authors if identity(a) not in self.known]
+        keys = [identity(a) for a in authors]
+        todo = [a for a, key in zip(authors, keys, strict=True) if key not in self.known]
         self._made = {}
         if todo:
             self.known.update(match_people(todo, circle=self.circle))
@@ -207,9 +208,10 @@ class PersonResolver:
                 new[key] = snapshot(author)
             if new:
                 at = Person._meta.get_field("created_at").get_default()
+                created = datetime_adapter()(at)  # once: the same moment for every person of the call
                 pks = insert_returning_pks(
                     Person, (*_NEW_PERSON_FIELDS, "created_at"),
-                    [(*values.values(), None, datetime_adapter()(at)) for values in new.values()])
+                    [(*values.values(), None, created) for values in new.values()])
                 for (key, values), pk in zip(new.items(), pks, strict=True):
                     self.known[key] = pk
                     self._made[pk] = (values, at)
@@ -217,7 +219,7 @@ class PersonResolver:
                 pk = self.known[identity(author)]
                 for alias in aliases(author):
                     self.known.setdefault(alias, pk)
-        return {identity(a): self.known[identity(a)] for a in authors}
+        return {key: self.known[key] for key in keys}
 
 
 def _verified_accounts(phones: set[str]) -> dict[str, int]:
