@@ -11,7 +11,13 @@ from sangkien.imports import services
 from sangkien.imports.models import JobStatus
 from sangkien.initiatives.models import Initiative
 from sangkien.units.models import Unit
-from tests.factories import InitiativeFactory, PersonFactory, make_unit
+from tests.factories import (
+    InitiativeFactory,
+    PersonFactory,
+    PhaseFactory,
+    ProgrammeFactory,
+    make_unit,
+)
 from tests.imports.conftest import row, xlsx_file
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen", "fields")]
@@ -127,6 +133,24 @@ def test_initiative_already_saved_is_reported_and_skipped_not_an_error(tree, pha
     assert job.rows_invalid == 0
     assert (job.rows_valid, job.rows_existing) == (1, 1)
     assert job.report["existing"] == [{"row": FIRST, "code": saved.tracking_code}]
+
+
+def test_the_same_initiative_in_another_programme_or_outside_the_subtree_is_not_already_saved(tree, phase,
+                                                                                                 officer):
+    """The "already saved" look-up reads only the import's programme inside its unit's subtree, and
+    names the oldest of two saved copies (issue 12, round 5: these look-ups written as statements)."""
+    author = PersonFactory(phone="+84912000001")
+    other = PhaseFactory(programme=ProgrammeFactory(organiser=tree["root"]))
+    InitiativeFactory(phase=other, unit=tree["g12"], title="Cải tiến gá kẹp cổ áo", author=author)
+    InitiativeFactory(phase=phase, unit=tree["g21"], title="Sổ tay điện tử", author=author)  # another district
+    first = InitiativeFactory(phase=phase, unit=tree["g11"], title="Bảng theo dõi ca", author=author)
+    InitiativeFactory(phase=phase, unit=tree["g12"], title="Bảng theo dõi ca", author=author)
+    job = check([row(author_phone="0912 000 001", title="Cải tiến gá kẹp cổ áo"),
+                 row(author_phone="0912 000 001", title="Sổ tay điện tử"),
+                 row(author_phone="0912 000 001", title="BẢNG THEO DÕI CA.")],
+                phase=phase, scope=tree["d1"], officer=officer)
+    assert (job.rows_invalid, job.rows_valid, job.rows_existing) == (0, 2, 1)
+    assert job.report["existing"] == [{"row": FIRST + 2, "code": first.tracking_code}]
 
 
 def test_example_and_blank_rows_are_not_counted(tree, phase, officer):
