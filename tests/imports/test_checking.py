@@ -83,6 +83,25 @@ def test_every_kind_of_bad_row_is_reported_on_its_cell(tree, phase, officer, ove
     assert Initiative.objects.count() == 0  # checking saves nothing
 
 
+def test_a_value_repeated_on_several_rows_gets_the_same_answer_on_each(tree, phase, officer):
+    """Amounts, dates and e-mails are read once per import (issue 12, round 5): a bad value
+    repeated on later rows, or in another date column, is reported on every cell it is in, and a
+    good one keeps its value."""
+    bad = {"benefit_vnd": "khoảng hai triệu", "applied_from": "31/02/2021", "author_email": "hoa@@example",
+           "author_phone": ""}
+    good = {"benefit_vnd": "1,5 triệu", "applied_from": "01/03/2021", "author_email": "hoa@example.vn"}
+    rows = [row(**bad), row(**good), row(**bad, recognised_on="31/02/2021"), row(**good)]
+    job = check(rows, phase=phase, scope=tree["d1"], officer=officer)
+    found = errors(job)
+    assert list(found) == [FIRST, FIRST + 2]
+    assert set(found[FIRST]) == {"benefit_vnd", "applied_from", "author_email"}
+    assert set(found[FIRST + 2]) == {"benefit_vnd", "applied_from", "author_email", "recognised_on"}
+    assert found[FIRST + 2]["recognised_on"] == found[FIRST]["applied_from"] == \
+        "“31/02/2021” không phải ngày theo dạng dd/mm/yyyy."
+    assert found[FIRST + 2]["benefit_vnd"] == found[FIRST]["benefit_vnd"]
+    assert [s["benefit_vnd"] for s in job.report["sample"]] == [1_500_000, 1_500_000]
+
+
 def test_retired_unit_is_read_as_the_unit_it_merged_into(tree, phase, officer):
     """Issue 11: a retired unit's name or code resolves to its successor, with the note in the preview."""
     old = make_unit(tree["d1"], code="375-0099", name="CĐCS Xí nghiệp cũ")
