@@ -550,28 +550,30 @@ def _section(args: argparse.Namespace, setup: dict, imp: dict, seed: dict | None
          f"rows/s of wall time, {imp['checked_and_saved_cpu_rows_per_s']:,} rows/s of the process's own CPU time"
          + (" (met in CPU time: the rest was waiting for the shared cores)" if met_cpu else "") + "."),
         "",
-        "What limits it now (cProfile of the two passes on 20,000 rows of the same generator after issue 12's"
-        " round 4, 30/11/2026 20:07 UTC, load 4.3–4.5; cProfile's clock is wall time, so shares are rough "
-        "under load): in the **save** pass, the text analysis for the near-duplicate index "
-        "(`duplicates.index.analyse_batch`, 22 %, normalising alone 13 %; a batch's LSH sets, MinHash and band "
-        "keys in a few numpy operations), matching and creating participants (`PersonResolver.resolve`, 17 %), "
-        "the commits (15 %, most of it waiting for the disk), the near-duplicate index and exact claims "
-        "(`claim_and_index_bulk`, 12 %), the other inserts (8 %), the \"already saved\" look-ups (8 %) and "
-        "reading the staged rows (4 %); in the **check** pass, the per-row checks (34 %), writing the errors "
-        "workbook with xlsxwriter (cell by cell, the library's own path), reading the file "
-        "(18 % with opening it), the plausibility assessment (6 %), the staged rows (6 %) and the \"already "
-        "saved\" look-ups (5 %). All of it is Python and SQLite on one core. Each chunk's commit writes "
-        "~1,500–2,500 WAL pages (the indexes take rows at random places) and SQLite's checkpoint after it (two "
-        "`fsync`s) runs after the lock is released: see docs/imports.md, \"What a chunk's commit costs\".",
+        "What limits it now (CPU time of each step, `time.process_time()` around the functions named, on the "
+        "same 100,000 rows at `c7fc8da`, 00:00–00:05 UTC, load 2.6–3.4 with tests running, so 211 chunks "
+        "instead of ~110): in the **save** pass (33.2 CPU s), the inserts through `create_initiatives_bulk` "
+        "(14.1 s: the near-duplicate index and exact claims 5.2, the other inserts 4.3, participants 2.3), "
+        "the chunks' commits (8.8 s, SQLite writing the WAL and checkpointing: every index takes rows at "
+        "random places), the text analysis for the index (5.9 s) and the \"already saved\" look-ups (2.2 s); in "
+        "the **check** pass (22.9 CPU s), writing the errors workbook with xlsxwriter (about 9.1 s cell by "
+        "cell, 1.6 s more to close it), the per-row checks (4.1 s), the footprint scan before calamine reads "
+        "the file (1.7 s), the staged rows (1.9 s) and the plausibility assessment (0.7 s). Full garbage "
+        "collections took 2.9 s of the check and save jobs without the freeze, 0.4 s with it (`gc.callbacks`, "
+        "two runs side by side, 23:46–23:49 UTC, load ~2). "
+        "Each chunk's commit writes ~1,500–2,500 WAL pages and SQLite's checkpoint after it (two `fsync`s) "
+        "runs after the lock is released: see docs/imports.md, \"What a chunk's commit costs\".",
         "",
     ]
     if before:
         b = before
         bcpu, acpu = b["check_cpu_s"] + b["save_cpu_s"], both_cpu
         lines += [
-            f"**Before and after** (issue 12, round 4: an import's texts analysed as a batch, normalising 30 % faster, `fold` through one `str.translate`, "
-            f"a unit name resolved once per import, a chunk's look-ups by phone, e-mail and code as raw statements "
-            f"(`core.bulk.rows_in`), a 64 MiB page cache while saving on SQLite; both runs with DEBUG off): the "
+            f"**Before and after** (issue 12, round 5: the passes leave the objects alive before them out of the "
+            f"garbage collector's full collections (`gc.freeze`), the \"already saved\" look-up and the participants' "
+            f"circle read their initiatives and units as statements (`core.bulk.rows_in`) and a saved title is keyed "
+            f"once per pass, each amount, date and e-mail text read once per check, a participant's creation time "
+            f"adapted once per batch, calamine's text cells cleaned inline; both runs with DEBUG off): the "
             f"same file imported "
             f"by the code before the change ({args.before_label or 'before'}) and after it (this run), one after "
             f"the other on the same machine:", "",

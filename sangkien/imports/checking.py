@@ -43,10 +43,11 @@ from sangkien.units.models import Unit
 from sangkien.units.names import UnitEntry, scope_index
 
 MAX_UNDERSTOOD = 200  # distinct names listed in the preview as "typed → unit"
-MAX_REMEMBERED = 50_000  # distinct unit cells whose answer an import remembers
+MAX_REMEMBERED = 50_000  # distinct unit cells whose answer an import remembers (and amounts, dates, e-mails)
 _LABEL_CODE = re.compile(r"\(([^()]+)\)\s*$")
 _NOT_WORD = re.compile(r"[\W_]+")
 _DMY = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+_CO_AUTHOR_SEPARATORS = re.compile(r"[;\n]")
 
 
 @functools.lru_cache(maxsize=4096)
@@ -312,6 +313,12 @@ class RowChecker:
             self.field_names.append(name)
         self.yes = {fold(w) for w in ("có", "co", "x", "yes", "y", "1", "true", *in_every_language("Có"))}
         self.no = {fold(w) for w in ("", "không", "khong", "no", "n", "0", "false", *in_every_language("Không"))}
+        # What a text cell said, remembered for the pass (up to MAX_REMEMBERED texts each): a file repeats
+        # its amounts, dates and authors' e-mails row after row (issue 12, round 5).  A pass runs in one
+        # language, so a remembered message is the one the row would get.
+        self._amounts: dict[str, tuple[int | None, str]] = {}  # cell → (amount, error message or "")
+        self._dates: dict[str, tuple[dt.date | None, bool]] = {}  # cell → (date, bad)
+        self._emails: dict[str, bool] = {}  # e-mail → valid
 
     # -- one row -----------------------------------------------------------
     def check(self, row: SourceRow) -> tuple[CleanRow | None, list[CellError]]:
@@ -338,12 +345,9 @@ class RowChecker:
         required("author_full_name", name)
         phone = self._phone(v.get("author_phone"), err)
         email = text("author_email")
-        if email:
-            try:
-                validate_email(email)
-            except ValidationError:
-                err("author_email", _("“%(text)s” không phải địa chỉ e-mail.") % {"text": email[:60]})
-                email = ""
+        if email and not self._valid_email(email):
+            err("author_email", _("“%(text)s” không phải địa chỉ e-mail.") % {"text": email[:60]})
+            email = ""
         if not phone and not email and not any(e.column in ("author_phone", "author_email") for e in errors):
             err("author_phone", _("Nhập số điện thoại hoặc e-mail của tác giả để Ban tổ chức liên hệ."))
         main = AuthorData(full_name=name, phone=phone, email=email, job=text("author_job"),
@@ -410,6 +414,18 @@ class RowChecker:
                         unit_as_typed=unit_raw if unit_raw in self.units.understood else ""), []
 
     # -- cells -------------------------------------------------------------
+    def _valid_email(self, email: str) -> bool:
+        valid = self._emails.get(email)
+        if valid is None:
+            try:
+                validate_email(email)
+                valid = True
+            except ValidationError:
+                valid = False
+            if len(self._emails) < MAX_REMEMBERED:
+                self._emails[email] = valid
+        return valid
+
     def _phone(self, value: Any, err: Any) -> str:
         if value is None or value == "":
             return ""
@@ -427,7 +443,9 @@ class RowChecker:
             return ""
 
     def _co_authors(self, raw: str, err: Any) -> list[AuthorData]:
-        items = [p.strip() for p in re.split(r"[;\n]", raw) if p.strip()]
+        if not raw:
+            return []
+        items = [p.strip() for p in _CO_AUTHOR_SEPARATORS.split(raw) if p.strip()]
         if len(items) > MAX_CO_AUTHORS:
             err("co_authors", _("Tối đa %(n)d đồng tác giả.") % {"n": MAX_CO_AUTHORS})
             return []
@@ -470,11 +488,19 @@ class RowChecker:
                 err("benefit_vnd", _("Giá trị làm lợi không thể âm."))
                 return None
             return parse_vnd(round(value))
-        try:
-            return parse_vnd(_text(value))
-        except AmountError as exc:
-            err("benefit_vnd", str(exc))
-            return None
+        text = _text(value)
+        known = self._amounts.get(text)
+        if known is None:
+            try:
+                known = (parse_vnd(text), "")
+            except AmountError as exc:
+                known = (None, str(exc))
+            if len(self._amounts) < MAX_REMEMBERED:
+                self._amounts[text] = known
+        amount, error = known
+        if error:
+            err("benefit_vnd", error)
+        return amount
 
     def _date(self, key: str, value: Any, err: Any) -> dt.date | None:
         if value is None or value == "":
@@ -486,21 +512,16 @@ class RowChecker:
         text = _text(value)
         if not text:
             return None
-        match = _DMY.fullmatch(text)
-        if match:  # the common case, without strptime
-            day, month, year = (int(g) for g in match.groups())
-            try:
-                return dt.date(year, month, day)
-            except ValueError:
-                err(key, _("“%(text)s” không phải ngày theo dạng dd/mm/yyyy.") % {"text": text[:30]})
-                return None
-        for fmt in DATE_FORMATS:
-            try:
-                return dt.datetime.strptime(text, fmt).date()  # noqa: DTZ007 (a date, no time zone)
-            except ValueError:
-                continue
-        err(key, _("“%(text)s” không phải ngày theo dạng dd/mm/yyyy.") % {"text": text[:30]})
-        return None
+        known = self._dates.get(text)
+        if known is None:
+            parsed = _parse_date(text)
+            known = (parsed, parsed is None)
+            if len(self._dates) < MAX_REMEMBERED:
+                self._dates[text] = known
+        day, bad = known
+        if bad:
+            err(key, _("“%(text)s” không phải ngày theo dạng dd/mm/yyyy.") % {"text": text[:30]})
+        return day
 
     def _effect_window(self, start: dt.date | None, end: dt.date | None, err: Any) -> None:
         if start and end and end < start:
@@ -518,6 +539,24 @@ class RowChecker:
             err("applied_from", window)
         if early:
             err("applied_to", window)
+
+
+def _parse_date(text: str) -> dt.date | None:
+    """The date ``text`` (not empty) is written as — dd/mm/yyyy, else one of the form's
+    ``DATE_FORMATS`` — or ``None``."""
+    match = _DMY.fullmatch(text)
+    if match:  # the common case, without strptime
+        day, month, year = (int(g) for g in match.groups())
+        try:
+            return dt.date(year, month, day)
+        except ValueError:
+            return None
+    for fmt in DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(text, fmt).date()  # noqa: DTZ007 (a date, no time zone)
+        except ValueError:
+            continue
+    return None
 
 
 def _n(value: int) -> str:

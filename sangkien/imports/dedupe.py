@@ -17,6 +17,8 @@ spaces are ignored (:func:`sangkien.imports.checking.title_key`).
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.translation import gettext as _
 
 from sangkien.core.bulk import rows_in
@@ -24,6 +26,12 @@ from sangkien.imports.checking import CellError, CleanRow, title_key
 from sangkien.initiatives.models import Authorship, Initiative
 from sangkien.programmes.models import Programme
 from sangkien.units.models import Unit
+
+#: Titles of saved initiatives whose :func:`title_key` one pass remembers (an author of several rows
+#: brings their saved initiatives back on every chunk that names them).
+MAX_REMEMBERED_TITLES = 200_000
+#: Initiatives looked up per statement (under SQLite's bound on query parameters).
+_CHUNK = 5_000
 
 
 class Deduplicator:
@@ -33,6 +41,7 @@ class Deduplicator:
         self.programme = programme
         self.scope = scope
         self.seen: dict[tuple[str, str], int] = {}
+        self._title_keys: dict[str, str] = {}  # title of a saved initiative → its title_key
 
     def in_file(self, row: CleanRow) -> CellError | None:
         """An error when an earlier row of the file is the same initiative; else remember ``row``."""
@@ -77,11 +86,8 @@ class Deduplicator:
         if not by_initiative:
             return {}
         saved: dict[tuple[str, str], str] = {}
-        initiatives = (Initiative.objects.in_subtree(self.scope)
-                       .filter(pk__in=list(by_initiative), programme=self.programme).order_by()
-                       .values_list("pk", "title", "tracking_code"))
-        for pk, title, code in initiatives:
-            key_of_title = title_key(title)
+        for pk, title, code in self._in_scope(sorted(by_initiative)):
+            key_of_title = self._title_key(title)
             for key in by_initiative[pk]:
                 saved.setdefault((key, key_of_title), code)
         found: dict[int, str] = {}
@@ -92,3 +98,39 @@ class Deduplicator:
                     found[row.number] = code
                     break
         return found
+
+    def _in_scope(self, ids: list[int]) -> list[tuple[int, str, str]]:
+        """``(pk, title, tracking_code)`` of the initiatives among ``ids`` that are of the programme and
+        attached to a unit of the scope's subtree (``Initiative.objects.in_subtree``: the unit's path
+        starts with the scope's).
+
+        Statements written by :func:`~sangkien.core.bulk.rows_in` — the initiatives by primary key,
+        then their units' paths — rather than the ORM's join, which prepares each of a chunk's
+        thousand or more keys on its own (issue 12, round 5: an author of several rows brings their
+        saved initiatives back on every chunk that names them).
+        """
+        found = _rows_by_id(Initiative, ("id", "title", "tracking_code", "unit"), ids, programme=self.programme.pk)
+        if not found:
+            return []
+        found.sort()  # by primary key: the oldest first, whatever order the database gave
+        prefix = self.scope.path
+        units = sorted({unit_id for _pk, _title, _code, unit_id in found})
+        inside = {pk for pk, path in _rows_by_id(Unit, ("id", "path"), units) if path.startswith(prefix)}
+        return [(pk, title, code) for pk, title, code, unit_id in found if unit_id in inside]
+
+    def _title_key(self, title: str) -> str:
+        """:func:`title_key` of ``title``, remembered for the pass (up to :data:`MAX_REMEMBERED_TITLES`)."""
+        key = self._title_keys.get(title)
+        if key is None:
+            key = title_key(title)
+            if len(self._title_keys) < MAX_REMEMBERED_TITLES:
+                self._title_keys[title] = key
+        return key
+
+
+def _rows_by_id(model: Any, field_names: tuple[str, ...], ids: list[int], **equal: Any) -> list[tuple[Any, ...]]:
+    """:func:`~sangkien.core.bulk.rows_in` by primary key, :data:`_CHUNK` keys a statement."""
+    found: list[tuple[Any, ...]] = []
+    for start in range(0, len(ids), _CHUNK):
+        found.extend(rows_in(model, field_names, "id", ids[start:start + _CHUNK], **equal))
+    return found

@@ -114,6 +114,8 @@ class Table:
         count = 0
         example = {fold_header(EXAMPLE_MARK), fold_header(_(EXAMPLE_MARK)), "vd", "example"}
         row_no_index = self.keys.index("row_no") if "row_no" in self.keys else None
+        named = [(i, key) for i, key in enumerate(self.keys) if key]  # the columns read, by position
+        width = named[-1][0] + 1 if named else 0
         assert self._rows is not None
         for number, cells in self._rows:
             if not any(_present(c) for c in cells):
@@ -126,8 +128,10 @@ class Table:
             count += 1
             if count > limit:
                 raise FileRefused(_("Tệp có quá %(n)s dòng; hãy chia thành nhiều tệp.") % {"n": f"{limit:,}".replace(",", ".")})
-            values = {key: cells[i] if i < len(cells) else None
-                      for i, key in enumerate(self.keys) if key}
+            if len(cells) >= width:  # every column read is there (always so from calamine: rows are padded)
+                values = {key: cells[i] for i, key in named}
+            else:
+                values = {key: cells[i] if i < len(cells) else None for i, key in named}
             yield SourceRow(number=number, values=values, cells=cells)
 
     def close(self) -> None:
@@ -429,7 +433,9 @@ def _calamine_rows(sheet: Any) -> Iterator[tuple[int, list[Any]]]:
         for number, values in enumerate(sheet.iter_rows(), start=1):
             if number > limit:
                 raise _too_many_rows()
-            cells = [_from_calamine(c) for c in (lead + values if lead else values)[:MAX_COLUMNS]]
+            cells = [(_nfc("NFC", c) if len(c) <= MAX_CELL_CHARS and "\x00" not in c else _clean_cell(c))
+                     if c.__class__ is str and c else _from_calamine(c)
+                     for c in (lead + values if lead else values)[:MAX_COLUMNS]]  # text: _clean_cell, inline
             if len(cells) < MAX_COLUMNS:
                 cells.extend(empty[len(cells):])
             yield number, cells
@@ -438,6 +444,9 @@ def _calamine_rows(sheet: Any) -> Iterator[tuple[int, list[Any]]]:
                           % {"n": _group(number), "max": _group(MAX_CELL_CHARS)}) from exc
     except (CalamineError, ValueError) as exc:
         raise FileRefused(_("Tệp Excel hỏng ở dòng %(n)s; hãy mở và lưu lại tệp.") % {"n": _group(number)}) from exc
+
+
+_nfc = unicodedata.normalize
 
 
 def _from_calamine(value: Any) -> Any:

@@ -36,12 +36,12 @@ from django.contrib.auth import get_user_model
 
 from sangkien.core.bulk import datetime_adapter, insert_returning_pks, rows_in
 from sangkien.initiatives.models import Authorship, Initiative, Person
+from sangkien.units.models import Unit
 
 if TYPE_CHECKING:
 
     from sangkien.accounts.models import User
     from sangkien.initiatives.details import AuthorData
-    from sangkien.units.models import Unit
 
 #: The columns of a person made from a typed author (:func:`snapshot`'s keys, then the account).
 _NEW_PERSON_FIELDS = ("full_name", "phone", "email", "job", "workplace", "user")
@@ -66,16 +66,24 @@ class Circle:
         """The ids among ``initiative_ids`` that are inside the circle (indexed look-ups by pk)."""
         if self.entered_by_id is None and self.unit_path is None:
             return set()
-        kept: set[int] = set()
-        ids = sorted(initiative_ids)
-        for start in range(0, len(ids), _CHUNK):
-            qs = Initiative.objects.filter(pk__in=ids[start:start + _CHUNK]).order_by()
-            if self.entered_by_id is not None:
-                qs = qs.filter(entered_by_id=self.entered_by_id)
-            if self.unit_path is not None:
-                qs = qs.filter(unit__path__startswith=self.unit_path)
-            kept.update(qs.values_list("pk", flat=True))
-        return kept
+        # Statements written by rows_in (the ORM prepares each of an import chunk's keys on its own;
+        # issue 12, round 5): the initiatives by key, then — for a unit's circle — their units' paths.
+        equal = {} if self.entered_by_id is None else {"entered_by": self.entered_by_id}
+        found = _by_id(Initiative, ("id", "unit"), sorted(initiative_ids), **equal)
+        if self.unit_path is None:
+            return {pk for pk, _unit in found}
+        prefix = self.unit_path
+        units = sorted({unit for _pk, unit in found if unit is not None})
+        inside = {pk for pk, path in _by_id(Unit, ("id", "path"), units) if path.startswith(prefix)}
+        return {pk for pk, unit in found if unit in inside}
+
+
+def _by_id(model: Any, field_names: tuple[str, ...], ids: list[int], **equal: Any) -> list[tuple[Any, ...]]:
+    """:func:`~sangkien.core.bulk.rows_in` by primary key, :data:`_CHUNK` keys a statement."""
+    found: list[tuple[Any, ...]] = []
+    for start in range(0, len(ids), _CHUNK):
+        found.extend(rows_in(model, field_names, "id", ids[start:start + _CHUNK], **equal))
+    return found
 
 
 def identity(author: AuthorData) -> str:
@@ -195,7 +203,8 @@ class PersonResolver:
         (:func:`~sangkien.core.bulk.insert_returning_pks`) for the authors not met before, whatever
         their number.
         """
-        todo = [a for a in authors if identity(a) not in self.known]
+        keys = [identity(a) for a in authors]
+        todo = [a for a, key in zip(authors, keys, strict=True) if key not in self.known]
         self._made = {}
         if todo:
             self.known.update(match_people(todo, circle=self.circle))
@@ -207,9 +216,10 @@ class PersonResolver:
                 new[key] = snapshot(author)
             if new:
                 at = Person._meta.get_field("created_at").get_default()
+                created = datetime_adapter()(at)  # once: the same moment for every person of the call
                 pks = insert_returning_pks(
                     Person, (*_NEW_PERSON_FIELDS, "created_at"),
-                    [(*values.values(), None, datetime_adapter()(at)) for values in new.values()])
+                    [(*values.values(), None, created) for values in new.values()])
                 for (key, values), pk in zip(new.items(), pks, strict=True):
                     self.known[key] = pk
                     self._made[pk] = (values, at)
@@ -217,7 +227,7 @@ class PersonResolver:
                 pk = self.known[identity(author)]
                 for alias in aliases(author):
                     self.known.setdefault(alias, pk)
-        return {identity(a): self.known[identity(a)] for a in authors}
+        return {key: self.known[key] for key in keys}
 
 
 def _verified_accounts(phones: set[str]) -> dict[str, int]:

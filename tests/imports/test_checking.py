@@ -11,7 +11,13 @@ from sangkien.imports import services
 from sangkien.imports.models import JobStatus
 from sangkien.initiatives.models import Initiative
 from sangkien.units.models import Unit
-from tests.factories import InitiativeFactory, PersonFactory, make_unit
+from tests.factories import (
+    InitiativeFactory,
+    PersonFactory,
+    PhaseFactory,
+    ProgrammeFactory,
+    make_unit,
+)
 from tests.imports.conftest import row, xlsx_file
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen", "fields")]
@@ -77,6 +83,25 @@ def test_every_kind_of_bad_row_is_reported_on_its_cell(tree, phase, officer, ove
     assert Initiative.objects.count() == 0  # checking saves nothing
 
 
+def test_a_value_repeated_on_several_rows_gets_the_same_answer_on_each(tree, phase, officer):
+    """Amounts, dates and e-mails are read once per import (issue 12, round 5): a bad value
+    repeated on later rows, or in another date column, is reported on every cell it is in, and a
+    good one keeps its value."""
+    bad = {"benefit_vnd": "khoảng hai triệu", "applied_from": "31/02/2021", "author_email": "hoa@@example",
+           "author_phone": ""}
+    good = {"benefit_vnd": "1,5 triệu", "applied_from": "01/03/2021", "author_email": "hoa@example.vn"}
+    rows = [row(**bad), row(**good), row(**bad, recognised_on="31/02/2021"), row(**good)]
+    job = check(rows, phase=phase, scope=tree["d1"], officer=officer)
+    found = errors(job)
+    assert list(found) == [FIRST, FIRST + 2]
+    assert set(found[FIRST]) == {"benefit_vnd", "applied_from", "author_email"}
+    assert set(found[FIRST + 2]) == {"benefit_vnd", "applied_from", "author_email", "recognised_on"}
+    assert found[FIRST + 2]["recognised_on"] == found[FIRST]["applied_from"] == \
+        "“31/02/2021” không phải ngày theo dạng dd/mm/yyyy."
+    assert found[FIRST + 2]["benefit_vnd"] == found[FIRST]["benefit_vnd"]
+    assert [s["benefit_vnd"] for s in job.report["sample"]] == [1_500_000, 1_500_000]
+
+
 def test_retired_unit_is_read_as_the_unit_it_merged_into(tree, phase, officer):
     """Issue 11: a retired unit's name or code resolves to its successor, with the note in the preview."""
     old = make_unit(tree["d1"], code="375-0099", name="CĐCS Xí nghiệp cũ")
@@ -127,6 +152,24 @@ def test_initiative_already_saved_is_reported_and_skipped_not_an_error(tree, pha
     assert job.rows_invalid == 0
     assert (job.rows_valid, job.rows_existing) == (1, 1)
     assert job.report["existing"] == [{"row": FIRST, "code": saved.tracking_code}]
+
+
+def test_the_same_initiative_in_another_programme_or_outside_the_subtree_is_not_already_saved(tree, phase,
+                                                                                                 officer):
+    """The "already saved" look-up reads only the import's programme inside its unit's subtree, and
+    names the oldest of two saved copies (issue 12, round 5: these look-ups written as statements)."""
+    author = PersonFactory(phone="+84912000001")
+    other = PhaseFactory(programme=ProgrammeFactory(organiser=tree["root"]))
+    InitiativeFactory(phase=other, unit=tree["g12"], title="Cải tiến gá kẹp cổ áo", author=author)
+    InitiativeFactory(phase=phase, unit=tree["g21"], title="Sổ tay điện tử", author=author)  # another district
+    first = InitiativeFactory(phase=phase, unit=tree["g11"], title="Bảng theo dõi ca", author=author)
+    InitiativeFactory(phase=phase, unit=tree["g12"], title="Bảng theo dõi ca", author=author)
+    job = check([row(author_phone="0912 000 001", title="Cải tiến gá kẹp cổ áo"),
+                 row(author_phone="0912 000 001", title="Sổ tay điện tử"),
+                 row(author_phone="0912 000 001", title="BẢNG THEO DÕI CA.")],
+                phase=phase, scope=tree["d1"], officer=officer)
+    assert (job.rows_invalid, job.rows_valid, job.rows_existing) == (0, 2, 1)
+    assert job.report["existing"] == [{"row": FIRST + 2, "code": first.tracking_code}]
 
 
 def test_example_and_blank_rows_are_not_counted(tree, phase, officer):

@@ -91,6 +91,23 @@ def test_inline_strings_and_a_table_away_from_a1_read_the_same(tmp_path):
     assert rows_read[1][2][:4] == [None, None, "1", "Nguyễn Thị Hoa"]
 
 
+def test_decomposed_text_and_control_characters_read_as_the_import_cleans_them(tmp_path):
+    """Text cells from calamine are cleaned inline (issue 12, round 5) as :func:`reading._clean_cell`
+    cleans them: composed (NFC), NUL characters dropped, other text and empty cells as they were."""
+    import unicodedata
+
+    path = tmp_path / "nfd.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet(DATA_SHEET)
+    sheet.write_row(0, 0, [c.label() for c in COLUMNS])
+    decomposed = unicodedata.normalize("NFD", "Nguyễn Thị Hoa")
+    sheet.write_row(1, 0, ["1", decomposed, "0912 000001", "", "a\x00b\x00", "x\x01y", "ASCII", 7])
+    book.close()
+    cells = read_with(reading._open_xlsx_calamine, path)[1][2]
+    assert decomposed != "Nguyễn Thị Hoa" == cells[1]
+    assert cells[:8] == ["1", "Nguyễn Thị Hoa", "0912 000001", None, "ab", "x\x01y", "ASCII", 7]
+
+
 def test_an_escaped_underscore_in_an_inline_string_reads_as_typed(tmp_path):
     """The one difference found: text that looks like an escape (``_x000D_``) is saved as
     ``_x005F_x000D_``; openpyxl leaves inline strings escaped, calamine gives what was typed."""

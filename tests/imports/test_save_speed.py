@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import difflib
+import gc
 import io
 import random
 import re
@@ -25,7 +26,7 @@ from sangkien.imports.checking import UnitResolver, clean_plain_description
 from sangkien.initiatives.details import AuthorData
 from sangkien.initiatives.models import Authorship, Initiative, Person
 from sangkien.initiatives.people import Circle, PersonResolver, identity
-from tests.factories import InitiativeFactory, make_unit
+from tests.factories import InitiativeFactory, PersonFactory, make_unit
 from tests.imports.conftest import row, xlsx_file
 
 PLAIN = [
@@ -223,7 +224,8 @@ def test_rows_in_gives_what_the_orm_gives(tree, phase):
 @pytest.mark.django_db
 @pytest.mark.usefixtures("frozen", "fields")
 def test_a_chunk_looks_up_phones_e_mails_and_codes_without_preparing_each_value(officer, tree, phase, monkeypatch):
-    """Issue 12, round 4: the ORM prepared each of a chunk's thousand values of an IN list on its own."""
+    """Issue 12, round 4: the ORM prepared each of a chunk's thousand values of an IN list on its own;
+    round 5: the initiatives of the authors met before too (already saved? the same person?)."""
     prepared: list[str] = []
     get_prep_lookup = In.get_prep_lookup
 
@@ -231,13 +233,59 @@ def test_a_chunk_looks_up_phones_e_mails_and_codes_without_preparing_each_value(
         prepared.append(f"{self.lhs.target.model.__name__}.{self.lhs.target.name}")
         return get_prep_lookup(self)
 
-    data = xlsx_file([row(author_email=f"x{i}@example.vn") for i in range(3)], programme=phase.programme,
-                     phase=phase, scope=tree["d1"])
+    known = PersonFactory(phone="+84913000001")
+    InitiativeFactory(phase=phase, unit=tree["g12"], title="Sổ tay điện tử", author=known)
+    rows = [row(author_email=f"x{i}@example.vn") for i in range(3)] + [row(author_phone="0913 000 001")]
+    data = xlsx_file(rows, programme=phase.programme, phase=phase, scope=tree["d1"])
     job = services.create_import_job(upload=io.BytesIO(data), name="a.xlsx", programme=phase.programme,
                                      unit=tree["d1"], actor=officer)
     job = services.confirm_job(job=services.check_job(job.pk), mode="all", actor=officer)
     monkeypatch.setattr(In, "get_prep_lookup", spied)
-    assert services.save_job(job.pk, actor=officer).rows_saved == 3
+    assert services.save_job(job.pk, actor=officer).rows_saved == 4
+    assert Authorship.objects.filter(person=known).count() == 2  # the same person, found in the subtree
     looked_up_one_by_one = {"Authorship.phone", "Authorship.email", "Authorship.full_name", "Initiative.tracking_code",
-                            "User.phone"}
+                            "User.phone", "Initiative.id", "Unit.id"}
     assert not looked_up_one_by_one & set(prepared), prepared
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("frozen", "fields")
+def test_the_passes_leave_the_objects_alive_before_them_out_of_the_collector_and_give_them_back(
+        officer, tree, phase, monkeypatch):
+    """Issue 12, round 5: rows kept alive across a batch set off a full garbage collection every few
+    thousand rows, each walking the whole process; the passes freeze what was alive before them."""
+    from sangkien.imports.checking import RowChecker
+    from sangkien.imports.saving import BulkWriter
+    from sangkien.imports.workbook import ResultWriter
+
+    seen: dict[str, int] = {}
+
+    def spy(cls, name, label):
+        original = getattr(cls, name)
+
+        def spied(self, *args, **kwargs):
+            seen[label] = gc.get_freeze_count()
+            return original(self, *args, **kwargs)
+        monkeypatch.setattr(cls, name, spied)
+
+    spy(RowChecker, "check", "check")
+    spy(BulkWriter, "write", "save")
+    spy(ResultWriter, "write", "workbook")
+    assert gc.get_freeze_count() == 0
+    data = xlsx_file([row(), row()], programme=phase.programme, phase=phase, scope=tree["d1"])
+    job = services.create_import_job(upload=io.BytesIO(data), name="a.xlsx", programme=phase.programme,
+                                     unit=tree["d1"], actor=officer)
+    job = services.check_job(job.pk)
+    assert gc.get_freeze_count() == 0
+    job = services.save_job(services.confirm_job(job=job, mode="all", actor=officer).pk, actor=officer)
+    assert job.rows_saved == 2
+    assert seen.keys() == {"check", "save", "workbook"} and min(seen.values()) > 0, seen
+    assert gc.get_freeze_count() == 0
+
+    def broken(self, *args, **kwargs):
+        raise RuntimeError("a bug")
+    monkeypatch.setattr(RowChecker, "check", broken)  # a pass failing half-way gives them back too
+    job = services.create_import_job(upload=io.BytesIO(data), name="b.xlsx", programme=phase.programme,
+                                     unit=tree["d1"], actor=officer)
+    assert services.check_job(job.pk).status == "failed"
+    assert gc.get_freeze_count() == 0
