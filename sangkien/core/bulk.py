@@ -119,6 +119,10 @@ def insert_returning_pks(model: type[models.Model], field_names: Sequence[str],
     return pks
 
 
+#: Values of :func:`rows_in`'s list per statement (SQLite's bound is 32,766 parameters).
+ROWS_IN_CHUNK = 5_000
+
+
 def rows_in(model: type[models.Model], field_names: Sequence[str], field: str, values: Iterable[Any],
             **equal: Any) -> list[tuple[Any, ...]]:
     """``model.objects.filter(<field>__in=values, **equal).values_list(*field_names)`` as tuples, in
@@ -126,26 +130,25 @@ def rows_in(model: type[models.Model], field_names: Sequence[str], field: str, v
     chunk looks up a thousand phones, e-mails or codes at a time (issue 12, round 4).  ``values``
     and ``equal``'s values must already be of the columns' types (``str``, ``int``); ``equal`` names
     fields that must equal a value.  On PostgreSQL the list is one array parameter (``= ANY``).
+    :data:`ROWS_IN_CHUNK` values a statement at most (SQLite bounds a statement's parameters).
     """
     values = list(values)
     if not values:
         return []
     quote = connection.ops.quote_name
     select = ", ".join(quote(c) for c in columns(model, field_names))
-    where, params = [], []
-    if connection.vendor == "postgresql":
-        where.append(f"{quote(concrete_field(model, field).column)} = ANY(%s)")
-        params.append(values)
-    else:
-        where.append(f"{quote(concrete_field(model, field).column)} IN ({', '.join(['%s'] * len(values))})")
-        params.extend(values)
-    for name, value in equal.items():
-        where.append(f"{quote(concrete_field(model, name).column)} = %s")
-        params.append(value)
-    sql = f"SELECT {select} FROM {quote(model._meta.db_table)} WHERE {' AND '.join(where)}"  # noqa: S608
+    column = quote(concrete_field(model, field).column)
+    test = f"{column} = ANY(%s)" if connection.vendor == "postgresql" else None
+    where = [f"{quote(concrete_field(model, name).column)} = %s" for name in equal]
+    found: list[tuple[Any, ...]] = []
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        found: list[tuple[Any, ...]] = cursor.fetchall()
+        for start in range(0, len(values), ROWS_IN_CHUNK):
+            chunk = values[start:start + ROWS_IN_CHUNK]
+            listed = test or f"{column} IN ({', '.join(['%s'] * len(chunk))})"
+            params = [chunk] if test else list(chunk)
+            sql = f"SELECT {select} FROM {quote(model._meta.db_table)} WHERE {' AND '.join([listed, *where])}"  # noqa: S608
+            cursor.execute(sql, [*params, *equal.values()])
+            found.extend(cursor.fetchall())
     return found
 
 

@@ -17,8 +17,6 @@ spaces are ignored (:func:`sangkien.imports.checking.title_key`).
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.utils.translation import gettext as _
 
 from sangkien.core.bulk import rows_in
@@ -30,8 +28,6 @@ from sangkien.units.models import Unit
 #: Titles of saved initiatives whose :func:`title_key` one pass remembers (an author of several rows
 #: brings their saved initiatives back on every chunk that names them).
 MAX_REMEMBERED_TITLES = 200_000
-#: Initiatives looked up per statement (under SQLite's bound on query parameters).
-_CHUNK = 5_000
 
 
 class Deduplicator:
@@ -109,13 +105,13 @@ class Deduplicator:
         thousand or more keys on its own (issue 12, round 5: an author of several rows brings their
         saved initiatives back on every chunk that names them).
         """
-        found = _rows_by_id(Initiative, ("id", "title", "tracking_code", "unit"), ids, programme=self.programme.pk)
+        found = rows_in(Initiative, ("id", "title", "tracking_code", "unit"), "id", ids, programme=self.programme.pk)
         if not found:
             return []
         found.sort()  # by primary key: the oldest first, whatever order the database gave
         prefix = self.scope.path
         units = sorted({unit_id for _pk, _title, _code, unit_id in found})
-        inside = {pk for pk, path in _rows_by_id(Unit, ("id", "path"), units) if path.startswith(prefix)}
+        inside = {pk for pk, path in rows_in(Unit, ("id", "path"), "id", units) if path.startswith(prefix)}
         return [(pk, title, code) for pk, title, code, unit_id in found if unit_id in inside]
 
     def _title_key(self, title: str) -> str:
@@ -127,10 +123,3 @@ class Deduplicator:
                 self._title_keys[title] = key
         return key
 
-
-def _rows_by_id(model: Any, field_names: tuple[str, ...], ids: list[int], **equal: Any) -> list[tuple[Any, ...]]:
-    """:func:`~sangkien.core.bulk.rows_in` by primary key, :data:`_CHUNK` keys a statement."""
-    found: list[tuple[Any, ...]] = []
-    for start in range(0, len(ids), _CHUNK):
-        found.extend(rows_in(model, field_names, "id", ids[start:start + _CHUNK], **equal))
-    return found

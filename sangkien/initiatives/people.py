@@ -46,9 +46,6 @@ if TYPE_CHECKING:
 #: The columns of a person made from a typed author (:func:`snapshot`'s keys, then the account).
 _NEW_PERSON_FIELDS = ("full_name", "phone", "email", "job", "workplace", "user")
 
-#: ``pk__in`` lists are cut to this size (SQLite's bound on query parameters).
-_CHUNK = 5_000
-
 
 @dataclass(frozen=True)
 class Circle:
@@ -69,21 +66,14 @@ class Circle:
         # Statements written by rows_in (the ORM prepares each of an import chunk's keys on its own;
         # issue 12, round 5): the initiatives by key, then — for a unit's circle — their units' paths.
         equal = {} if self.entered_by_id is None else {"entered_by": self.entered_by_id}
-        found = _by_id(Initiative, ("id", "unit"), sorted(initiative_ids), **equal)
+        found = rows_in(Initiative, ("id", "unit"), "id", sorted(initiative_ids), **equal)
         if self.unit_path is None:
             return {pk for pk, _unit in found}
         prefix = self.unit_path
         units = sorted({unit for _pk, unit in found if unit is not None})
-        inside = {pk for pk, path in _by_id(Unit, ("id", "path"), units) if path.startswith(prefix)}
+        inside = {pk for pk, path in rows_in(Unit, ("id", "path"), "id", units) if path.startswith(prefix)}
         return {pk for pk, unit in found if unit in inside}
 
-
-def _by_id(model: Any, field_names: tuple[str, ...], ids: list[int], **equal: Any) -> list[tuple[Any, ...]]:
-    """:func:`~sangkien.core.bulk.rows_in` by primary key, :data:`_CHUNK` keys a statement."""
-    found: list[tuple[Any, ...]] = []
-    for start in range(0, len(ids), _CHUNK):
-        found.extend(rows_in(model, field_names, "id", ids[start:start + _CHUNK], **equal))
-    return found
 
 
 def identity(author: AuthorData) -> str:

@@ -18,7 +18,7 @@ from django.db import connection
 from django.db.models.lookups import In
 from django.test.utils import CaptureQueriesContext
 
-from sangkien.core import sanitise
+from sangkien.core import bulk, sanitise
 from sangkien.core.bulk import rows_in
 from sangkien.core.sanitise import clean_description
 from sangkien.imports import passes, services
@@ -219,6 +219,19 @@ def test_rows_in_gives_what_the_orm_gives(tree, phase):
         Initiative.objects.filter(tracking_code__in=codes).values_list("tracking_code", "pk"))
     assert rows_in(Initiative, ("id",), "tracking_code", codes, unit=tree["g12"].pk) == [(second.pk,)]
     assert rows_in(Initiative, ("id",), "tracking_code", []) == []
+
+
+@pytest.mark.django_db
+def test_rows_in_cuts_a_long_list_into_statements(tree, phase, monkeypatch):
+    """A list longer than ``ROWS_IN_CHUNK`` is looked up in several statements, each with the equal
+    conditions (round 5: the import's look-ups by primary key send whole passes' ids)."""
+    made = [InitiativeFactory(phase=phase, unit=tree["g11" if n % 2 else "g12"]) for n in range(5)]
+    monkeypatch.setattr(bulk, "ROWS_IN_CHUNK", 2)
+    ids = [i.pk for i in made] + [1]
+    with CaptureQueriesContext(connection) as queries:
+        found = rows_in(Initiative, ("id",), "id", ids, unit=tree["g11"].pk)
+    assert sorted(found) == [(i.pk,) for i in made if i.unit_id == tree["g11"].pk]
+    assert len(queries) == 3
 
 
 @pytest.mark.django_db
