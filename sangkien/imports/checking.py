@@ -177,7 +177,8 @@ class UnitResolver:
             self.by_name.setdefault(fold(ref.name), []).append(ref)
         self.scope_ref = self.by_code[scope.code.lower()]
         self.understood: dict[str, dict[str, str]] = {}
-        self._answers: dict[str, tuple[UnitRef | None, str]] = {}  # raw → what :meth:`resolve` said
+        # raw → what :meth:`resolve` said: a file names its units again and again
+        self._remembered = functools.lru_cache(maxsize=MAX_REMEMBERED)(self._resolve)
         self._index: dict[str, list[str]] | None = None
         self._common: set[str] = set()
         self._counts: dict[str, Counter[str]] = {}  # folded name → its letters (``_closest``)
@@ -188,12 +189,7 @@ class UnitResolver:
         Each name is read once per import: a file names its units again and again (the answer for a
         name is remembered, up to :data:`MAX_REMEMBERED` names; issue 12, round 4).
         """
-        answer = self._answers.get(raw)
-        if answer is None:
-            answer = self._resolve(raw)
-            if len(self._answers) < MAX_REMEMBERED:
-                self._answers[raw] = answer
-        return answer
+        return self._remembered(raw)
 
     def _resolve(self, raw: str) -> tuple[UnitRef | None, str]:
         if not raw:
@@ -316,9 +312,9 @@ class RowChecker:
         # What a text cell said, remembered for the pass (up to MAX_REMEMBERED texts each): a file repeats
         # its amounts, dates and authors' e-mails row after row (issue 12, round 5).  A pass runs in one
         # language, so a remembered message is the one the row would get.
-        self._amounts: dict[str, tuple[int | None, str]] = {}  # cell → (amount, error message or "")
-        self._dates: dict[str, tuple[dt.date | None, bool]] = {}  # cell → (date, bad)
-        self._emails: dict[str, bool] = {}  # e-mail → valid
+        self._amount = functools.lru_cache(maxsize=MAX_REMEMBERED)(_amount_or_error)
+        self._parse_date = functools.lru_cache(maxsize=MAX_REMEMBERED)(_parse_date)
+        self._valid_email = functools.lru_cache(maxsize=MAX_REMEMBERED)(_valid_email)
 
     # -- one row -----------------------------------------------------------
     def check(self, row: SourceRow) -> tuple[CleanRow | None, list[CellError]]:
@@ -414,18 +410,6 @@ class RowChecker:
                         unit_as_typed=unit_raw if unit_raw in self.units.understood else ""), []
 
     # -- cells -------------------------------------------------------------
-    def _valid_email(self, email: str) -> bool:
-        valid = self._emails.get(email)
-        if valid is None:
-            try:
-                validate_email(email)
-                valid = True
-            except ValidationError:
-                valid = False
-            if len(self._emails) < MAX_REMEMBERED:
-                self._emails[email] = valid
-        return valid
-
     def _phone(self, value: Any, err: Any) -> str:
         if value is None or value == "":
             return ""
@@ -488,16 +472,7 @@ class RowChecker:
                 err("benefit_vnd", _("Giá trị làm lợi không thể âm."))
                 return None
             return parse_vnd(round(value))
-        text = _text(value)
-        known = self._amounts.get(text)
-        if known is None:
-            try:
-                known = (parse_vnd(text), "")
-            except AmountError as exc:
-                known = (None, str(exc))
-            if len(self._amounts) < MAX_REMEMBERED:
-                self._amounts[text] = known
-        amount, error = known
+        amount, error = self._amount(_text(value))
         if error:
             err("benefit_vnd", error)
         return amount
@@ -512,14 +487,8 @@ class RowChecker:
         text = _text(value)
         if not text:
             return None
-        known = self._dates.get(text)
-        if known is None:
-            parsed = _parse_date(text)
-            known = (parsed, parsed is None)
-            if len(self._dates) < MAX_REMEMBERED:
-                self._dates[text] = known
-        day, bad = known
-        if bad:
+        day = self._parse_date(text)
+        if day is None:
             err(key, _("“%(text)s” không phải ngày theo dạng dd/mm/yyyy.") % {"text": text[:30]})
         return day
 
@@ -539,6 +508,23 @@ class RowChecker:
             err("applied_from", window)
         if early:
             err("applied_to", window)
+
+
+def _amount_or_error(text: str) -> tuple[int | None, str]:
+    """``(amount in VND, "")`` for an amount cell's text, or ``(None, the translated error)``."""
+    try:
+        return parse_vnd(text), ""
+    except AmountError as exc:
+        return None, str(exc)
+
+
+def _valid_email(email: str) -> bool:
+    """Whether Django's e-mail validator accepts ``email``."""
+    try:
+        validate_email(email)
+    except ValidationError:
+        return False
+    return True
 
 
 def _parse_date(text: str) -> dt.date | None:

@@ -17,6 +17,8 @@ spaces are ignored (:func:`sangkien.imports.checking.title_key`).
 
 from __future__ import annotations
 
+import functools
+
 from django.utils.translation import gettext as _
 
 from sangkien.core.bulk import rows_in
@@ -37,7 +39,8 @@ class Deduplicator:
         self.programme = programme
         self.scope = scope
         self.seen: dict[tuple[str, str], int] = {}
-        self._title_keys: dict[str, str] = {}  # title of a saved initiative → its title_key
+        # title of a saved initiative → its title_key: an author's saved initiatives come back on every chunk
+        self._title_key = functools.lru_cache(maxsize=MAX_REMEMBERED_TITLES)(title_key)
 
     def in_file(self, row: CleanRow) -> CellError | None:
         """An error when an earlier row of the file is the same initiative; else remember ``row``."""
@@ -113,13 +116,4 @@ class Deduplicator:
         units = sorted({unit_id for _pk, _title, _code, unit_id in found})
         inside = {pk for pk, path in rows_in(Unit, ("id", "path"), "id", units) if path.startswith(prefix)}
         return [(pk, title, code) for pk, title, code, unit_id in found if unit_id in inside]
-
-    def _title_key(self, title: str) -> str:
-        """:func:`title_key` of ``title``, remembered for the pass (up to :data:`MAX_REMEMBERED_TITLES`)."""
-        key = self._title_keys.get(title)
-        if key is None:
-            key = title_key(title)
-            if len(self._title_keys) < MAX_REMEMBERED_TITLES:
-                self._title_keys[title] = key
-        return key
 
