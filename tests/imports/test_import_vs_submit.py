@@ -38,7 +38,7 @@ def test_submissions_during_an_import_are_all_saved_when_it_saves_in_chunks(tmp_
     chunked, single = result["imports"]
     assert (chunked["status"], chunked["rows_saved"]) == ("saved", ROWS)
     assert chunked["transactions"] >= ROWS // SQLITE_CHUNK_MAX_ROWS  # chunks paced to 0.2 s, at most 1,000 rows
-    assert chunked["submissions"] > 0 and chunked["saved"] == chunked["submissions"]
+    assert chunked["submissions"] > 0 and chunked["saved"] == chunked["submissions"], chunked  # which statuses
     assert chunked["busy_503"] == 0 and chunked["other"] == []
     assert chunked["longest_write_s"] < BUSY_TIMEOUT  # each chunk inside the busy timeout
     # The same import in one transaction holds the lock past the busy timeout:
