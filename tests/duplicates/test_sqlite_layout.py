@@ -8,7 +8,7 @@ primary keys' indexes (nothing to change there)."""
 from __future__ import annotations
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 
 from sangkien.duplicates.index import DatabaseStore
@@ -20,7 +20,7 @@ AFTER = [("duplicates", "0006_sqlite_compact_index")]
 
 
 def _plan(sql: str, params: list) -> str:
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:  # SET LOCAL lasts for this block
         if connection.vendor == "sqlite":
             cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
             return " | ".join(row[-1] for row in cursor.fetchall())

@@ -28,20 +28,20 @@ FINGERPRINT = '"duplicates_fingerprint"'
 DIGEST_INDEX = '"duplicates_fingerprint_text_digest_66f95b65"'
 
 
-def _tables(*, compact: bool) -> list[tuple[str, str, str, list[str]]]:
-    """(table, CREATE TABLE of the new copy, column list, statements after the swap)."""
+def _tables(*, compact: bool) -> list[tuple[str, str, str, str, list[str]]]:
+    """(table, CREATE TABLE of its new copy, columns, key order, statements after the swap)."""
     rowid = " WITHOUT ROWID" if compact else ""
     key_type = "integer" if compact else "bigint"
     return [
         (BANDKEY,
          f'CREATE TABLE "duplicates_bandkey__new" ("band_key" integer NOT NULL, "initiative_id" bigint NOT NULL, '
          f'PRIMARY KEY ("band_key", "initiative_id")){rowid}',
-         '"band_key", "initiative_id"', []),
+         '"band_key", "initiative_id"', '"band_key", "initiative_id"', []),
         (FINGERPRINT,
          f'CREATE TABLE "duplicates_fingerprint__new" ("initiative_id" {key_type} NOT NULL PRIMARY KEY '
          f'REFERENCES "initiatives_initiative" ("id") DEFERRABLE INITIALLY DEFERRED, "sketch" BLOB NOT NULL, '
          f'"text_digest" bigint NULL)',
-         '"initiative_id", "sketch", "text_digest"',
+         '"initiative_id", "sketch", "text_digest"', '"initiative_id"',
          [f'CREATE INDEX {DIGEST_INDEX} ON {FINGERPRINT} ("text_digest")']),
     ]
 
@@ -49,11 +49,10 @@ def _tables(*, compact: bool) -> list[tuple[str, str, str, list[str]]]:
 def _remake(schema_editor: Any, *, compact: bool) -> None:
     if schema_editor.connection.vendor != "sqlite":
         return
-    for table, create, columns, after in _tables(compact=compact):
+    for table, create, columns, key, after in _tables(compact=compact):
         new = table[:-1] + '__new"'
-        order = '"band_key", "initiative_id"' if table == BANDKEY else '"initiative_id"'
         schema_editor.execute(create)
-        schema_editor.execute(f"INSERT INTO {new} ({columns}) SELECT {columns} FROM {table} ORDER BY {order}")  # noqa: S608 — names are ours
+        schema_editor.execute(f"INSERT INTO {new} ({columns}) SELECT {columns} FROM {table} ORDER BY {key}")  # noqa: S608 — names are ours
         schema_editor.execute(f"DROP TABLE {table}")
         schema_editor.execute(f"ALTER TABLE {new} RENAME TO {table}")
         for statement in after:
