@@ -59,23 +59,26 @@ def test_the_migration_keeps_every_row_both_ways(tree, phase):
     executor = MigrationExecutor(connection)
     executor.migrate(BEFORE)
     try:
-        BandKey.objects.bulk_create([BandKey(band_key=key, initiative_id=pk)
-                                     for pk in ids for key in (-(2**31) + 5, 11, 2**31 - 1)])
+        keys = [-(2**31) + 5, 11, 2**31 - 1]  # both ends of the 32-bit range
+        BandKey.objects.bulk_create([BandKey(band_key=key, initiative_id=pk) for pk in ids for key in keys])
         Fingerprint.objects.bulk_create([Fingerprint(initiative_id=pk, sketch=bytes([n]) * 64, text_digest=-n)
                                          for n, pk in enumerate(ids)])
-        before = _layout()
         store = DatabaseStore(phase.programme_id)
-        answers = (store.postings([11, 2**31 - 1, -(2**31) + 5], limit=300), dict(store.sketches(ids)))
+
+        def read() -> tuple:
+            return store.postings(keys, limit=300), dict(store.sketches(ids))
+
+        before, answers = _layout(), read()
 
         MigrationExecutor(connection).migrate(AFTER)
-        assert (store.postings([11, 2**31 - 1, -(2**31) + 5], limit=300), dict(store.sketches(ids))) == answers
+        assert read() == answers
         assert list(Fingerprint.objects.filter(text_digest=-1).values_list("initiative_id", flat=True)) == [ids[1]]
         if connection.vendor == "sqlite":
             assert _layout() != before
 
         MigrationExecutor(connection).migrate(BEFORE)  # and back: Django's own layout, the same rows
         assert _layout() == before
-        assert (store.postings([11, 2**31 - 1, -(2**31) + 5], limit=300), dict(store.sketches(ids))) == answers
+        assert read() == answers
     finally:
         executor = MigrationExecutor(connection)
         executor.loader.build_graph()
