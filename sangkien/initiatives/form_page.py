@@ -32,7 +32,8 @@ from typing import Any
 from django.core.cache import cache
 from django.utils.translation import get_language
 
-from sangkien.programmes.models import Phase, Programme
+from sangkien.core.clock import now
+from sangkien.programmes.models import Phase, Programme, open_programme
 
 #: Seconds a rendered part is kept (the bound on staleness for writes no signal sees).
 FRAGMENT_SECONDS = 60
@@ -40,6 +41,11 @@ FRAGMENT_SECONDS = 60
 VERSION_KEY = "initiatives:form-page:version"
 #: The longest ``?don-vi=`` code kept in a key (longer ones are no unit's code: rendered, not kept).
 MAX_CODE = 64
+#: Seconds a programme's phases are kept for :func:`kept_open_programme` (the bound on how late a
+#: server process without a shared cache sees a window another process changed).
+PROGRAMME_SECONDS = 5
+#: The prefix of :func:`kept_open_programme`'s keys.
+PROGRAMME_KEY = "initiatives:form-page:programme"
 
 
 def version() -> int:
@@ -68,6 +74,37 @@ def fragment_key(*, programme: Programme, phase: Phase, code: str) -> str | None
     return "|".join(str(part) for part in (
         get_language(), version(), programme.pk, phase.pk, phase.submission_end.timestamp(),
         phase.effect_start, phase.effect_end, code))
+
+
+def kept_open_programme(slug: str) -> tuple[Programme | None, Phase | None]:
+    """``(programme, phase)`` as :func:`sangkien.programmes.models.open_programme` gives them now,
+    with the programme and its phases read from the cache (issue 12: the form page and its POST
+    each read them; at the deadline that is one statement of every request).
+
+    The window is checked against the clock on every call, in memory, exactly as the query does
+    (``submission_start <= now < submission_end``, the lowest number first), so a phase opens and
+    closes on time.  Kept :data:`PROGRAMME_SECONDS` under the same :func:`version` as the kept form
+    parts: a programme or phase saved or deleted through the ORM is read afresh at once by the
+    process that saved it and, with a shared cache (``REDIS_URL``), by every process; without one,
+    the other processes see the change within :data:`PROGRAMME_SECONDS`.  A programme that does
+    not exist or is not published is not kept (read each time, as before).
+    """
+    if len(slug) > Programme._meta.get_field("slug").max_length:  # type: ignore[operator]  # a SlugField has one
+        return open_programme(slug)
+    key = f"{PROGRAMME_KEY}|{version()}|{slug}"
+    kept = cache.get(key)
+    if kept is None:
+        programme = Programme.objects.filter(slug=slug, is_published=True).first()
+        if programme is None:
+            return None, None
+        phases = list(programme.phases.order_by("number"))
+        for phase in phases:
+            phase.programme = programme  # pickled once with the phases: the same object after a hit
+        kept = (programme, phases)
+        cache.set(key, kept, timeout=PROGRAMME_SECONDS)
+    programme, phases = kept
+    at = now()
+    return programme, next((phase for phase in phases if phase.submission_start <= at < phase.submission_end), None)
 
 
 class LazyChooser:

@@ -33,7 +33,12 @@ from sangkien.initiatives.attachments import (
     opened,
     resubmit_with_attachments,
 )
-from sangkien.initiatives.form_page import FRAGMENT_SECONDS, LazyChooser, fragment_key
+from sangkien.initiatives.form_page import (
+    FRAGMENT_SECONDS,
+    LazyChooser,
+    fragment_key,
+    kept_open_programme,
+)
 from sangkien.initiatives.forms import (
     InitiativeDetailsForm,
     ReturnedEditForm,
@@ -44,7 +49,7 @@ from sangkien.initiatives.models import Initiative, PendingUpload, Status
 from sangkien.initiatives.services import submit_initiative
 from sangkien.initiatives.text_checks import ExactResubmission, text_checks
 from sangkien.initiatives.totals import programme_total
-from sangkien.programmes.models import Programme, open_programme
+from sangkien.programmes.models import Programme
 from sangkien.units.chooser import UNLISTED, build_levels, codes_for, destination, resolve_choice
 from sangkien.units.models import Unit
 
@@ -115,7 +120,7 @@ def submit(request: HttpRequest, slug: str) -> HttpResponse:
     errors are held (``attachments.hold_uploads``) and listed with a
     "remove" box; they are attached when the form is accepted.
     """
-    programme, phase = open_programme(slug)
+    programme, phase = kept_open_programme(slug)
     if programme is None:
         raise Http404
     if request.method == "GET" and phase is None:

@@ -1,9 +1,11 @@
 """The submission form page's same-for-everyone part kept in the cache (issue 12, initiatives/form_page.py):
 the page served from it is the page rendered afresh, holds only its own member's data, and shows a
-change of units or fields at once."""
+change of units or fields at once; the kept programme and phases open and close the form on time."""
 
 import re
 import uuid
+
+import datetime as dt
 
 import pytest
 import time_machine
@@ -14,6 +16,7 @@ from django.utils import translation
 
 from sangkien.core.clock import local_datetime
 from sangkien.initiatives.form_page import fragment_key
+from sangkien.initiatives.models import Initiative
 from sangkien.programmes.models import Field
 from sangkien.units.services import rename_unit
 from tests.factories import UserFactory
@@ -90,3 +93,42 @@ def test_a_form_sent_back_is_never_kept(client, tree, phase):
     assert sent_back.status_code == 200 and "Tiêu đề riêng của tôi" in sent_back.content.decode()
     client.force_login(UserFactory())
     assert "Tiêu đề riêng của tôi" not in _form(client, phase)
+
+
+#: The phase fixture's end: "24h ngày 20/4/2021".
+END = local_datetime(2021, 4, 21, 0, 0)
+
+
+def _at(client, phase, at, data=None):
+    """The form page (or, with ``data``, its POST) at local time ``at``."""
+    url = reverse("initiatives:submit", args=[phase.programme.slug])
+    with time_machine.travel(at, tick=False):
+        return client.post(url, data) if data is not None else client.get(url)
+
+
+def test_a_kept_phase_closes_on_time(client, tree, phase):
+    """The programme and its phases come from the cache after the first page; the window is
+    still checked against the clock on every request: at 24h the form closes and a form sent
+    from a page opened a minute earlier is refused with everything typed."""
+    client.force_login(UserFactory())
+    assert 'data-testid="window"' in _at(client, phase, OPEN).content.decode()
+    page = _at(client, phase, END - dt.timedelta(minutes=1)).content.decode()
+    token = re.search(r'name="submission_token" value="([0-9a-f]+)"', page).group(1)
+    assert 'data-testid="closed-notice"' in _at(client, phase, END).content.decode()
+    late = _at(client, phase, END + dt.timedelta(seconds=1), {
+        "author_full_name": "Nguyễn Thị Hoa", "author_phone": "0912345678", "sector_block": "public",
+        "title": "Gửi sau 24h", "description": "Mô tả", "unit_1": tree["p1"].code, "unit_2": tree["d1"].code,
+        "unit_3": tree["g11"].code, "submission_token": token})
+    assert late.status_code == 200 and "Gửi sau 24h" in late.content.decode()
+    assert not Initiative.objects.exists()
+
+
+def test_a_changed_deadline_or_an_unpublished_programme_shows_at_once(client, tree, phase):
+    client.force_login(UserFactory())
+    assert 'data-testid="window"' in _at(client, phase, OPEN).content.decode()  # now kept
+    phase.submission_end = END + dt.timedelta(days=2)  # the committee gives two more days
+    phase.save()
+    assert 'data-testid="window"' in _at(client, phase, END + dt.timedelta(hours=1)).content.decode()
+    phase.programme.is_published = False
+    phase.programme.save()
+    assert _at(client, phase, OPEN).status_code == 404
