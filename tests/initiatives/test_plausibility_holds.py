@@ -157,3 +157,33 @@ def test_only_the_authors_new_to_the_union_are_added_to_its_participants(setting
                  AuthorData(full_name="Lê Thị Cúc", phone="0913000333")])
     initiative.refresh_from_db()
     assert initiative.held_reason == {"rule": MEMBERS, "figure": 42, "basis": 40, "limit": 40}
+
+
+def test_the_daily_count_is_of_the_local_day(settings, tree, phase, member):
+    """The day of the daily rule is Vietnam's (Asia/Ho_Chi_Minh): two sent at 23:50 on 4/4 do not
+    count on 5/4 (the day's bounds go to the database as it stores times, on SQLite and PostgreSQL)."""
+    settings.SANGKIEN_PLAUSIBILITY_DAILY_PER_PERSON = 2
+    with time_machine.travel(local_datetime(2021, 4, 4, 23, 50), tick=False):
+        evening = [_submit(member, phase, tree["g11"], n) for n in range(2)]
+    with time_machine.travel(local_datetime(2021, 4, 5, 0, 10), tick=False):
+        morning = [_submit(member, phase, tree["g11"], n) for n in range(2, 5)]
+    for initiative in (*evening, *morning):
+        initiative.refresh_from_db()
+    assert [i.held_at is not None for i in (*evening, *morning)] == [False, False, False, False, True]
+    assert morning[2].held_reason == {"rule": DAILY, "figure": 3, "basis": 2, "limit": 2}
+
+
+def test_participants_are_those_of_counted_initiatives_in_the_unions_subtree(settings, tree, phase, member, frozen):
+    """A sibling union's initiative, one marked as a duplicate and one held do not make their
+    authors participants of g11 (``Initiative.objects.counted()``, the unit's own subtree)."""
+    settings.SANGKIEN_PLAUSIBILITY_FLOOR = 5
+    counted = [InitiativeFactory(phase=phase, unit=tree["g11"]) for _ in range(39)]  # g11 has 40 members
+    InitiativeFactory(phase=phase, unit=tree["g12"])
+    InitiativeFactory(phase=phase, unit=tree["g11"], duplicate_of=counted[0])
+    InitiativeFactory(phase=phase, unit=tree["g11"], held_at=dt.datetime(2021, 4, 5, tzinfo=dt.UTC))
+    fortieth = _submit(member, phase, tree["g11"], 1)
+    fortieth.refresh_from_db()
+    assert fortieth.held_at is None
+    beyond = _submit(UserFactory(full_name="Trần Văn Bình", phone="+84913000222"), phase, tree["g11"], 2)
+    beyond.refresh_from_db()
+    assert beyond.held_reason == {"rule": MEMBERS, "figure": 41, "basis": 40, "limit": 40}

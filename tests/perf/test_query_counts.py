@@ -27,12 +27,15 @@ BASELINES = {
     "review queue, filtered": 9,
     "officer home": 8,  # 7 + the held imports the officer may confirm (issue 9 item 8)
     # issue 12: 17 → 14, the preselected unit's lineage (one query) serves the chooser's levels;
-    # 14 → 13, the open phase read with its programme (programmes.models.open_programme)
-    "submission form": 13,
+    # 14 → 13, the open phase read with its programme (programmes.models.open_programme).
+    # Round 7: 13 → 14 on a process's first page only — the programme and all its phases are read
+    # (two statements) and kept for the next pages and POSTs (form_page.kept_open_programme)
+    "submission form": 14,
     # issue 12: the same form again (another member, same QR link): the unit chooser and the field
     # list come with the kept part of the page (initiatives/form_page.py) — session, user,
-    # the open phase with its programme, consent, the member's person and roles are left
-    "submission form, kept part": 6,
+    # consent, the member's person and roles are left (round 7: 6 → 5, the programme and its
+    # phases kept too)
+    "submission form, kept part": 5,
     # + the exact-text claim (one INSERT), the participation consent, and the plausibility
     # check (three counts of the unit's own figures) since issue 9.  Issue 12: 40 → 22 — the unit
     # chain in one query (was 4), the phase read once, no token SELECT or tracking-code exists()
@@ -41,7 +44,9 @@ BASELINES = {
     # upsert, not update_or_create (two savepoints and their releases, SELECT … FOR UPDATE, INSERT).
     # Round 4: 22 → 19 — the phase with its programme, the national root with the chosen units,
     # and the plausibility check's "anyone new?" and the unit's participants in one count.
-    "submission post": 19,
+    # Round 7: 19 → 17 — the programme and its phases kept (form_page.kept_open_programme), the
+    # plausibility check's day count and participants in one hand-written statement.
+    "submission post": 17,
 }
 
 
