@@ -2,10 +2,9 @@
 the page served from it is the page rendered afresh, holds only its own member's data, and shows a
 change of units or fields at once; the kept programme and phases open and close the form on time."""
 
+import datetime as dt
 import re
 import uuid
-
-import datetime as dt
 
 import pytest
 import time_machine
