@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, connections, router, transaction
 from django.utils.translation import gettext as _
 
 from sangkien.core.exceptions import InvalidTransition, NotAllowed
@@ -61,15 +61,23 @@ def resubmission_message(existing: Initiative, *, on_behalf: bool) -> str:
 def exact_copies(*, programme_id: int, document: Document, exclude: Iterable[int] = ()) -> list[Initiative]:
     """Initiatives of the programme whose normalised text equals ``document``'s.
 
-    Oldest first (``submitted_at``, then pk).  One statement: an equality
-    look-up of the text's digest in the indexed
+    Oldest first (``submitted_at``, then pk).  An equality look-up of the
+    text's digest in the indexed
     :attr:`~sangkien.duplicates.models.Fingerprint.text_digest`, written with
     the band keys by every indexing path (issue 12: no LSH search, no
-    candidate text normalised again).
+    candidate text normalised again): one small hand-written statement when
+    no initiative has the text — nearly every submission — and the
+    initiatives read with a second one when some do (issue 12 round 7: the
+    ORM query is built only then).
     """
     digest = text_digest(document)
     if digest is None:
         return []
+    with connections[router.db_for_read(Fingerprint)].cursor() as cursor:
+        cursor.execute(f"SELECT 1 FROM {connection.ops.quote_name(Fingerprint._meta.db_table)} "  # noqa: S608  # the model's table
+                       "WHERE text_digest = %s LIMIT 1", [digest])
+        if cursor.fetchone() is None:
+            return []
     same_text = Fingerprint.objects.filter(text_digest=digest).values("initiative_id")
     copies = Initiative.objects.filter(pk__in=same_text)
     excluded = list(exclude)
