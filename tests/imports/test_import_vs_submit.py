@@ -17,7 +17,8 @@ from pathlib import Path
 from sangkien.imports.services import SQLITE_CHUNK_MAX_ROWS
 
 ROOT = Path(__file__).resolve().parents[2]
-ROWS = 10_000  # in one transaction ≈ 3.4 s on a quiet machine (2.06 s for 6,000 rows): well past the busy timeout below
+ROWS = 30_000  # in one transaction 5.6 s measured on 01/12/2026, load 1 (10,000 rows: 3.4 s on 29/11, 1.7–1.8 s after the
+# round-6 index layout on 01/12/2026 — too close to the busy timeout below): well past it
 BUSY_TIMEOUT = 2  # seconds; a chunk takes ~0.02 s quiet, 1.3 s at worst seen under a load of 10 on 2 cores
 
 
