@@ -30,6 +30,7 @@ from sangkien.duplicates.report import duplicate_clusters, write_csv
 from sangkien.duplicates.services import mark_duplicate, unmark_duplicate
 from sangkien.duplicates.similar import rows_for, similar_for_form, similar_to
 from sangkien.initiatives.access import get_initiative_for
+from sangkien.initiatives.form_page import kept_open_programme
 from sangkien.initiatives.models import Initiative
 from sangkien.programmes.models import Programme
 from sangkien.units.access import programme_day
@@ -43,7 +44,9 @@ def submit_panel(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
 
     Never blocks: the member reads it and decides whether to send.
     """
-    programme = get_object_or_404(Programme, slug=slug, is_published=True)
+    programme, _phase = kept_open_programme(slug)  # the form page's kept programme: no query (issue 12)
+    if programme is None:
+        raise Http404
     title = (request.POST.get("title") or "")[:300]
     description = clean_description((request.POST.get("description") or "")[:100_000])
     similar = similar_for_form(user=request.user, programme_id=programme.pk, title=title, description=description)
