@@ -48,6 +48,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--warm", type=int, default=10, help="unmeasured submissions first")
     parser.add_argument("--rounds", type=int, default=3, help="rounds per code tree (alternating)")
     parser.add_argument("--base", default="", help="the checkout measured as 'before' (e.g. main's worktree)")
+    parser.add_argument("--units", type=int, default=0,
+                        help="more grassroots unions in the tree, e.g. 130000: the national tree's size")
     parser.add_argument("--write-doc", action="store_true", help="write the section of docs/benchmarks.md")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--child", default="", help=argparse.SUPPRESS)  # code tree measured by a child
@@ -77,8 +79,25 @@ def _setup(code: Path) -> None:
         call_command("migrate", verbosity=0)
 
 
-def _seed(members: int) -> dict[str, Any]:
-    """A province → district → 30 grassroots tree, a programme open now, 12 fields, ``members`` members."""
+def _more_units(parent: Any, n: int) -> None:
+    """``n`` more grassroots unions under ``parent``, written in batches (treebeard's paths, ``numchild``
+    kept): the tree at the national size without ``n`` calls of ``add_child``."""
+    from sangkien.units.models import Unit, UnitKind
+
+    parent.refresh_from_db()
+    first = parent.numchild + 1
+    for start in range(first, first + n, 5000):
+        Unit.objects.bulk_create([
+            Unit(path=Unit._get_path(parent.path, parent.depth + 1, step), depth=parent.depth + 1, numchild=0,
+                 code=f"{parent.code}-X{step:06d}", name=f"CĐCS đơn vị số {step}", kind=UnitKind.GRASSROOTS,
+                 member_count=200)
+            for step in range(start, min(start + 5000, first + n))])
+    Unit.objects.filter(pk=parent.pk).update(numchild=parent.numchild + n)
+
+
+def _seed(members: int, units: int = 0) -> dict[str, Any]:
+    """A province → district → 30 grassroots tree (and ``units`` more grassroots unions in another
+    province's district), a programme open now, 12 fields, ``members`` members."""
     from sangkien.accounts.models import User
     from sangkien.core.clock import now
     from sangkien.programmes.models import Field, Phase, Programme
@@ -97,6 +116,9 @@ def _seed(members: int) -> dict[str, Any]:
     district = add(province, code="3701", name="LĐLĐ huyện số 1", kind=UnitKind.DISTRICT_FEDERATION)
     grassroots = [add(district, code=f"3701-{g:04d}", name=f"CĐCS Công ty May 01-{g:02d}",
                       kind=UnitKind.GRASSROOTS, member_count=3000) for g in range(1, 31)]
+    if units:
+        other = Unit.objects.get(code="91")
+        _more_units(add(other, code="9101", name="LĐLĐ huyện số 91", kind=UnitKind.DISTRICT_FEDERATION), units)
     programme = Programme.objects.create(slug="01-trieu-sang-kien", name="01 triệu sáng kiến", organiser=root)
     current = now()
     Phase.objects.create(programme=programme, number=1, submission_start=current - dt.timedelta(days=1),
@@ -122,7 +144,7 @@ def _backend_cpu_ms(pid: int | None) -> float:
     return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
 
 
-def child(code: Path, n: int, warm: int) -> dict[str, Any]:
+def child(code: Path, n: int, warm: int, units: int = 0) -> dict[str, Any]:
     """Measure ``n`` submissions with the checkout ``code``; the figures as a dict."""
     _setup(code)
     from django.db import connection
@@ -131,7 +153,7 @@ def child(code: Path, n: int, warm: int) -> dict[str, Any]:
 
     from sangkien.initiatives.models import Initiative
 
-    world = _seed(n + warm)
+    world = _seed(n + warm, units)
     url = reverse("initiatives:submit", args=[world["programme"].slug])
     clients = []
     for member in world["members"]:
@@ -204,7 +226,8 @@ def child(code: Path, n: int, warm: int) -> dict[str, Any]:
 
 def run_child(code: Path, database_url: str, args: argparse.Namespace) -> dict[str, Any]:
     env = dict(os.environ, DATABASE_URL=database_url)
-    out = subprocess.run([PY, __file__, "--child", str(code), "--n", str(args.n), "--warm", str(args.warm)],
+    out = subprocess.run([PY, __file__, "--child", str(code), "--n", str(args.n), "--warm", str(args.warm),
+                          "--units", str(args.units)],
                          env=env, capture_output=True, text=True, check=False, cwd=str(code), timeout=1800)
     if out.returncode:
         sys.exit(f"child for {code} failed:\n{out.stderr[-4000:]}")
@@ -230,7 +253,7 @@ def median_round(rounds: list[dict[str, Any]]) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     if args.child:
-        print(json.dumps(child(Path(args.child), args.n, args.warm)))
+        print(json.dumps(child(Path(args.child), args.n, args.warm, args.units)))
         return
     trees = [("before", Path(args.base))] if args.base else []
     trees.append(("after", ROOT))
