@@ -79,9 +79,10 @@ def _setup(code: Path) -> None:
         call_command("migrate", verbosity=0)
 
 
-def _more_units(parent: Any, n: int) -> None:
+def more_grassroots(parent: Any, n: int) -> None:
     """``n`` more grassroots unions under ``parent``, written in batches (treebeard's paths, ``numchild``
-    kept): the tree at the national size without ``n`` calls of ``add_child``."""
+    kept): the tree at the national size without ``n`` calls of ``add_child`` (also used by
+    ``surge_setup.py``)."""
     from sangkien.units.models import Unit, UnitKind
 
     parent.refresh_from_db()
@@ -118,7 +119,7 @@ def _seed(members: int, units: int = 0) -> dict[str, Any]:
                       kind=UnitKind.GRASSROOTS, member_count=3000) for g in range(1, 31)]
     if units:
         other = Unit.objects.get(code="91")
-        _more_units(add(other, code="9101", name="LĐLĐ huyện số 91", kind=UnitKind.DISTRICT_FEDERATION), units)
+        more_grassroots(add(other, code="9101", name="LĐLĐ huyện số 91", kind=UnitKind.DISTRICT_FEDERATION), units)
     programme = Programme.objects.create(slug="01-trieu-sang-kien", name="01 triệu sáng kiến", organiser=root)
     current = now()
     Phase.objects.create(programme=programme, number=1, submission_start=current - dt.timedelta(days=1),

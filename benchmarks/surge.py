@@ -1,7 +1,7 @@
 """The deadline surge: members typing and submitting while officers work, and what a submission costs.
 
     scripts/with-postgres.sh .venv/bin/python benchmarks/surge.py
-        [--members 2000] [--officers 8] [--workers 4] [--threads 4]
+        [--members 2000] [--officers 8] [--grassroots 130000] [--workers 4] [--threads 4]
         [--cpu-seconds 30] [--cpu-users 8] [--stages 1x:60,5x:60,target:300]
         [--texts synthetic|syllables35] [--quick] [--bare-only] [--no-doc] [--json PATH] [--note TEXT]
 
@@ -525,6 +525,8 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--members", type=int, default=2000, help="signed-in members (sessions)")
     parser.add_argument("--officers", type=int, default=8, help="signed-in reviewers, over 4 levels")
+    parser.add_argument("--grassroots", type=int, default=130_000,
+                        help="grassroots unions added to the tree (the national size; 0: the 1,675 units of before)")
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--cpu-seconds", type=float, default=30, help="length of each CPU stage")
@@ -558,7 +560,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     env = {**os.environ, "SANGKIEN_DEBUG": "0", "SANGKIEN_ALLOWED_HOSTS": "127.0.0.1",
            "SANGKIEN_AXES_ENABLED": "0", "SANGKIEN_LOG_LEVEL": "ERROR",
            "DJANGO_SETTINGS_MODULE": "benchmarks.bare.settings", "PYTHONPATH": str(ROOT)}
-    setup = subprocess.run([PY, str(ROOT / "benchmarks" / "surge_setup.py"), str(args.members), str(args.officers)],
+    setup = subprocess.run([PY, str(ROOT / "benchmarks" / "surge_setup.py"), str(args.members), str(args.officers),
+                            str(args.grassroots)],
                            cwd=ROOT, env=env, capture_output=True, text=True, check=True)
     CONFIG.update(json.loads(setup.stdout.strip().splitlines()[-1]), next_officer=0)
     if args.texts == "synthetic":
@@ -571,7 +574,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "started": dt.datetime.now(dt.UTC).strftime("%d/%m/%Y %H:%M"),
         "load_start": [round(x, 2) for x in os.getloadavg()],
         "settings": {k: getattr(args, k) for k in ("workers", "threads", "cpu_users", "cpu_seconds", "officers",
-                                                   "members", "texts")},
+                                                   "members", "texts", "grassroots")},
         "cpu_stages": [], "traffic_stages": []}
     with psycopg.connect(os.environ["DATABASE_URL"]) as conn:
         result["postgres"] = conn.execute("SHOW server_version").fetchone()[0].split()[0]

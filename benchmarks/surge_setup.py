@@ -6,10 +6,13 @@ members (real Django sessions, so the load test skips the sign-in pages) and
 OFFICERS reviewers (default 8) spread over the four levels of one lineage —
 national (TLĐ), a province, one of its districts, one of its grassroots
 unions — also signed in; prints a JSON document with the session keys and
-unit codes.  Run with ``DJANGO_SETTINGS_MODULE=benchmarks.bare.settings`` to
-create the bare benchmark's table too.
+unit codes.  GRASSROOTS more grassroots unions (default 130,000: the national
+tree has "roughly 130,000 grassroots unions") are spread over the districts,
+so that look-ups in the unit tree cost what they cost in production.  Run
+with ``DJANGO_SETTINGS_MODULE=benchmarks.bare.settings`` to create the bare
+benchmark's table too.
 
-    .venv/bin/python benchmarks/surge_setup.py MEMBERS [OFFICERS]
+    .venv/bin/python benchmarks/surge_setup.py MEMBERS [OFFICERS [GRASSROOTS]]
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_K
 from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 
+from benchmarks.submit_cost import more_grassroots  # noqa: E402
 from sangkien.accounts.models import User  # noqa: E402
 from sangkien.accounts.sessions import session_kind  # noqa: E402
 from sangkien.core import clock  # noqa: E402
@@ -53,7 +57,7 @@ def session_for(user: User) -> str:
     return store.session_key
 
 
-def main(members: int, officer_count: int = 8) -> None:
+def main(members: int, officer_count: int = 8, grassroots: int = 130_000) -> None:
     """Create the data (see the module docstring) and print it as one JSON line."""
     call_command("migrate", verbosity=0)
     call_command("load_national_units", stdout=open(os.devnull, "w"))  # noqa: SIM115
@@ -61,6 +65,9 @@ def main(members: int, officer_count: int = 8) -> None:
     rows = [UnitRow(code=f"{d.code}-S{i}", name=f"CĐCS Công ty số {i} {d.name[5:]}", kind=UnitKind.GRASSROOTS,
                     parent_code=d.code, member_count=500) for d in districts for i in range(1, 4)]
     import_rows(rows)
+    every_district = list(Unit.objects.filter(kind=UnitKind.DISTRICT_FEDERATION).order_by("code"))
+    for index, district in enumerate(every_district):
+        more_grassroots(district, grassroots // len(every_district) + (index < grassroots % len(every_district)))
     open_demo.load()
     choices = []
     for unit in Unit.objects.filter(code__contains="-S").order_by("code"):
@@ -86,4 +93,4 @@ def main(members: int, officer_count: int = 8) -> None:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]), *(int(a) for a in sys.argv[2:3]))
+    main(int(sys.argv[1]), *(int(a) for a in sys.argv[2:4]))

@@ -22,6 +22,7 @@ def test_quick_run_measures_the_ratio_and_loses_nothing(tmp_path):
     out = tmp_path / "surge.json"
     subprocess.run([str(ROOT / "scripts" / "with-postgres.sh"), str(ROOT / ".venv" / "bin" / "python"),
                     "benchmarks/surge.py", "--quick", "--bare-only", "--no-doc", "--members", "60", "--officers", "4",
+                    "--grassroots", "2000",
                     "--cpu-seconds", "2", "--json", str(out)],
                    cwd=ROOT, capture_output=True, text=True, timeout=170, check=True)
     result = json.loads(out.read_text(encoding="utf-8"))
