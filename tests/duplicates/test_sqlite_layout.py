@@ -8,31 +8,22 @@ primary keys' indexes (nothing to change there)."""
 from __future__ import annotations
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 from sangkien.duplicates.index import DatabaseStore
 from sangkien.duplicates.models import BandKey, Fingerprint
 from tests.factories import InitiativeFactory
+from tests.plans import query_plan
 
 BEFORE = [("duplicates", "0005_index_version_3")]
 AFTER = [("duplicates", "0006_sqlite_compact_index")]
 
 
-def _plan(sql: str, params: list) -> str:
-    with transaction.atomic(), connection.cursor() as cursor:  # SET LOCAL lasts for this block
-        if connection.vendor == "sqlite":
-            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
-            return " | ".join(row[-1] for row in cursor.fetchall())
-        cursor.execute("SET LOCAL enable_seqscan = off")  # an empty table: ask which index, not whether
-        cursor.execute(f"EXPLAIN {sql}", params)
-        return " | ".join(row[0] for row in cursor.fetchall())
-
-
 def _layout() -> tuple[str, str]:
     """(plan of one band key's postings, plan of one sketch read)."""
-    postings = _plan('SELECT "initiative_id" FROM "duplicates_bandkey" WHERE "band_key" = %s LIMIT 301', [7])
-    sketch = _plan('SELECT "initiative_id", "sketch" FROM "duplicates_fingerprint" WHERE "initiative_id" IN (%s)',
+    postings = query_plan('SELECT "initiative_id" FROM "duplicates_bandkey" WHERE "band_key" = %s LIMIT 301', [7])
+    sketch = query_plan('SELECT "initiative_id", "sketch" FROM "duplicates_fingerprint" WHERE "initiative_id" IN (%s)',
                    [1_000_001])
     return postings, sketch
 

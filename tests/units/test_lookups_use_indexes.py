@@ -12,23 +12,14 @@ sequential scans off, since a test's few units are cheaper to scan than to look 
 from __future__ import annotations
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from sangkien.units.chooser import resolve_choice
 from sangkien.units.models import Unit
+from tests.plans import query_plan
 
 pytestmark = pytest.mark.django_db
-
-
-def _plan(sql: str) -> str:
-    with transaction.atomic(), connection.cursor() as cursor:  # SET LOCAL lasts for this block
-        if connection.vendor == "sqlite":
-            cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
-            return " | ".join(row[-1] for row in cursor.fetchall())
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute(f"EXPLAIN {sql}")
-        return " | ".join(row[0] for row in cursor.fetchall())
 
 
 def _statements(call):
@@ -45,7 +36,7 @@ def test_the_unit_chain_and_the_first_root_are_read_through_indexes(tree):
     assert root == tree["root"]
     assert len(chain) == 1 and len(first_root) == 1
     for sql in (*chain, *first_root):
-        plan = _plan(sql)
+        plan = query_plan(sql)
         if connection.vendor == "sqlite":
             assert "SCAN units_unit" not in plan, plan  # SEARCH: a look-up in an index
             assert "units_unit_depth_idx" in plan, plan
