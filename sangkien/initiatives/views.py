@@ -86,7 +86,11 @@ NO_PARTICIPATION_CONSENT = gettext_lazy(
 
 
 def _root() -> Unit:
-    return Unit.objects.get_first_root_node()
+    """The national root, where the unit chooser starts (404 while no unit tree is loaded)."""
+    root = Unit.objects.get_first_root_node()
+    if root is None:
+        raise Http404
+    return root
 
 
 def _author_initial(user: User) -> dict[str, Any]:
