@@ -81,9 +81,8 @@ def kept_open_programme(slug: str) -> tuple[Programme | None, Phase | None]:
     with the programme and its phases read from the cache (issue 12: the form page and its POST
     each read them; at the deadline that is one statement of every request).
 
-    The window is checked against the clock on every call, in memory, exactly as the query does
-    (``submission_start <= now < submission_end``, the lowest number first), so a phase opens and
-    closes on time.  Kept :data:`PROGRAMME_SECONDS` under the same :func:`version` as the kept form
+    The window is checked against the clock on every call, in memory (:meth:`Phase.is_open`, the
+    lowest number first, as the query does), so a phase opens and closes on time.  Kept :data:`PROGRAMME_SECONDS` under the same :func:`version` as the kept form
     parts: a programme or phase saved or deleted through the ORM is read afresh at once by the
     process that saved it and, with a shared cache (``REDIS_URL``), by every process; without one,
     the other processes see the change within :data:`PROGRAMME_SECONDS`.  A programme that does
@@ -104,7 +103,7 @@ def kept_open_programme(slug: str) -> tuple[Programme | None, Phase | None]:
         cache.set(key, kept, timeout=PROGRAMME_SECONDS)
     programme, phases = kept
     at = now()
-    return programme, next((phase for phase in phases if phase.submission_start <= at < phase.submission_end), None)
+    return programme, next((phase for phase in phases if phase.is_open(at)), None)
 
 
 class LazyChooser:
