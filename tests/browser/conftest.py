@@ -72,6 +72,35 @@ def sign_in(page, base: str, login: str, password: str = PASSWORD) -> None:
     assert "/tai-khoan/login/" not in page.url, "sign-in failed"
 
 
+# The description's text as a reader sees it (tags dropped, no-break spaces as spaces).
+DESCRIPTION_HOLDS = """text => {
+    const html = document.querySelector('#id_description').value;
+    const body = new DOMParser().parseFromString(html, 'text/html').body;
+    return body.textContent.replace(/\\u00a0/g, ' ').includes(text);
+}"""
+TWO_FRAMES = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
+
+
+def type_description(page, text: str, *, click: bool = True) -> None:
+    """Type ``text`` into the description's Trix editor, as a member does, and wait until Trix has all of it.
+
+    Trix renders each key in the next animation frame, and that render puts the selection
+    back into the editor, which in Chromium moves the focus there (basecamp/trix#353).  A
+    field filled before that frame loses its text to the description: under CI's load the
+    frame came late, the benefit box stayed empty and the form was accepted, or came back
+    from a 503 without it.  Trix writes the hidden input in that same render, so once the
+    input holds the whole of ``text`` no key is left to render; two more frames let any
+    follow-up render run.  ``click=False`` types where the caret already is.
+
+    :raises playwright.sync_api.TimeoutError: the input never holds ``text``.
+    """
+    if click:
+        page.click("trix-editor")
+    page.keyboard.type(text)
+    page.wait_for_function(DESCRIPTION_HOLDS, arg=text)
+    page.evaluate(TWO_FRAMES)
+
+
 def switch_language(page, language: str) -> None:
     """Choose ``language`` ("vi" or "en") with the header's switcher, as a user does.
 

@@ -13,7 +13,7 @@ from django.db import OperationalError
 
 from sangkien.duplicates import services
 from sangkien.initiatives.models import Initiative
-from tests.browser.conftest import PHONE, sign_in
+from tests.browser.conftest import PHONE, sign_in, type_description
 from tests.factories import UserFactory
 from tests.uploads import image_bytes
 
@@ -45,9 +45,7 @@ def test_a_busy_database_gives_the_form_back_and_sending_again_saves_it(
         page.fill("#id_author_phone", "0912 345 678")
         page.check("input[name=sector_block][value=enterprise]")
         page.fill("#id_title", "Mài dao máy cắt theo lịch")
-        page.click("trix-editor")
-        page.keyboard.type("Dao được mài mỗi tuần.")
-        page.wait_for_function("() => document.querySelector('#id_description').value.includes('mỗi tuần')")
+        type_description(page, "Dao được mài mỗi tuần.")
         page.fill("#id_benefit_vnd", "2 triệu")
         page.set_input_files("#id_attachments", files=[
             {"name": "anh-may-cat.jpg", "mimeType": "image/jpeg", "buffer": image_bytes()}])  # a real photo

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from sangkien.initiatives.models import Initiative
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import sign_in, type_description
 from tests.browser.test_member_pages import fits_the_phone, phone, world  # noqa: F401 (fixtures)
 from tests.uploads import image_bytes
 
@@ -34,9 +34,7 @@ def test_a_web_page_named_png_is_refused_and_the_form_keeps_the_rest(world, live
     page.fill("#id_author_phone", "0912 345 678")
     page.check("input[name=sector_block][value=enterprise]")
     page.fill("#id_title", TITLE)
-    page.click("trix-editor")
-    page.keyboard.type("Dao được mài mỗi tuần.")
-    page.wait_for_function("() => document.querySelector('#id_description').value.includes('mỗi tuần')")
+    type_description(page, "Dao được mài mỗi tuần.")
     page.set_input_files("#id_attachments", files=[
         {"name": "anh-may-cat.png", "mimeType": "image/png", "buffer": PAGE},
         {"name": "ke-hoach.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n% ke hoach\n"}])
@@ -77,9 +75,7 @@ def test_files_larger_than_the_page_takes_get_the_413_page(world, live_server, p
     page.wait_for_selector("trix-editor")
     page.check("input[name=sector_block][value=enterprise]")
     page.fill("#id_title", TITLE)
-    page.click("trix-editor")
-    page.keyboard.type("Dao được mài mỗi tuần.")
-    page.wait_for_function("() => document.querySelector('#id_description').value.includes('mỗi tuần')")
+    type_description(page, "Dao được mài mỗi tuần.")
     page.set_input_files("#id_attachments", files=[
         {"name": f"ban-scan-{n}.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n" + b"x" * 400_000}
         for n in range(3)])

@@ -17,7 +17,14 @@ from django.core.cache import cache
 from sangkien.accounts.models import User
 from sangkien.accounts.sms import read_messages
 from sangkien.initiatives.models import Initiative, Status
-from tests.browser.conftest import DESKTOP, PASSWORD, PHONE, sign_in, switch_language
+from tests.browser.conftest import (
+    DESKTOP,
+    PASSWORD,
+    PHONE,
+    sign_in,
+    switch_language,
+    type_description,
+)
 
 pytestmark = [
     pytest.mark.browser,
@@ -132,14 +139,12 @@ def test_member_journey_from_qr_to_dashboard(journey_world, live_server, browser
     page.check("input[name=sector_block][value=public]")
     page.select_option("#id_field", label="Giáo dục, đào tạo")
     page.fill("#id_title", TITLE)
-    page.click("trix-editor")
-    page.keyboard.type("Giáo viên chủ nhiệm ghi bài tập trên bảng tính dùng chung.")
+    type_description(page, "Giáo viên chủ nhiệm ghi bài tập trên bảng tính dùng chung.")
     page.keyboard.press("Enter")
     # Trix handles the Enter key a moment later; keys typed before that land
     # as stray line breaks, so wait until the break is in the hidden input.
     page.wait_for_function("() => document.querySelector('#id_description').value.includes('<br>')")
-    page.keyboard.type("Phụ huynh xem được mỗi tối qua điện thoại.")
-    page.wait_for_function("() => document.querySelector('#id_description').value.includes('điện thoại')")
+    type_description(page, "Phụ huynh xem được mỗi tối qua điện thoại.", click=False)
     page.fill("#id_effect_summary", "Giảm 30 % số học sinh quên bài; tiết kiệm giấy in.")
     page.fill("#id_benefit_vnd", "1,5 triệu")
     shoot(page, f"04-submission-form-filled{suffix}")

@@ -17,7 +17,7 @@ import pytest
 from sangkien.core.clock import end_of_day, local_now
 from sangkien.initiatives.models import Attachment, Initiative, Status
 from sangkien.programmes.models import Phase
-from tests.browser.conftest import PHONE, SCREENSHOTS, sign_in
+from tests.browser.conftest import PHONE, SCREENSHOTS, sign_in, type_description
 from tests.factories import InitiativeFactory, ProgrammeFactory, UserFactory
 from tests.uploads import image_bytes
 
@@ -148,9 +148,7 @@ def test_a_chosen_file_survives_a_failed_form_and_is_attached(world, live_server
     page.fill("#id_author_phone", "0912 345 678")
     page.check("input[name=sector_block][value=enterprise]")
     page.fill("#id_title", "Mài dao máy cắt theo lịch")
-    page.click("trix-editor")
-    page.keyboard.type("Dao được mài mỗi tuần.")
-    page.wait_for_function("() => document.querySelector('#id_description').value.includes('mỗi tuần')")
+    type_description(page, "Dao được mài mỗi tuần.")
     page.fill("#id_benefit_vnd", "khoảng chừng")  # not an amount: the form comes back
     page.set_input_files("#id_attachments", files=[
         {"name": "anh-may-cat.jpg", "mimeType": "image/jpeg", "buffer": image_bytes("JPEG")}])
@@ -252,10 +250,7 @@ def test_a_word_table_pasted_into_the_description_is_kept(world, live_server, ph
     page.fill("#id_author_phone", "0912 345 678")
     page.check("input[name=sector_block][value=enterprise]")
     page.fill("#id_title", "Mài dao máy cắt theo lịch")
-    page.click("trix-editor")
-    page.keyboard.type("Giới thiệu chung.")
-    # Trix writes into its input a frame later: wait for the last key before pasting.
-    page.wait_for_function("() => document.querySelector('#id_description').value.includes('Giới thiệu chung.')")
+    type_description(page, "Giới thiệu chung.")
     page.evaluate(PASTE, WORD_CLIPBOARD)
     box = page.locator("[data-testid=description-fallback]")
     assert box.is_visible() and not page.locator("trix-editor").is_visible()

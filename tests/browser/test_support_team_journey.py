@@ -17,7 +17,7 @@ import segno
 
 from sangkien.initiatives.models import Initiative, SectorBlock, Status
 from sangkien.roles.models import Role
-from tests.browser.conftest import PHONE, SCREENSHOTS, sign_in, switch_language
+from tests.browser.conftest import PHONE, SCREENSHOTS, sign_in, switch_language, type_description
 from tests.factories import UserFactory, grant
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -95,9 +95,7 @@ def test_support_team_enters_an_initiative_and_prints_the_poster(journey_world, 
     page.check("input[name=sector_block][value=public]")
     page.select_option("#id_field", label="Giáo dục, đào tạo")
     page.fill("#id_title", TITLE)
-    page.click("trix-editor")
-    page.keyboard.type("Học sinh quét mã QR ở cửa lớp để xem lịch trực nhật trong tuần.")
-    page.wait_for_function("() => document.querySelector('#id_description').value.includes('trực nhật')")
+    type_description(page, "Học sinh quét mã QR ở cửa lớp để xem lịch trực nhật trong tuần.")
     save = page.locator("form[enctype] button[type=submit]")
     assert save.inner_text().strip() == texts["save"]
     shoot("02-enter-form")
