@@ -50,8 +50,14 @@ def level_label(parent: Unit, number: int) -> str:
 
 def children_options(parent: Unit, query: str = "") -> tuple[list[tuple[str, str]], bool]:
     """Active children of ``parent`` matching ``query``: accents optional, and names as people type
-    them (``units.names.matches_search``: "TP Tam Điệp", "CĐ Viên chức", words in any order)."""
-    qs = Unit.objects.filter(path__startswith=parent.path, depth=parent.depth + 1, is_active=True)
+    them (``units.names.matches_search``: "TP Tam Điệp", "CĐ Viên chức", words in any order).
+
+    Returns ``(options, truncated)``: up to ``OPTION_LIMIT`` ``(code, name)`` pairs by name, and
+    whether more matched.  The children are treebeard's interval on the ``(depth, path)`` index;
+    ``path LIKE 'p%'`` read every unit on SQLite, 8.5 ms for a district's list at the national size
+    (docs/benchmarks.md, "Unit chooser at the national size"; issue 12 round 8).
+    """
+    qs = Unit.objects.get_children(parent).filter(is_active=True)
     rows = list(qs.order_by("name").values_list("code", "name"))
     if query:
         needle = fold(query)
@@ -93,7 +99,7 @@ def build_levels(root: Unit, selected: list[str], queries: dict[int, str] | None
         child = next((u for u in known if u.code == chosen and u.depth == parent.depth + 1
                       and u.path.startswith(parent.path)), None)
         if child is None:
-            child = Unit.objects.filter(code=chosen, path__startswith=parent.path, depth=parent.depth + 1).first()
+            child = Unit.objects.get_children(parent).filter(code=chosen).first()
         if child is None:
             levels[-1].selected = ""
             break
@@ -154,8 +160,7 @@ def resolve_choice(root: Unit | None, selected: list[str]) -> tuple[Unit | None,
     if parent == root:
         return None, False, str(_("Hãy chọn tỉnh, thành phố của bạn."))
     # ``numchild`` counts every child, active or not: none at all needs no query (a grassroots union).
-    if parent.numchild and Unit.objects.filter(path__startswith=parent.path, depth=parent.depth + 1,
-                                               is_active=True).exists():
+    if parent.numchild and Unit.objects.get_children(parent).filter(is_active=True).exists():
         return None, False, str(_("Hãy chọn tiếp đơn vị cấp dưới, hoặc “Đơn vị của tôi không có trong danh sách”."))
     return parent, False, ""
 

@@ -153,7 +153,12 @@ class Unit(MP_Node):
     class Meta:
         verbose_name = _("đơn vị")
         verbose_name_plural = _("đơn vị")
-        indexes = [models.Index(fields=["kind"])]
+        indexes = [
+            models.Index(fields=["kind"]),
+            # A unit's children: "depth = d + 1 AND path BETWEEN p0000 AND pZZZZ" (treebeard's interval),
+            # one range of this index at every level (units.chooser; issue 12 round 8).
+            models.Index(fields=["depth", "path"], name="units_unit_depth_path"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["code"], condition=Q(retired_on__isnull=True),
                                     name="units_unit_code_unique_current"),

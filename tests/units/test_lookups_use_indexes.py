@@ -1,4 +1,5 @@
-"""Issue 12, round 7: a submission's unit look-ups descend indexes; none reads every unit.
+"""Issue 12, rounds 7 and 8: a submission's unit look-ups, and the chooser's, descend indexes; none
+reads every unit.
 
 The POST resolves the chosen units with the national root in one query
 (``units.chooser.resolve_choice``) and several pages find the first root
@@ -19,9 +20,10 @@ import re
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils.translation import gettext
 
 from benchmarks.submit_cost import more_grassroots
-from sangkien.units.chooser import resolve_choice
+from sangkien.units.chooser import build_levels, children_options, resolve_choice
 from sangkien.units.models import Unit
 from tests.plans import query_plan
 
@@ -68,3 +70,29 @@ def test_the_unit_chain_and_the_first_root_are_read_through_indexes(tree):
         for sql in (*chain, *first_root):
             plan, dropped = _dropped(sql)
             assert "Seq Scan" not in plan and dropped < 10, plan  # not the 5,000 units read to keep a few
+
+
+def test_the_chooser_lists_and_checks_a_units_children_through_the_path_index(tree):
+    """Round 8: the chooser's listing of a unit's children, its look-up of the child picked and the
+    "has active children" check read the children's range of the path's index (treebeard's
+    children interval), not every unit: on SQLite ``path LIKE 'p%'`` is served by no index (its
+    LIKE ignores case), and a district's list took 7.8 ms at the national size."""
+    more_grassroots(tree["d2"], MORE)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE units_unit")
+    district = tree["d1"]
+    (options, truncated), listing = _statements(lambda: children_options(district))
+    assert (options, truncated) == ([(tree["g12"].code, tree["g12"].name), (tree["g11"].code, tree["g11"].name)], False)
+    levels, picked = _statements(lambda: build_levels(district, [tree["g11"].code]))
+    assert [level.unit for level in levels] == [tree["g11"]] and len(picked) == 2  # the listing, then the pick
+    answer, check = _statements(lambda: resolve_choice(tree["p1"], [district.code]))
+    assert answer == (None, False, gettext("Hãy chọn tiếp đơn vị cấp dưới, hoặc “Đơn vị của tôi không có trong danh sách”."))
+    assert len(check) == 2  # the chain, then "has active children"
+    for sql in (*listing, picked[1], check[1]):
+        if connection.vendor == "sqlite":
+            plan = query_plan(sql)
+            assert "SCAN units_unit" not in plan and "SEARCH units_unit USING INDEX" in plan, plan
+        else:
+            plan, dropped = _dropped(sql)
+            assert "Seq Scan" not in plan and dropped < 10, plan
