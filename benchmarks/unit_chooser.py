@@ -55,26 +55,19 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def _setup() -> str:
-    """Django on a fresh throw-away database (dropped by ``_teardown`` on PostgreSQL); its vendor."""
+    """Django on a fresh throw-away database (``submit_cost``'s set-up; dropped by ``_teardown`` on
+    PostgreSQL); its vendor."""
     sys.path.insert(0, str(ROOT))
+    from benchmarks import submit_cost
+
     url = os.environ.get("DATABASE_URL", "")
     if url and not re.match(r"postgres(ql)?://[^@]*@127\.0\.0\.1:\d+/", url):
         sys.exit("DATABASE_URL must be a throw-away PostgreSQL server on 127.0.0.1 (scripts/with-postgres.sh)")
     if not url:
         os.environ["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp(prefix='sk-chooser-')}/chooser.sqlite3"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sangkien.settings")
-    os.environ["SANGKIEN_DEBUG"] = "0"
-    os.environ["SANGKIEN_ALLOWED_HOSTS"] = "testserver"
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    submit_cost._setup(ROOT)
     from django.db import connection
 
-    if connection.vendor == "postgresql":
-        connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    else:
-        call_command("migrate", verbosity=0)
     return connection.vendor
 
 
