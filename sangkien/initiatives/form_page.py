@@ -33,7 +33,7 @@ from django.core.cache import cache
 from django.utils.translation import get_language
 
 from sangkien.core.clock import now
-from sangkien.programmes.models import Phase, Programme, open_programme
+from sangkien.programmes.models import Phase, Programme
 
 #: Seconds a rendered part is kept (the bound on staleness for writes no signal sees).
 FRAGMENT_SECONDS = 60
@@ -77,9 +77,10 @@ def fragment_key(*, programme: Programme, phase: Phase, code: str) -> str | None
 
 
 def kept_open_programme(slug: str) -> tuple[Programme | None, Phase | None]:
-    """``(programme, phase)`` as :func:`sangkien.programmes.models.open_programme` gives them now,
-    with the programme and its phases read from the cache (issue 12: the form page and its POST
-    each read them; at the deadline that is one statement of every request).
+    """``(programme, phase)``: the published programme ``slug`` and its phase open now (``None``
+    when none is), or ``(None, None)`` when there is no such programme.  The programme and its
+    phases are read from the cache (issue 12: the form page, its POST and the similar panel each
+    read them; at the deadline that is one statement of every request).
 
     The window is checked against the clock on every call, in memory (:meth:`Phase.is_open`, the
     lowest number first, as the query does), so a phase opens and closes on time.  Kept :data:`PROGRAMME_SECONDS` under the same :func:`version` as the kept form
@@ -89,7 +90,7 @@ def kept_open_programme(slug: str) -> tuple[Programme | None, Phase | None]:
     not exist or is not published is not kept (read each time, as before).
     """
     if len(slug) > Programme._meta.get_field("slug").max_length:  # type: ignore[operator]  # a SlugField has one
-        return open_programme(slug)
+        return None, None  # no programme has it (and it is not made a cache key)
     key = f"{PROGRAMME_KEY}|{version()}|{slug}"
     kept = cache.get(key)
     if kept is None:

@@ -129,22 +129,3 @@ class Target(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} — {self.value}"
-
-
-def open_programme(slug: str, at: dt.datetime | None = None) -> tuple[Programme | None, Phase | None]:
-    """``(programme, phase)``: the published programme ``slug`` and its phase open at ``at``
-    (default: now; ``None`` when none is open), or ``(None, None)`` when there is no such programme.
-
-    What the submission form reads on every request: one query while a phase is open (the phase
-    with its programme), a second only when none is (issue 12: was two every time).  The phase is
-    :meth:`Programme.open_phase`'s.
-    """
-    at = at or now()
-    phase = (Phase.objects.select_related("programme")
-             .filter(programme__slug=slug, programme__is_published=True,
-                     submission_start__lte=at, submission_end__gt=at)
-             .order_by("number").first())
-    if phase is not None:
-        return phase.programme, phase
-    return Programme.objects.filter(slug=slug, is_published=True).first(), None
-

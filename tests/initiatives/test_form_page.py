@@ -14,9 +14,9 @@ from django.urls import reverse
 from django.utils import translation
 
 from sangkien.core.clock import local_datetime
-from sangkien.initiatives.form_page import fragment_key
+from sangkien.initiatives.form_page import fragment_key, kept_open_programme
 from sangkien.initiatives.models import Initiative
-from sangkien.programmes.models import Field
+from sangkien.programmes.models import Field, Programme
 from sangkien.units.services import rename_unit
 from tests.factories import UserFactory
 
@@ -131,3 +131,13 @@ def test_a_changed_deadline_or_an_unpublished_programme_shows_at_once(client, tr
     phase.programme.is_published = False
     phase.programme.save()
     assert _at(client, phase, OPEN).status_code == 404
+
+
+def test_a_slug_longer_than_any_programme_has_is_not_found_without_a_query(client, django_assert_num_queries):
+    """No programme has a slug longer than the field allows: 404, and no statement about it (nor
+    a cache key made of it)."""
+    client.force_login(UserFactory())
+    slug = "x" * (Programme._meta.get_field("slug").max_length + 1)
+    with django_assert_num_queries(0):
+        assert kept_open_programme(slug) == (None, None)
+    assert client.get(reverse("initiatives:submit", args=[slug])).status_code == 404

@@ -27,7 +27,7 @@ BASELINES = {
     "review queue, filtered": 9,
     "officer home": 8,  # 7 + the held imports the officer may confirm (issue 9 item 8)
     # issue 12: 17 → 14, the preselected unit's lineage (one query) serves the chooser's levels;
-    # 14 → 13, the open phase read with its programme (programmes.models.open_programme).
+    # 14 → 13, the open phase read with its programme (then programmes.models.open_programme).
     # Round 7: 13 → 14 on a process's first page only — the programme and all its phases are read
     # (two statements) and kept for the next pages and POSTs (form_page.kept_open_programme)
     "submission form": 14,
