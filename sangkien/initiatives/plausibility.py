@@ -196,45 +196,116 @@ def assess(*, unit: Unit, programme: Programme, participants_added: int, initiat
     return None
 
 
-def _submission_figures(initiative: Initiative, person_ids: Sequence[int]) -> tuple[int, int, int]:
-    """``(same_day, participants, known)`` for :func:`assess_submission`, in one statement.
+def _participant_rule_may_apply(unit: Unit) -> bool:
+    """Whether :func:`assess`'s participant rules can hold a submission to ``unit``, without a query.
+
+    A unit with units below may (its members are summed by :func:`subtree_members`); a unit with
+    none only when it is a grassroots union (its own member count, or the grassroots maximum): a
+    federation left without units below has neither bound.
+    """
+    return unit.numchild > 0 or unit.kind == UnitKind.GRASSROOTS
+
+
+def _subtree_test(unit: Unit) -> tuple[str, list[Any]]:
+    """``unit``'s subtree as a test of a ``units_unit.path`` column (``"u.path" + test``) and its parameters.
+
+    SQLite: the range of paths that begin with the unit's (treebeard's alphabet, ``0``–``Z``); its
+    ``LIKE`` ignores case, so no index serves it, and a count over the subtree read every unit (or
+    every initiative of the programme) instead of the union's.  PostgreSQL: the prefix ``LIKE``,
+    which the path's pattern index (``varchar_pattern_ops``) serves whatever the collation.
+    """
+    path = unit.path
+    if connection.vendor == "sqlite":
+        longest = Unit._meta.get_field("path").max_length or len(path)  # treebeard's: 255
+        last = path + Unit.alphabet[-1] * (longest - len(path))
+        return " BETWEEN %s AND %s", [path, last]
+    return f" {connection.operators['startswith']}", [connection.ops.prep_for_like_query(path) + "%"]
+
+
+def _submission_figures_sql(initiative: Initiative, person_ids: Sequence[int],
+                            count_participants: bool) -> tuple[str, list[Any]]:
+    """The statement of :func:`_submission_figures` and its parameters."""
+    quote = connection.ops.quote_name
+    authorship, initiative_table = quote(Authorship._meta.db_table), quote(Initiative._meta.db_table)
+    unit_table = quote(Unit._meta.db_table)
+    counted = " AND ".join(f"{{i}}.{quote(Initiative._meta.get_field(name).column)} IS NULL"  # type: ignore[union-attr,arg-type]  # concrete fields
+                           for name in InitiativeQuerySet.UNCOUNTED_WHEN)
+    unit = initiative.unit
+    leaf = unit.numchild == 0  # its subtree is itself: its initiatives by their unit's index, no unit read
+    subtree_test, subtree_params = ("", [unit.pk]) if leaf else _subtree_test(unit)
+    subtree = [initiative.programme_id, *subtree_params, initiative.pk]
+
+    def in_subtree(authorships: str, initiatives: str, units: str, *, from_units: bool) -> str:
+        """The counted authorships of the unit's subtree for the programme, other than this initiative
+        (parameters: ``subtree``), read from the subtree's units (``from_units``) or from the
+        authorships (the others' conditions)."""
+        tables = [f"{authorship} {authorships}", f"{initiative_table} {initiatives}"]
+        if leaf:
+            in_unit = f"{initiatives}.unit_id = %s"
+        else:
+            tables.append(f"{unit_table} {units}")
+            in_unit = f"{units}.id = {initiatives}.unit_id AND {units}.path{subtree_test}"
+        return (f" FROM {' CROSS JOIN '.join(reversed(tables) if from_units else tables)}"
+                f" WHERE {initiatives}.id = {authorships}.initiative_id"
+                f" AND {counted.format(i=initiatives)} AND +{initiatives}.programme_id = %s"
+                f" AND {in_unit} AND {initiatives}.id <> %s")
+
+    authors = sorted(set(person_ids))
+    day = initiative.submitted_at.astimezone(LOCAL_TZ).date()
+    adapt = connection.ops.adapt_datetimefield_value
+    # PostgreSQL would copy ``known``'s sub-select into the CASE (planned and run twice) unless the
+    # figures are materialised; SQLite reads them once either way, and faster without the hint.
+    # ``CROSS JOIN`` fixes SQLite's order: the day's count and ``known`` from the authors' own
+    # authorships, the participants from the subtree's units (without statistics its planner
+    # started from the programme's initiatives, or those of the day: every submission of a deadline
+    # day); PostgreSQL plans each as the inner join it is.  The unary ``+`` keeps both from reading
+    # the programme's initiatives by its index: the unit's are a small part of them.
+    materialized = " MATERIALIZED" if connection.vendor == "postgresql" else ""
+    sql = (
+        f"WITH f AS{materialized} (SELECT (SELECT COUNT(DISTINCT d.initiative_id) FROM {authorship} d"  # noqa: S608  # names from the models
+        f" CROSS JOIN {initiative_table} di"
+        f" WHERE di.id = d.initiative_id AND d.person_id = %s AND di.programme_id = %s"
+        f" AND di.submitted_at >= %s AND di.submitted_at < %s)"
+        f" AS same_day, (SELECT COUNT(DISTINCT k.person_id){in_subtree('k', 'ki', 'ku', from_units=False)}"
+        f" AND k.person_id IN ({', '.join(['%s'] * len(authors))})) AS known)"
+        " SELECT f.same_day, f.known,"
+        f" CASE WHEN f.known < %s THEN (SELECT COUNT(DISTINCT a.person_id){in_subtree('a', 'i', 'u', from_units=True)}) END"
+        " FROM f"
+    )
+    params = [person_ids[0], initiative.programme_id, adapt(start_of_day(day)), adapt(end_of_day(day)),
+              *subtree, *authors, len(authors) if count_participants else 0, *subtree]
+    return sql, params
+
+
+def _submission_figures(initiative: Initiative, person_ids: Sequence[int], *,
+                        count_participants: bool = True) -> tuple[int, int, int | None]:
+    """``(same_day, known, participants)`` for :func:`assess_submission`, in one statement.
 
     ``same_day``: the initiatives of ``initiative``'s programme that ``person_ids[0]`` wrote or
     co-wrote on its local day of submission (Asia/Ho_Chi_Minh), this one included;
-    ``participants``: the persons counted in its unit's subtree for the programme before it
-    (authorships of counted initiatives, :meth:`InitiativeQuerySet.counted`, other than this one);
-    ``known``: how many of ``person_ids`` are among them.
+    ``known``: how many of ``person_ids`` are counted in its unit's subtree for the programme
+    before it (authorships of counted initiatives, :meth:`InitiativeQuerySet.counted`, other than
+    this one); ``participants``: the persons counted there — only when one of ``person_ids`` is
+    not (``None`` otherwise, or when not ``count_participants``).
 
-    Hand-written SQL on the submission's hot path (issue 12: the two ORM aggregates it replaces
+    The first two read the authors' own authorships (their indexes), whatever the unit's size;
+    the participants are counted only when a rule needs them, from the unit's own initiatives
+    (issue 12: counted on every submission, they cost PostgreSQL about 9 ms at 10,000 initiatives
+    in the union and 45 ms at 50,000, and SQLite 20 ms at any size on the national tree;
+    docs/benchmarks.md, "Plausibility check at a large union").  The database evaluates the
+    ``CASE``'s sub-select only when its condition holds (both SQLite and PostgreSQL).
+
+    Hand-written SQL on the submission's hot path (issue 12: the ORM aggregates it replaces
     cost more Python to build than the database spends on them); the tables and the "not counted
     when" columns come from the models, so it follows
     :data:`InitiativeQuerySet.UNCOUNTED_WHEN`.  Read on the primary, inside the submission's
     transaction (it must see the rows just written).
     """
-    quote = connection.ops.quote_name
-    authorship, initiative_table = quote(Authorship._meta.db_table), quote(Initiative._meta.db_table)
-    uncounted = " AND ".join(f"i.{quote(Initiative._meta.get_field(name).column)} IS NULL"  # type: ignore[union-attr,arg-type]  # concrete fields
-                             for name in InitiativeQuerySet.UNCOUNTED_WHEN)
-    authors = sorted(set(person_ids))
-    day = initiative.submitted_at.astimezone(LOCAL_TZ).date()
-    adapt = connection.ops.adapt_datetimefield_value
-    sql = (
-        f"SELECT (SELECT COUNT(DISTINCT d.initiative_id) FROM {authorship} d"  # noqa: S608  # names from the models
-        f" INNER JOIN {initiative_table} di ON di.id = d.initiative_id"
-        f" WHERE d.person_id = %s AND di.programme_id = %s AND di.submitted_at >= %s AND di.submitted_at < %s),"
-        f" COUNT(DISTINCT a.person_id),"
-        f" COUNT(DISTINCT CASE WHEN a.person_id IN ({', '.join(['%s'] * len(authors))}) THEN a.person_id END)"
-        f" FROM {authorship} a INNER JOIN {initiative_table} i ON i.id = a.initiative_id"
-        f" INNER JOIN {quote(Unit._meta.db_table)} u ON u.id = i.unit_id"
-        f" WHERE {uncounted} AND i.programme_id = %s AND u.path {connection.operators['startswith']} AND i.id <> %s"
-    )
-    params = [person_ids[0], initiative.programme_id, adapt(start_of_day(day)), adapt(end_of_day(day)), *authors,
-              initiative.programme_id, connection.ops.prep_for_like_query(initiative.unit.path) + "%",
-              initiative.pk]
+    sql, params = _submission_figures_sql(initiative, person_ids, count_participants)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        same_day, participants, known = cursor.fetchone()
-    return int(same_day), int(participants), int(known)
+        same_day, known, participants = cursor.fetchone()
+    return int(same_day), int(known), None if participants is None else int(participants)
 
 
 def assess_submission(initiative: Initiative, *, limit: Limits | None = None,
@@ -247,9 +318,10 @@ def assess_submission(initiative: Initiative, *, limit: Limits | None = None,
 
     ``person_ids``: the persons of its authorships, main author first, when
     the caller has just written them (else read here).  One statement when
-    no rule holds it (:func:`_submission_figures`: the day's count, the
-    unit's participants counted before this initiative and how many of its
-    authors are among them; issue 12: was three, then two).
+    no rule holds it (:func:`_submission_figures`: the day's count, how many
+    of its authors the unit already counts and, only when one is new and a
+    participant rule can apply, the unit's participants; issue 12: was three
+    statements, then two, then one that always counted the unit).
     """
     limit = limit or limits()
     if person_ids is None:
@@ -257,12 +329,13 @@ def assess_submission(initiative: Initiative, *, limit: Limits | None = None,
                           .values_list("person_id", flat=True))
     if not person_ids:
         return None
-    same_day, participants, known = _submission_figures(initiative, person_ids)
+    same_day, known, participants = _submission_figures(
+        initiative, person_ids, count_participants=_participant_rule_may_apply(initiative.unit))
     if same_day > limit.daily_per_person:
         return Hold(rule=DAILY, figure=same_day, basis=limit.daily_per_person, limit=limit.daily_per_person)
     new = len(set(person_ids)) - known
-    if not new:
-        return None  # every author is already counted in the unit: no one new
+    if not new or participants is None:
+        return None  # every author is already counted in the unit (no one new), or no participant rule applies
     return assess(unit=initiative.unit, programme=initiative.programme, participants_added=0, initiatives_added=0,
                   rules=SUBMISSION_RULES, limit=limit, participants_counted=participants + new)
 

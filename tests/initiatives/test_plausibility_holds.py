@@ -187,3 +187,155 @@ def test_participants_are_those_of_counted_initiatives_in_the_unions_subtree(set
     beyond = _submit(UserFactory(full_name="Trần Văn Bình", phone="+84913000222"), phase, tree["g11"], 2)
     beyond.refresh_from_db()
     assert beyond.held_reason == {"rule": MEMBERS, "figure": 41, "basis": 40, "limit": 40}
+
+
+def test_an_author_counted_only_in_a_sibling_union_is_new_to_this_one(settings, tree, phase, member, frozen):
+    """"Already counted" is counted in the union's own subtree: the member's initiative in g12 does
+    not make them a participant of g11 (issue 12 asks it of the author's own authorships)."""
+    settings.SANGKIEN_PLAUSIBILITY_FLOOR = 5
+    for _ in range(40):  # g11 has 40 members, all of them already counted
+        InitiativeFactory(phase=phase, unit=tree["g11"])
+    elsewhere = _submit(member, phase, tree["g12"], 1)
+    elsewhere.refresh_from_db()
+    assert elsewhere.held_at is None
+    here = _submit(member, phase, tree["g11"], 2)
+    here.refresh_from_db()
+    assert here.held_reason == {"rule": MEMBERS, "figure": 41, "basis": 40, "limit": 40}
+
+
+def _many_initiatives(phase, unit, n):
+    """``n`` counted initiatives in ``unit``, one new person each (bulk: the size, not the factories, is
+    what the test is about)."""
+    from sangkien.core.clock import now
+    from sangkien.initiatives.models import Authorship, Person
+
+    persons = Person.objects.bulk_create([Person(full_name=f"Người số {i}") for i in range(n)])
+    initiatives = Initiative.objects.bulk_create([
+        Initiative(programme=phase.programme, phase=phase, unit=unit, title=f"Sáng kiến số {i}",
+                   description="<p>Mô tả</p>", submitted_at=now(), sector_block=SectorBlock.PUBLIC)
+        for i in range(n)])
+    Authorship.objects.bulk_create([Authorship(initiative=i, person=p, position=0, full_name=p.full_name)
+                                    for i, p in zip(initiatives, persons, strict=True)])
+    return initiatives, persons
+
+
+def _work(sql, params):
+    """What the database did for one statement: SQLite's virtual-machine steps (in hundreds), or the
+    rows PostgreSQL's plan nodes produced (``EXPLAIN ANALYZE``, rows × loops)."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        import json
+
+        with connection.cursor() as cursor:
+            # with statistics, as autovacuum keeps them: on just-filled tables without any the planner
+            # guesses every table has a row or two
+            cursor.execute("ANALYZE initiatives_initiative, initiatives_authorship, units_unit")
+            cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql, params)
+            plan = cursor.fetchone()[0]
+        plan = json.loads(plan) if isinstance(plan, str) else plan
+
+        def rows(node):
+            return (node.get("Actual Rows", 0) * node.get("Actual Loops", 0)
+                    + sum(rows(child) for child in node.get("Plans", [])))
+        return rows(plan[0]["Plan"])
+    connection.ensure_connection()
+    steps = [0]
+
+    def tick():
+        steps[0] += 1
+        return 0
+    connection.connection.set_progress_handler(tick, 100)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            cursor.fetchall()
+    finally:
+        connection.connection.set_progress_handler(None, 100)
+    return steps[0]
+
+
+def test_a_submission_by_an_author_the_union_counts_does_not_count_the_unions_participants(
+        tree, phase, member, frozen):
+    """Issue 12: the unit's participants are counted only when an author is new to it; an author it
+    already counts costs the same at 20 initiatives in the union as at 400 (the count read them all
+    on every submission: 9 ms of PostgreSQL at 10,000, docs/benchmarks.md)."""
+    from sangkien.initiatives.plausibility import _submission_figures, _submission_figures_sql
+
+    work = {}
+    for size in (20, 400):
+        initiatives, persons = _many_initiatives(phase, tree["g22"], size - len(work) * 20)
+        probe = initiatives[-1]
+        known, new = [persons[0].pk], [persons[-1].pk]  # persons[-1] wrote only the probe, left out
+        assert _submission_figures(probe, known) == (1, 1, None)
+        assert _submission_figures(probe, new) == (1, 0, size - 1)
+        work[size] = {name: _work(*_submission_figures_sql(probe, ids, True)) for name, ids in
+                      (("known", known), ("new", new))}
+    assert work[400]["new"] > 5 * work[20]["new"]  # the measure sees a count of the union
+    assert work[400]["known"] <= work[20]["known"] + 2
+
+
+def test_no_participant_count_where_no_participant_rule_applies(tree, phase, member, frozen):
+    """A federation with no union below it (an "unlisted" choice's unit) has neither the members
+    bound nor the grassroots maximum: its participants are not counted."""
+    from sangkien.initiatives.plausibility import _participant_rule_may_apply, _submission_figures
+    from sangkien.units.models import UnitKind
+    from tests.factories import make_unit
+
+    empty = make_unit(tree["p1"], code="376", name="LĐLĐ huyện mới", kind=UnitKind.DISTRICT_FEDERATION)
+    empty.refresh_from_db()
+    initiatives, persons = _many_initiatives(phase, empty, 3)
+    assert not _participant_rule_may_apply(empty)
+    assert _participant_rule_may_apply(tree["g11"]) and _participant_rule_may_apply(tree["d1"])
+    assert _submission_figures(initiatives[-1], [persons[-1].pk], count_participants=False) == (1, 0, None)
+    initiative = _submit(member, phase, empty, 1)
+    initiative.refresh_from_db()
+    assert initiative.held_at is None
+
+
+def test_the_subtree_test_selects_the_units_subtree(tree):
+    """``_subtree_test`` (a path range on SQLite, the prefix ``LIKE`` on PostgreSQL) selects what
+    ``Unit.objects.subtree_of`` does, for every unit of the tree and a unit added after it."""
+    from django.db import connection
+
+    from sangkien.initiatives.plausibility import _subtree_test
+    from sangkien.units.models import Unit
+    from tests.factories import make_unit
+
+    make_unit(tree["g11"], code="375-0001-A", name="Tổ công đoàn A")  # a unit below a grassroots union
+    for unit in Unit.objects.all():
+        test, params = _subtree_test(unit)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT id FROM units_unit WHERE path{test} ORDER BY id", params)  # noqa: S608
+            selected = [row[0] for row in cursor.fetchall()]
+        assert selected == sorted(Unit.objects.subtree_of(unit).values_list("pk", flat=True)), unit.code
+
+
+def test_the_unions_participants_are_counted_from_the_union_not_from_the_tree(tree, phase, frozen):
+    """Issue 12: the count of a unit's participants starts from the unit — a grassroots union's
+    initiatives by their unit's index, an upper-level unit's ("my union is not listed") by the
+    range of its units' paths. On SQLite the prefix ``LIKE`` could not use the path's index, so the
+    count started from every unit or from the programme's initiatives (20 ms at the national
+    tree's 131,075 units, 0.24 ms now: docs/benchmarks.md)."""
+    from django.db import connection
+
+    from benchmarks.submit_cost import more_grassroots
+    from sangkien.initiatives.plausibility import _submission_figures_sql
+    from tests.plans import query_plan
+
+    more_grassroots(tree["d2"], 2_000)
+    plans = {}
+    for name in ("g11", "d1"):
+        initiatives, persons = _many_initiatives(phase, tree[name], 5)
+        plans[name] = query_plan(*_submission_figures_sql(initiatives[-1], [persons[-1].pk], True))
+    if connection.vendor == "sqlite":
+        for plan in plans.values():
+            assert "SCAN" not in plan.replace("SCAN f", "").replace("SCAN CONSTANT ROW", ""), plan
+            assert "programme_id=?)" not in plan, plan  # not the programme's initiatives
+        assert "units_unit" not in plans["g11"] and "(unit_id=?)" in plans["g11"], plans["g11"]
+        assert "(path>? AND path<?)" in plans["d1"], plans["d1"]
+    else:
+        for plan in plans.values():
+            assert "Seq Scan" not in plan, plan
+        assert "units_unit" not in plans["g11"] and "unit_id" in plans["g11"], plans["g11"]
+        assert "units_unit_path" in plans["d1"], plans["d1"]
