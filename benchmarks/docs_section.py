@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+import os
 import re
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 
 def replace_section(path: Path, heading: str, text: str) -> None:
@@ -17,3 +22,32 @@ def replace_section(path: Path, heading: str, text: str) -> None:
     else:
         updated = current.rstrip("\n") + "\n\n" + text
     path.write_text(updated.rstrip("\n") + "\n", encoding="utf-8")
+
+
+def measure_and_record(measure: Callable[[], dict[str, Any]], *, vendor: str, teardown: Callable[[], None],
+                       results: Path, heading: str, render: Callable[[dict[str, Any]], str],
+                       json_path: str = "", write_doc: bool = False) -> dict[str, Any]:
+    """Run ``measure`` on the database ``vendor`` ("SQLite" or "PostgreSQL"), ``teardown`` after it
+    whatever happens, and add the load average (1/5/15 min) at start and end and the UTC time.
+
+    Prints the figures as JSON, writes them to ``json_path`` when given, and with ``write_doc``
+    keeps them in ``results`` (one entry per database, the other's kept) and rewrites the
+    ``heading`` section of docs/benchmarks.md with ``render(results)``.  Returns the figures.
+    """
+    load_start = [round(x, 2) for x in os.getloadavg()]
+    try:
+        figures = measure()
+    finally:
+        teardown()
+    figures |= {"load_average_start": load_start, "load_average_end": [round(x, 2) for x in os.getloadavg()],
+                "measured": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")}
+    print(json.dumps(figures, indent=2))
+    if json_path:
+        Path(json_path).write_text(json.dumps(figures, indent=2), encoding="utf-8")
+    if write_doc:
+        stored = json.loads(results.read_text()) if results.exists() else {}
+        stored[vendor] = figures
+        results.parent.mkdir(exist_ok=True)
+        results.write_text(json.dumps(stored, indent=2))
+        replace_section(Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md", heading, render(stored))
+    return figures

@@ -27,8 +27,6 @@ p95, with the load average.  ``--write-doc`` writes the ``## Plausibility check 
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -197,27 +195,13 @@ def main(argv: list[str] | None = None) -> None:
     from benchmarks.unit_chooser import _setup, _teardown
 
     vendor = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}[_setup()]
-    import datetime as dt
+    from benchmarks.docs_section import measure_and_record
 
-    load_start = [round(x, 2) for x in os.getloadavg()]
-    try:
-        figures = measure([int(s) for s in args.sizes.split(",")], args.n, args.rounds, args.grassroots,
-                          args.elsewhere)
-    finally:
-        _teardown()
-    figures |= {"load_average_start": load_start, "load_average_end": [round(x, 2) for x in os.getloadavg()],
-                "measured": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")}
-    print(json.dumps(figures, indent=2))
-    if args.json:
-        Path(args.json).write_text(json.dumps(figures, indent=2), encoding="utf-8")
-    if args.write_doc:
-        from benchmarks.docs_section import replace_section
-
-        stored = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
-        stored[vendor] = figures
-        RESULTS.parent.mkdir(exist_ok=True)
-        RESULTS.write_text(json.dumps(stored, indent=2))
-        replace_section(ROOT / "docs" / "benchmarks.md", SECTION, render(stored))
+    sizes = [int(s) for s in args.sizes.split(",")]
+    measure_and_record(lambda: measure(sizes, args.n, args.rounds, args.grassroots, args.elsewhere),
+                       vendor=vendor, teardown=_teardown,
+                       results=RESULTS, heading=SECTION, render=render, json_path=args.json,
+                       write_doc=args.write_doc)
 
 
 if __name__ == "__main__":

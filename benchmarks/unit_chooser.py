@@ -228,26 +228,11 @@ def render(stored: dict[str, Any]) -> str:
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     vendor = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}[_setup()]
-    import datetime as dt
+    from benchmarks.docs_section import measure_and_record
 
-    load_start = [round(x, 2) for x in os.getloadavg()]
-    try:
-        figures = measure(args.n, args.grassroots, args.rounds)
-    finally:
-        _teardown()
-    figures |= {"load_average_start": load_start, "load_average_end": [round(x, 2) for x in os.getloadavg()],
-                "measured": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")}
-    print(json.dumps(figures, indent=2))
-    if args.json:
-        Path(args.json).write_text(json.dumps(figures, indent=2), encoding="utf-8")
-    if args.write_doc:
-        from benchmarks.docs_section import replace_section
-
-        stored = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
-        stored[vendor] = figures
-        RESULTS.parent.mkdir(exist_ok=True)
-        RESULTS.write_text(json.dumps(stored, indent=2))
-        replace_section(ROOT / "docs" / "benchmarks.md", SECTION, render(stored))
+    measure_and_record(lambda: measure(args.n, args.grassroots, args.rounds), vendor=vendor, teardown=_teardown,
+                       results=RESULTS, heading=SECTION, render=render, json_path=args.json,
+                       write_doc=args.write_doc)
 
 
 if __name__ == "__main__":
