@@ -14,6 +14,7 @@ from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
@@ -99,6 +100,19 @@ def _filter_units(user: User) -> list[Unit] | None:
     return None if len(listed) > MAX_UNIT_CHOICES else listed
 
 
+class CountedPaginator(Paginator):
+    """A :class:`~django.core.paginator.Paginator` given the number of objects it pages (counted
+    already, e.g. by the queue's tabs), so it sends no ``COUNT`` of its own."""
+
+    def __init__(self, object_list: Any, per_page: int, *, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self.known_count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self.known_count
+
+
 @login_required
 def queue(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """Initiatives of the reviewer's subtree: search, filters, sorting, tabs with counts, bulk decision."""
@@ -123,7 +137,9 @@ def queue(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     if status != ALL:
         qs = qs.filter(status=status)
     qs = qs.select_related("unit", "field").order_by(*form.ordering())
-    page = Paginator(qs, 25).get_page(request.GET.get("trang"))
+    # the tab's count is the page list's: no second COUNT of the subtree (at the national level a
+    # count of every initiative of the programme, issue 12)
+    page = CountedPaginator(qs, 25, count=counts[status]).get_page(request.GET.get("trang"))
     items = [{"initiative": i,
               "can_decide": i.status == Status.SUBMITTED and request.user.has_perm("initiatives.review", i)}
              for i in page]

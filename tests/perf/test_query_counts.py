@@ -23,8 +23,8 @@ BASELINES = {
     # + the programme's day (its phases: codes name units of the programme's own tree) and whether
     # the tree changed since (the "regroup on today's tree" switch), issue 11
     "dashboard": 13,
-    "review queue": 10,
-    "review queue, filtered": 9,
+    "review queue": 9,
+    "review queue, filtered": 8,
     "officer home": 8,  # 7 + the held imports the officer may confirm (issue 9 item 8)
     # issue 12: 17 → 14, the preselected unit's lineage (one query) serves the chooser's levels;
     # 14 → 13, the open phase read with its programme (then programmes.models.open_programme).
