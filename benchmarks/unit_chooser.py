@@ -104,9 +104,24 @@ def _old_children(manager: Any, node: Any) -> Any:
 
 
 @contextmanager
+def subtree_filters_as_like() -> Iterator[None]:
+    """``path__startswith`` sent as ``LIKE`` on SQLite too, as before round 9 (``units.models.PathStartsWith``
+    taken off the path field for the block)."""
+    from sangkien.units.models import PathStartsWith, Unit
+
+    path = Unit._meta.get_field("path")
+    path._unregister_instance_lookup(PathStartsWith)
+    try:
+        yield
+    finally:
+        path.register_lookup(PathStartsWith)
+
+
+@contextmanager
 def _side(before: bool) -> Iterator[None]:
     """The database and code of one side: before round 8, without its index and with the old children
-    statement (``UnitManager.get_children`` patched, which the chooser calls); after, as they are."""
+    statement (``UnitManager.get_children`` patched, which the chooser calls; its ``path LIKE`` as it
+    was, :func:`subtree_filters_as_like`); after, as they are."""
     from django.db import connection
 
     from sangkien.units.models import UnitManager
@@ -118,10 +133,13 @@ def _side(before: bool) -> Iterator[None]:
             cursor.execute(f"CREATE INDEX IF NOT EXISTS {INDEX} ON units_unit (depth, path)")
         cursor.execute("ANALYZE")
     original = UnitManager.get_children
-    if before:
-        UnitManager.get_children = _old_children  # type: ignore[method-assign]
-    try:
+    if not before:
         yield
+        return
+    UnitManager.get_children = _old_children  # type: ignore[method-assign]
+    try:
+        with subtree_filters_as_like():
+            yield
     finally:
         UnitManager.get_children = original  # type: ignore[method-assign]
 

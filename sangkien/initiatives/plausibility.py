@@ -52,7 +52,7 @@ from sangkien.core.exceptions import InvalidTransition, NotAllowed
 from sangkien.core.models import log_action
 from sangkien.initiatives.models import Authorship, Initiative, InitiativeQuerySet
 from sangkien.programmes.models import Programme
-from sangkien.units.models import Unit, UnitKind
+from sangkien.units.models import Unit, UnitKind, last_path_below
 
 if TYPE_CHECKING:
     from sangkien.accounts.models import User
@@ -215,10 +215,8 @@ def _subtree_test(unit: Unit) -> tuple[str, list[Any]]:
     which the path's pattern index (``varchar_pattern_ops``) serves whatever the collation.
     """
     path = unit.path
-    if connection.vendor == "sqlite":
-        longest = Unit._meta.get_field("path").max_length or len(path)  # treebeard's: 255
-        last = path + Unit.alphabet[-1] * (longest - len(path))
-        return " BETWEEN %s AND %s", [path, last]
+    if connection.vendor == "sqlite":  # as units.models.PathStartsWith does for the ORM's filters
+        return " BETWEEN %s AND %s", [path, last_path_below(path)]
     return f" {connection.operators['startswith']}", [connection.ops.prep_for_like_query(path) + "%"]
 
 

@@ -1,0 +1,33 @@
+"""``benchmarks/national_pages.py`` on a small national corpus: every page measured at every level, and the
+queue's two sides are what they claim (issue 12, round 9).
+
+Runs the benchmark on its own throw-away SQLite file at scale 0.005 and checks the values it measured,
+not its labels: the three officer pages at the four levels and the submission timed, the queue's
+"before" side sending one statement more than "after" (the paginator's own ``COUNT``), every
+submission saved (the script stops otherwise).
+"""
+
+import json
+import subprocess
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_a_small_run_measures_every_page_at_every_level(tmp_path):
+    out = tmp_path / "pages.json"
+    env_free = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}  # no DATABASE_URL: a fresh SQLite file
+    subprocess.run([str(ROOT / ".venv" / "bin" / "python"), "benchmarks/national_pages.py", "--scale", "0.005",
+                    "--n", "2", "--members", "12", "--json", str(out)],
+                   cwd=ROOT, env=env_free, capture_output=True, text=True, timeout=600, check=True)
+    result = json.loads(out.read_text(encoding="utf-8"))
+
+    figures, lineage = result["figures"], result["lineage"]
+    assert lineage[:3] == ["TLD", "24", "213"] and len(lineage) == 4
+    pages = {f"{code} {page}" for code in lineage for page in ("review queue", "officer home", "dashboard")}
+    assert set(figures) == pages | {"submission form page", "submission POST"}
+    for name, row in figures.items():
+        assert row["after"]["median_ms"] > 0, (name, row)
+        if name.endswith("review queue"):
+            assert row["before"]["queries"] == row["after"]["queries"] + 1, (name, row)
+    assert result["initiatives"] > 1000 and result["units"] > 1000
