@@ -110,6 +110,7 @@ class CountedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
+        """The number given, not counted again."""
         return self.known_count
 
 

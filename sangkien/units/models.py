@@ -243,7 +243,7 @@ class PathStartsWith(StartsWith):
         """``lhs BETWEEN %s AND %s`` and its parameters; the default ``LIKE`` for an expression, and for
         a root's path: its subtree is its whole tree, which an index does not narrow — with the range
         SQLite went from the units to the initiatives and sorted them, and the national review queue
-        took 462 ms instead of 358 (docs/benchmarks.md, "Officers' pages on the national corpus")."""
+        took 462 ms instead of 358 (``benchmarks/national_pages.py``, 01/12/2026 13:36 UTC)."""
         if not (self.rhs_is_direct_value() and isinstance(self.rhs, str)) or len(self.rhs) <= Unit.steplen:
             return super().as_sql(compiler, connection)
         lhs_sql, lhs_params = self.process_lhs(compiler, connection)
@@ -251,6 +251,7 @@ class PathStartsWith(StartsWith):
 
 
 Unit._meta.get_field("path").register_lookup(PathStartsWith)
+
 
 class SuccessionKind(models.TextChoices):
     """How a unit carries on (issue 11): renamed, moved, merged into another, split, dissolved."""

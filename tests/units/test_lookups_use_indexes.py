@@ -134,8 +134,8 @@ def test_a_subtree_filter_by_an_expression_keeps_the_like(tree):
     sub-query's ``OuterRef``) is sent as the ``LIKE`` it was, and answers the same."""
     from django.db.models import Count, OuterRef, Subquery
 
-    below = (Unit.objects.filter(path__startswith=OuterRef("path")).order_by().values("depth")
-             .annotate(n=Count("pk")).values("n")[:1])  # the first depth's count: the unit itself, 1
+    below = (Unit.objects.filter(path__startswith=OuterRef("path")).values("depth")
+             .annotate(n=Count("pk")).order_by("depth").values("n")[:1])  # the unit's own depth: itself, 1
     with CaptureQueriesContext(connection) as ctx:
         counts = dict(Unit.objects.annotate(itself=Subquery(below)).values_list("code", "itself"))
     assert counts == {unit.code: 1 for unit in tree.values()}
