@@ -25,7 +25,8 @@ def test_a_small_run_measures_every_page_at_every_level(tmp_path):
     figures, lineage = result["figures"], result["lineage"]
     assert lineage[:3] == ["TLD", "24", "213"] and len(lineage) == 4
     pages = {f"{code} {page}" for code in lineage for page in ("review queue", "officer home", "dashboard")}
-    assert set(figures) == pages | {"submission form page", "submission POST"}
+    live = {f"{code} dashboard, live counting" for code in lineage[1:]}  # not the nation's: tens of seconds
+    assert set(figures) == pages | live | {"submission form page", "submission POST"}
     for name, row in figures.items():
         assert row["after"]["median_ms"] > 0, (name, row)
         if name.endswith("review queue"):
