@@ -24,16 +24,20 @@ def replace_section(path: Path, heading: str, text: str) -> None:
     path.write_text(updated.rstrip("\n") + "\n", encoding="utf-8")
 
 
-def measure_and_record(measure: Callable[[], dict[str, Any]], *, vendor: str, teardown: Callable[[], None],
-                       results: Path, heading: str, render: Callable[[dict[str, Any]], str],
-                       json_path: str = "", write_doc: bool = False) -> dict[str, Any]:
-    """Run ``measure`` on the database ``vendor`` ("SQLite" or "PostgreSQL"), ``teardown`` after it
-    whatever happens, and add the load average (1/5/15 min) at start and end and the UTC time.
+def measure_and_record(measure: Callable[[], dict[str, Any]], *, setup: Callable[[], str],
+                       teardown: Callable[[], None], results: Path, heading: str,
+                       render: Callable[[dict[str, Any]], str], json_path: str = "",
+                       write_doc: bool = False) -> dict[str, Any]:
+    """``setup()`` a throw-away database (it returns Django's vendor, "sqlite" or "postgresql"), run
+    ``measure`` on it, ``teardown`` after it whatever happens, and add the load average (1/5/15 min)
+    at start and end and the UTC time.
 
     Prints the figures as JSON, writes them to ``json_path`` when given, and with ``write_doc``
-    keeps them in ``results`` (one entry per database, the other's kept) and rewrites the
-    ``heading`` section of docs/benchmarks.md with ``render(results)``.  Returns the figures.
+    keeps them in ``results`` (one entry per database, "SQLite" or "PostgreSQL", the other's kept)
+    and rewrites the ``heading`` section of docs/benchmarks.md with ``render(results)``.  Returns
+    the figures.
     """
+    vendor = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}[setup()]
     load_start = [round(x, 2) for x in os.getloadavg()]
     try:
         figures = measure()

@@ -264,8 +264,7 @@ def main(argv: list[str] | None = None) -> None:
     from benchmarks.docs_section import measure_and_record
     from benchmarks.unit_chooser import _setup, _teardown
 
-    vendor = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}[_setup()]
-    measure_and_record(lambda: measure(args.scale, args.n, args.members), vendor=vendor, teardown=_teardown,
+    measure_and_record(lambda: measure(args.scale, args.n, args.members), setup=_setup, teardown=_teardown,
                        results=RESULTS, heading=SECTION, render=render, json_path=args.json,
                        write_doc=args.write_doc)
 

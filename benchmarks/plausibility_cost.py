@@ -192,14 +192,12 @@ def render(stored: dict[str, Any]) -> str:
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     sys.path.insert(0, str(ROOT))
-    from benchmarks.unit_chooser import _setup, _teardown
-
-    vendor = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}[_setup()]
     from benchmarks.docs_section import measure_and_record
+    from benchmarks.unit_chooser import _setup, _teardown
 
     sizes = [int(s) for s in args.sizes.split(",")]
     measure_and_record(lambda: measure(sizes, args.n, args.rounds, args.grassroots, args.elsewhere),
-                       vendor=vendor, teardown=_teardown,
+                       setup=_setup, teardown=_teardown,
                        results=RESULTS, heading=SECTION, render=render, json_path=args.json,
                        write_doc=args.write_doc)
 

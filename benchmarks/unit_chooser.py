@@ -245,10 +245,10 @@ def render(stored: dict[str, Any]) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
-    vendor = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}[_setup()]
+    sys.path.insert(0, str(ROOT))
     from benchmarks.docs_section import measure_and_record
 
-    measure_and_record(lambda: measure(args.n, args.grassroots, args.rounds), vendor=vendor, teardown=_teardown,
+    measure_and_record(lambda: measure(args.n, args.grassroots, args.rounds), setup=_setup, teardown=_teardown,
                        results=RESULTS, heading=SECTION, render=render, json_path=args.json,
                        write_doc=args.write_doc)
 

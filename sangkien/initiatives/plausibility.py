@@ -52,7 +52,7 @@ from sangkien.core.exceptions import InvalidTransition, NotAllowed
 from sangkien.core.models import log_action
 from sangkien.initiatives.models import Authorship, Initiative, InitiativeQuerySet
 from sangkien.programmes.models import Programme
-from sangkien.units.models import Unit, UnitKind, last_path_below
+from sangkien.units.models import Unit, UnitKind, subtree_path_range
 
 if TYPE_CHECKING:
     from sangkien.accounts.models import User
@@ -207,17 +207,14 @@ def _participant_rule_may_apply(unit: Unit) -> bool:
 
 
 def _subtree_test(unit: Unit) -> tuple[str, list[Any]]:
-    """``unit``'s subtree as a test of a ``units_unit.path`` column (``"u.path" + test``) and its parameters.
-
-    SQLite: the range of paths that begin with the unit's (treebeard's alphabet, ``0``–``Z``); its
-    ``LIKE`` ignores case, so no index serves it, and a count over the subtree read every unit (or
-    every initiative of the programme) instead of the union's.  PostgreSQL: the prefix ``LIKE``,
-    which the path's pattern index (``varchar_pattern_ops``) serves whatever the collation.
-    """
-    path = unit.path
-    if connection.vendor == "sqlite":  # as units.models.PathStartsWith does for the ORM's filters
-        return " BETWEEN %s AND %s", [path, last_path_below(path)]
-    return f" {connection.operators['startswith']}", [connection.ops.prep_for_like_query(path) + "%"]
+    """``unit``'s subtree as a test of a ``units_unit.path`` column (``"u.path" + test``) and its
+    parameters, as the ORM's ``path__startswith`` sends it (``units.models.PathStartsWith``): on
+    SQLite a range of the path's index (:func:`~sangkien.units.models.subtree_path_range`), else
+    the prefix ``LIKE``."""
+    bounds = subtree_path_range(unit.path) if connection.vendor == "sqlite" else None
+    if bounds is not None:
+        return " BETWEEN %s AND %s", list(bounds)
+    return f" {connection.operators['startswith']}", [connection.ops.prep_for_like_query(unit.path) + "%"]
 
 
 def _submission_figures_sql(initiative: Initiative, person_ids: Sequence[int],

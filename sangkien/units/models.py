@@ -218,17 +218,28 @@ class Unit(MP_Node):
         return unit
 
 
-def last_path_below(path: str) -> str:
-    """The greatest path a unit at or below ``path`` can have: ``path`` padded with the last letter of
-    treebeard's alphabet (``Z``) to the column's length.  Every path that begins with ``path`` lies
-    in ``[path, last_path_below(path)]`` compared byte by byte, and no other does."""
+def subtree_path_range(path: str) -> tuple[str, str] | None:
+    """``(first, last)``: the paths of ``path``'s subtree as a range compared byte by byte — ``path``
+    and ``path`` padded with the last letter of treebeard's alphabet (``Z``) to the column's length:
+    every path that begins with ``path`` lies in it, and no other does.  ``None`` for a root's path:
+    its subtree is its whole tree, which an index does not narrow (with the range SQLite went from
+    the units to the initiatives and sorted them all: the national review queue took 462 ms
+    instead of 358, ``benchmarks/national_pages.py``, 01/12/2026 13:36 UTC).
+
+    The one rule for a subtree on SQLite, whose case-blind ``LIKE`` no index serves: the ORM's
+    ``path__startswith`` (:class:`PathStartsWith`) and hand-written statements
+    (``initiatives.plausibility``) use it.
+    """
+    if len(path) <= Unit.steplen:
+        return None
     longest = Unit._meta.get_field("path").max_length or len(path)  # treebeard's: 255
-    return path + Unit.alphabet[-1] * (longest - len(path))
+    return path, path + Unit.alphabet[-1] * (longest - len(path))
 
 
 class PathStartsWith(StartsWith):
     """``path__startswith`` of :class:`Unit` (a subtree: ``Unit.subtree``, the access scoping, counts
-    by unit) as a range of the path's index on SQLite: ``path BETWEEN p AND pZZZ…``.
+    by unit) as a range of the path's index on SQLite: ``path BETWEEN p AND pZZZ…``
+    (:func:`subtree_path_range`).
 
     SQLite's ``LIKE`` ignores case, so its index on ``path`` (compared byte by byte) cannot serve
     ``path LIKE 'p%'`` and every subtree filter read the whole units table, or started from the
@@ -236,18 +247,16 @@ class PathStartsWith(StartsWith):
     national corpus; docs/benchmarks.md, "Officers' pages on the national corpus").  Paths hold
     ``0``–``9`` and ``A``–``Z`` only, so the range selects what the ``LIKE`` did.  PostgreSQL keeps
     the ``LIKE``, which the path's pattern index (``varchar_pattern_ops``) serves; an expression on
-    the right (``OuterRef("path")``) keeps it too.
+    the right (``OuterRef("path")``) and a root's path keep it too.
     """
 
     def as_sqlite(self, compiler: Any, connection: Any) -> tuple[str, Any]:
-        """``lhs BETWEEN %s AND %s`` and its parameters; the default ``LIKE`` for an expression, and for
-        a root's path: its subtree is its whole tree, which an index does not narrow — with the range
-        SQLite went from the units to the initiatives and sorted them, and the national review queue
-        took 462 ms instead of 358 (``benchmarks/national_pages.py``, 01/12/2026 13:36 UTC)."""
-        if not (self.rhs_is_direct_value() and isinstance(self.rhs, str)) or len(self.rhs) <= Unit.steplen:
+        """``lhs BETWEEN %s AND %s`` and its parameters, or the default ``LIKE`` (see the class)."""
+        bounds = subtree_path_range(self.rhs) if self.rhs_is_direct_value() and isinstance(self.rhs, str) else None
+        if bounds is None:
             return super().as_sql(compiler, connection)
         lhs_sql, lhs_params = self.process_lhs(compiler, connection)
-        return f"{lhs_sql} BETWEEN %s AND %s", [*lhs_params, self.rhs, last_path_below(self.rhs)]
+        return f"{lhs_sql} BETWEEN %s AND %s", [*lhs_params, *bounds]
 
 
 Unit._meta.get_field("path").register_lookup(PathStartsWith)
