@@ -271,7 +271,9 @@ def test_a_submission_by_an_author_the_union_counts_does_not_count_the_unions_pa
         assert _submission_figures(probe, new) == (1, 0, size - 1)
         work[size] = {name: _work(*_submission_figures_sql(probe, ids, True)) for name, ids in
                       (("known", known), ("new", new))}
-    assert work[400]["new"] > 5 * work[20]["new"]  # the measure sees a count of the union
+    # the measure sees a count of the union: a new author's reads its 400 initiatives (compared at one
+    # size: at 20, PostgreSQL's plan for so few rows may read the small tables whole, 446 rows in CI)
+    assert work[400]["new"] > 5 * work[400]["known"], work
     assert work[400]["known"] <= work[20]["known"] + 2
 
 
