@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.db import connection
+
 from sangkien.accounts.models import Purpose, PurposeConsent
 
 if TYPE_CHECKING:
@@ -22,10 +24,22 @@ if TYPE_CHECKING:
 PURPOSES: tuple[str, ...] = (Purpose.PARTICIPATION, Purpose.SHOWCASE, Purpose.NOTIFICATIONS)
 
 
-def _latest(user: User, purpose: str) -> PurposeConsent | None:
+def _latest_granted(user: User, purpose: str) -> bool | None:
+    """Whether ``user``'s latest decision on ``purpose`` granted it; ``None``: none (or anonymous).
+
+    One indexed statement written as SQL: the form page and the POST of every submission ask it
+    (:func:`participation_withdrawn`), and building it through the ORM cost twenty times the
+    statement (0.24 against 0.012 ms of CPU, issue 12 round 10).
+    """
     if not getattr(user, "is_authenticated", False):
         return None
-    return PurposeConsent.objects.filter(user=user, purpose=purpose).order_by("-pk").first()
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT granted FROM {quote(PurposeConsent._meta.db_table)} WHERE user_id = %s AND purpose = %s"  # noqa: S608  # the model's table
+            " ORDER BY id DESC LIMIT 1", [user.pk, purpose])
+        row = cursor.fetchone()
+    return None if row is None else bool(row[0])
 
 
 def has_consent(user: User, purpose: str) -> bool:
@@ -38,8 +52,7 @@ def has_consent(user: User, purpose: str) -> bool:
     """
     if purpose not in Purpose.values:
         raise ValueError(f"unknown purpose {purpose!r}")
-    latest = _latest(user, purpose)
-    return bool(latest and latest.granted)
+    return bool(_latest_granted(user, purpose))
 
 
 def participation_withdrawn(user: User) -> bool:
@@ -50,8 +63,7 @@ def participation_withdrawn(user: User) -> bool:
     the sign-up notice, and its data is handled under the programme's
     records.
     """
-    latest = _latest(user, Purpose.PARTICIPATION)
-    return latest is not None and not latest.granted
+    return _latest_granted(user, Purpose.PARTICIPATION) is False
 
 
 def current_choices(user: User) -> dict[str, bool]:

@@ -13,7 +13,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.forms.renderers import DjangoTemplates
 from django.utils.functional import Promise
-from django.utils.safestring import SafeData
+from django.utils.html import escape
+from django.utils.safestring import SafeData, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -125,7 +126,12 @@ class MemoisingRenderer(DjangoTemplates):
     HTML is a function of its template, its context and the language, so the same three give the same
     HTML without rendering the widget templates again (issue 12: half of the form page's template time).
 
-    Widgets holding typed text (a name, a phone, a token) are rendered as usual and never remembered.
+    A widget holding typed text (a name, a phone, a token) is remembered without it: its HTML is
+    rendered once with :data:`TYPED_TEXT_MARK` in place of the value, and each form gets that HTML
+    with its own value escaped in the mark's place — what the widget templates do with a text
+    (``{{ widget.value }}`` escapes it), so the HTML is the same and the memo holds no one's data
+    (issue 12 round 10: the author fields were most of the form page's widget time). A value that is
+    not a plain ``str`` (already marked safe, a number) is rendered as usual.
     At most :attr:`MAX_ENTRIES` pieces of HTML per process; the memo starts again when it is full.
     """
 
@@ -138,21 +144,39 @@ class MemoisingRenderer(DjangoTemplates):
 
     def render(self, template_name: str, context: dict[str, Any], request: Any = None) -> str:
         widget = context.get("widget") if request is None and len(context) == 1 else None
-        if not isinstance(widget, dict) or _holds_typed_text(widget):
+        if not isinstance(widget, dict):
             return super().render(template_name, context, request)
+        typed = widget["value"] if _holds_typed_text(widget) else None
+        if typed is not None:
+            if type(typed) is not str:  # noqa: E721  # exactly str: a SafeString is not escaped
+                return super().render(template_name, context, request)
+            shape = self._memoised(template_name, {"widget": {**widget, "value": TYPED_TEXT_MARK}})
+            if shape is None or shape.count(TYPED_TEXT_MARK) != 1:
+                return super().render(template_name, context, request)
+            return mark_safe(shape.replace(TYPED_TEXT_MARK, escape(typed)))  # noqa: S308  # the value escaped
+        html = self._memoised(template_name, context)
+        return super().render(template_name, context, request) if html is None else html
+
+    def _memoised(self, template_name: str, context: dict[str, Any]) -> str | None:
+        """The HTML of ``context`` (a widget's), rendered once per template, language and context;
+        ``None`` when the context holds something :func:`_memo_key` cannot compare."""
         try:
-            key = (template_name, get_language(), _memo_key(widget))
+            key = (template_name, get_language(), _memo_key(context["widget"]))
         except _NotMemoisable:
-            return super().render(template_name, context, request)
+            return None
         html = self._memo.get(key)
         if html is None:
-            html = super().render(template_name, context, request)
+            html = super().render(template_name, context)
             with self._lock:
                 if len(self._memo) >= self.MAX_ENTRIES:
                     self._memo.clear()
                 self._memo[key] = html
         return html
 
+
+#: What :class:`MemoisingRenderer` renders in place of a typed value (letters and digits only: no
+#: template escapes or changes it, so it is found again in the HTML).
+TYPED_TEXT_MARK = "skTypedTextMark9f3c1a7e"
 
 #: The renderer of the initiative forms (one per process, shared by every request).
 MEMOISING_RENDERER = MemoisingRenderer()

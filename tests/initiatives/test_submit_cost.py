@@ -6,9 +6,11 @@ import uuid
 
 import pytest
 import time_machine
+from django import forms
 from django.db import connection
 from django.forms.renderers import DjangoTemplates
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 
 from sangkien.core.clock import local_datetime
 from sangkien.initiatives import forms as initiative_forms
@@ -80,7 +82,14 @@ def test_the_form_page_is_served_from_the_memo_and_unchanged(client, member, tre
     assert [p.status_code for p in pages] == [200] * 6
     assert not {"django/forms/widgets/select.html", "django/forms/widgets/radio_option.html",
                 "django/forms/widgets/textarea.html", "django/forms/widgets/checkbox.html"} & set(rendered)
-    assert "django/forms/widgets/hidden.html" in rendered  # the form token: typed values are not remembered
+    # typed values (the form token, the author's name) are remembered as a shape, not as text: the
+    # second round renders no widget template at all, and the memo holds none of what was typed
+    assert not [name for name in rendered if name.startswith("django/forms/widgets/")]
+    memo = "".join(initiative_forms.MEMOISING_RENDERER._memo.values())
+    tokens = [t.decode() for p in pages for t in re.findall(rb'name="submission_token" value="([0-9a-f]+)"', p.content)]
+    assert tokens and not [t for t in tokens if t in memo]
+    assert "Bình" not in memo and member.full_name not in memo
+    assert initiative_forms.TYPED_TEXT_MARK in memo
     # Django's renderer, rendering every widget every time, gives the same pages
     monkeypatch.setattr(initiative_forms.InitiativeDetailsForm, "default_renderer", DjangoTemplates())
     again = [client.get(url), client.get(url + f"?don-vi={tree['g11'].code}"), client.post(url, bad)]
@@ -143,3 +152,30 @@ def test_authors_are_written_once_each_and_the_member_person_kept(client, member
     person.refresh_from_db()
     assert (person.full_name, person.job) == ("Nguyễn Thị Hoa", "Giáo viên")
     assert Person.objects.filter(user=member).count() == 1
+
+
+@pytest.mark.parametrize("value", [
+    "Nguyễn Thị Hoa", 'Trần "Bình" <b>&amp;</b>', "O'Neil & Co", "<script>alert(1)</script>", "  khoảng trắng  ",
+    "skTypedTextMark9f3c1a7e", "dòng 1\ndòng 2", "0912 345 678"])
+@pytest.mark.parametrize("widget", [forms.TextInput(attrs={"autocomplete": "name"}), forms.EmailInput(),
+                                    forms.HiddenInput(), forms.Textarea(attrs={"rows": 3})],
+                         ids=["text", "email", "hidden", "textarea"])
+def test_a_typed_value_is_put_into_the_remembered_shape_as_django_renders_it(widget, value):
+    """Every widget holding typed text gives the HTML Django's renderer gives, for values that need
+    escaping, the mark itself and spaces; the memo keeps the shape, never the value."""
+    renderer = initiative_forms.MemoisingRenderer()
+    for _ in range(2):  # the first renders the shape, the second takes it from the memo
+        assert widget.render("author", value, renderer=renderer) == widget.render("author", value,
+                                                                                   renderer=DjangoTemplates())
+    assert value not in "".join(renderer._memo.values()) or value == initiative_forms.TYPED_TEXT_MARK
+    assert len(renderer._memo) == 1
+
+
+def test_a_value_already_marked_safe_is_rendered_as_usual():
+    """A safe string is not escaped by the templates: it is rendered afresh, not put into a shape."""
+    renderer = initiative_forms.MemoisingRenderer()
+    value = mark_safe("<b>đậm</b>")
+    html = forms.TextInput().render("x", value, renderer=renderer)
+    assert html == forms.TextInput().render("x", value, renderer=DjangoTemplates())
+    assert 'value="<b>đậm</b>"' in html
+    assert not renderer._memo
