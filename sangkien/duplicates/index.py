@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import itertools
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -166,8 +166,22 @@ class DatabaseStore:
         return {pk: Document.of(title, description) for pk, title, description in rows}
 
 
-def _rows(initiative_id: int, keys: Iterable[int]) -> list[BandKey]:
-    return [BandKey(band_key=k, initiative_id=initiative_id) for k in keys]
+def _add_keys(initiative_id: int, keys: list[int]) -> None:
+    """Add the rows ``(key, initiative_id)`` of ``keys``, skipping those already there: one statement
+    on PostgreSQL (the keys as one array), one prepared INSERT run for each key on SQLite.
+
+    What ``BandKey.objects.bulk_create(…, ignore_conflicts=True)`` sent, without building ~80 model
+    instances and the statement through the ORM on every submission: 0.80–0.96 ms of CPU for 80
+    keys against 0.08–0.11 ms (issue 12 round 10, both databases).
+    """
+    table = connection.ops.quote_name(BandKey._meta.db_table)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"INSERT INTO {table} (band_key, initiative_id) SELECT k, %s"  # noqa: S608  # the model's table
+                           " FROM unnest(%s::int4[]) AS k ON CONFLICT DO NOTHING", [initiative_id, keys])
+        else:
+            cursor.executemany(f"INSERT OR IGNORE INTO {table} (band_key, initiative_id) VALUES (%s, %s)",  # noqa: S608
+                               [(key, initiative_id) for key in keys])
 
 
 def index_text(*, initiative_id: int, programme_id: int, document: Document, author_key: str) -> int:
@@ -182,7 +196,7 @@ def index_text(*, initiative_id: int, programme_id: int, document: Document, aut
     """
     claim(initiative_id=initiative_id, programme_id=programme_id, author_key=author_key, document=document)
     keys = document.index_keys(programme_id)
-    BandKey.objects.bulk_create(_rows(initiative_id, keys), ignore_conflicts=True)
+    _add_keys(initiative_id, keys)
     # one upsert (a new initiative has no fingerprint; a changed text replaces it), not
     # update_or_create's SELECT … FOR UPDATE + savepoint + INSERT (issue 12)
     Fingerprint.objects.bulk_create(

@@ -62,3 +62,18 @@ def test_the_form_and_a_resubmission_keep_the_index_in_step(client, tree, phase,
     found = similar_initiatives(programme_id=phase.programme_id, title=new_title, description=new_text)
     assert [m.initiative for m in found] == [initiative] and found[0].score == 1.0
     assert similar_initiatives(programme_id=phase.programme_id, title=DYEING_TITLE, description=dyeing_text()) == []
+
+
+def test_band_keys_already_there_are_skipped_and_the_others_added(original):
+    """What a re-index does: the keys an initiative keeps are there already (skipped, no error), the
+    new ones are added; the 32-bit range's ends are kept as they are (the column is a 32-bit integer)."""
+    from sangkien.duplicates.index import _add_keys
+    from sangkien.duplicates.models import BandKey
+
+    pk = original.pk
+    before = set(BandKey.objects.filter(initiative_id=pk).values_list("band_key", flat=True))
+    assert before
+    kept, new = sorted(before)[:3], [-(2**31), 2**31 - 1, 7]
+    _add_keys(pk, [*kept, *new, 7])
+    after = list(BandKey.objects.filter(initiative_id=pk).values_list("band_key", flat=True))
+    assert len(after) == len(set(after)) and set(after) == before | set(new)
