@@ -33,12 +33,13 @@ from django.core.cache import cache
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from sangkien.core.clock import now
 from sangkien.core.exceptions import InvalidTransition
 from sangkien.core.models import log_action
+from sangkien.core.sql import first_row
 from sangkien.initiatives.details import InitiativeDetails
 from sangkien.initiatives.models import (
     PENDING_UPLOAD_TTL_HOURS,
@@ -237,11 +238,8 @@ def held_uploads(*, owner: Any, token: str) -> list[PendingUpload]:
     # Every submission's POST asks, and nearly every form holds none: a plain probe first (building
     # the query through the ORM cost twenty times the statement, issue 12 round 10), the ORM's
     # query only when the form holds files.
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT 1 FROM {connection.ops.quote_name(PendingUpload._meta.db_table)}"  # noqa: S608  # the model's table
-                       " WHERE owner_id = %s AND token = %s LIMIT 1", [owner.pk, token])
-        if cursor.fetchone() is None:
-            return []
+    if first_row(PendingUpload, owner_id=owner.pk, token=token) is None:
+        return []
     oldest = now() - dt.timedelta(hours=PENDING_UPLOAD_TTL_HOURS)
     return list(PendingUpload.objects.filter(owner=owner, token=token, created_at__gte=oldest))
 

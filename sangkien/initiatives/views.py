@@ -24,6 +24,7 @@ from sangkien.accounts.http import AuthenticatedHttpRequest
 from sangkien.core.clock import now
 from sangkien.core.exceptions import DomainError
 from sangkien.core.phone import display_phone
+from sangkien.core.sql import first_row
 from sangkien.initiatives.access import get_initiative_for
 from sangkien.initiatives.attachments import (
     content_type_for,
@@ -45,7 +46,7 @@ from sangkien.initiatives.forms import (
     ReviewForm,
     SubmissionForm,
 )
-from sangkien.initiatives.models import Initiative, PendingUpload, Status
+from sangkien.initiatives.models import Initiative, PendingUpload, Person, Status
 from sangkien.initiatives.services import submit_initiative
 from sangkien.initiatives.text_checks import ExactResubmission, text_checks
 from sangkien.initiatives.totals import programme_total
@@ -94,13 +95,15 @@ def _root() -> Unit:
 
 
 def _author_initial(user: User) -> dict[str, Any]:
-    person = getattr(user, "person", None)
+    """The author fields of an empty form: the member's account, and the job and workplace of their
+    participant record (read as a plain statement: every form page asks, issue 12 round 10)."""
+    job, workplace = first_row(Person, ("job", "workplace"), user_id=user.pk) or ("", "")
     return {
         "author_full_name": user.full_name,
         "author_phone": display_phone(user.phone) if user.phone else "",
         "author_email": user.email or "",
-        "author_job": getattr(person, "job", ""),
-        "author_workplace": getattr(person, "workplace", ""),
+        "author_job": job,
+        "author_workplace": workplace,
     }
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from sangkien.core.sql import first_row
 from sangkien.roles.models import RoleAssignment
 
 
@@ -17,5 +18,5 @@ def site(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     has_roles = False
     if user is not None and user.is_authenticated:
-        has_roles = RoleAssignment.objects.filter(user=user).exists()
+        has_roles = first_row(RoleAssignment, user_id=user.pk) is not None  # every page: a plain statement
     return {"user_has_roles": has_roles}

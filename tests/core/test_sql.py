@@ -1,0 +1,52 @@
+"""core.sql.first_row: the first matching row's values, as the ORM would find them (issue 12 round 10)."""
+
+import pytest
+from django.core.exceptions import FieldDoesNotExist
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from sangkien.accounts.models import Purpose, PurposeConsent
+from sangkien.accounts.services import set_consents
+from sangkien.core.sql import first_row
+from sangkien.roles.models import Role, RoleAssignment
+from tests.factories import UserFactory, grant, make_unit
+
+pytestmark = pytest.mark.django_db
+
+
+def _decide(user, purpose, granted):
+    set_consents(user=user, choices={purpose: granted}, source="data_page")
+    return PurposeConsent.objects.filter(user=user, purpose=purpose).latest("pk")
+
+
+def test_the_first_row_in_the_order_asked_with_every_condition():
+    member, other = UserFactory(), UserFactory()
+    _decide(member, Purpose.PARTICIPATION, True)
+    _decide(member, Purpose.SHOWCASE, True)
+    last = _decide(member, Purpose.PARTICIPATION, False)
+    _decide(other, Purpose.PARTICIPATION, True)
+    newest = first_row(PurposeConsent, ("id", "granted"), order_by="-id", user_id=member.pk,
+                       purpose=Purpose.PARTICIPATION)
+    assert (newest[0], bool(newest[1])) == (last.pk, False)
+    oldest = first_row(PurposeConsent, ("granted",), order_by="id", user_id=member.pk, purpose=Purpose.PARTICIPATION)
+    assert bool(oldest[0]) is True
+    expected = (PurposeConsent.objects.filter(user=member, purpose=Purpose.PARTICIPATION).order_by("-pk")
+                .values_list("pk", flat=True).first())
+    assert newest[0] == expected  # the ORM's answer
+    assert first_row(PurposeConsent, ("granted",), user_id=member.pk, purpose=Purpose.NOTIFICATIONS) is None
+
+
+def test_without_columns_it_says_whether_a_row_is_there_in_one_statement():
+    member = UserFactory()
+    with CaptureQueriesContext(connection) as ctx:
+        assert first_row(RoleAssignment, user_id=member.pk) is None
+    grant(member, make_unit(), Role.REVIEWER)
+    assert first_row(RoleAssignment, user_id=member.pk) == (1,)
+    assert len(ctx.captured_queries) == 1 and ctx.captured_queries[0]["sql"].endswith("LIMIT 1")
+
+
+def test_a_name_that_is_no_field_or_no_condition_is_refused():
+    with pytest.raises(FieldDoesNotExist):
+        first_row(RoleAssignment, ("nothing",), user_id=1)
+    with pytest.raises(ValueError, match="at least one condition"):
+        first_row(RoleAssignment)
