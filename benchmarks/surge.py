@@ -32,6 +32,12 @@ Two kinds of stage, each answer checked (status and a marker in the body):
   - ``member``: load the form, 1–4 similar-panel POSTs (a short title alone is not sent) as the member types
     (see :func:`panel_texts`), POST it.
 
+  The four stages run in turn ``--cpu-rounds`` times (default 3), each round's
+  stage ``--cpu-seconds`` / rounds long, and each stage's figures are the sums
+  over its rounds (:func:`merge_rounds`): the CPU time a request takes on this
+  machine drifts by a fifth between minutes, and stages run one after the other
+  once each put that drift into the ratio.  Each round's ratios are kept too.
+
   The ratios: ``submission`` and ``member`` over ``bare POST`` (the issue's
   definition) and ``submission`` over ``bare form+POST`` (like for like).
 
@@ -361,6 +367,11 @@ def db_counts() -> dict[str, int]:
                 "bare": conn.execute("SELECT count(*) FROM bare_note").fetchone()[0]}
 
 
+#: The CPU stages, in the order each round runs them: (name, user class, what counts as done).
+CPU_STAGES = (("bare POST", BarePost, "bare"), ("bare form+POST", BareForm, "bare"),
+              ("submission", Submitter, "submission"), ("member", Member, "submission"))
+
+
 def _percentiles(entry: Any) -> dict[str, Any]:
     return {"requests": entry.num_requests, "failures": entry.num_failures,
             "p50_ms": entry.get_response_time_percentile(0.5), "p95_ms": entry.get_response_time_percentile(0.95),
@@ -401,6 +412,37 @@ def run_stage(name: str, users: dict[type, int], seconds: float, kind: str) -> d
     if done:
         out["cpu_ms_per"]["total"] = round(sum(out["cpu_ms"].values()) / done, 2)
     return out
+
+
+def merge_rounds(rounds: list[dict[str, Any]]) -> dict[str, Any]:
+    """One CPU stage's figures from its rounds (:func:`run_stage` results of the same stage): the
+    seconds, submissions, CPU and requests added, the CPU per submission of the sums, and of each
+    request's percentiles the highest of the rounds' (Locust's percentiles cannot be merged)."""
+    first = rounds[0]
+    seconds = sum(r["seconds"] for r in rounds)
+    done = sum(r["succeeded"] for r in rounds)
+    cpu = {part: sum(r["cpu_ms"][part] for r in rounds) for part in first["cpu_ms"]}
+    requests: dict[str, dict[str, Any]] = {}
+    for r in rounds:
+        for name, entry in r["requests"].items():
+            into = requests.setdefault(name, {"requests": 0, "failures": 0, "p50_ms": 0, "p95_ms": 0, "p99_ms": 0})
+            into["requests"] += entry["requests"]
+            into["failures"] += entry["failures"]
+            for key in ("p50_ms", "p95_ms", "p99_ms"):
+                into[key] = max(into[key], entry[key] or 0)
+    error_kinds: dict[str, int] = {}
+    for r in rounds:
+        for kind, count in r["error_kinds"].items():
+            error_kinds[kind] = error_kinds.get(kind, 0) + count
+    per = {part: round(ms / done, 2) if done else None for part, ms in cpu.items()}
+    if done:
+        per["total"] = round(sum(cpu.values()) / done, 2)
+    return {"stage": first["stage"], "seconds": round(seconds, 1), "users": first["users"], "kind": first["kind"],
+            "rounds": len(rounds), "succeeded": done,
+            "per_s": round(sum(r["per_s"] * r["seconds"] for r in rounds) / seconds, 1) if seconds else 0,
+            "load_before": first["load_before"], "load_after": rounds[-1]["load_after"], "cpu_ms": cpu,
+            "requests": requests, "errors": sum(e["failures"] for e in requests.values()),
+            "error_kinds": error_kinds, "cpu_ms_per": per}
 
 
 def fetch_bare_token() -> None:
@@ -456,7 +498,12 @@ def section(result: dict[str, Any], args: argparse.Namespace) -> str:
         f"{' / '.join(map(str, result['load_end']))}. {args.note}", "",
         f"Command: `{_cmd(args.argv)}`", "",
         "**CPU per submission** (closed loop, "
-        f"{a['cpu_users']} users without pause, {a['cpu_seconds']} s a stage): CPU time of the gunicorn master + "
+        f"{a['cpu_users']} users without pause, {a['cpu_seconds']} s a stage"
+        + (f", run as {a['cpu_rounds']} rounds of {a['cpu_seconds'] / a['cpu_rounds']:g} s in which the four "
+           "stages take turns, so a change of the machine's speed during the run falls on each of them alike; "
+           "a stage's figures are the sums over its rounds, its p95 the highest of its rounds'"
+           if a.get("cpu_rounds", 1) > 1 else "")
+        + "): CPU time of the gunicorn master + "
         "workers and of the PostgreSQL postmaster + backends, read from `/proc/<pid>/stat` (utime + stime, "
         "children included) before and after each stage, divided by the submissions the stage got through. "
         "*bare POST* = a signed-in user POSTs a one-model Django form that inserts one row (`benchmarks/bare/`, "
@@ -485,7 +532,10 @@ def section(result: dict[str, Any], args: argparse.Namespace) -> str:
     r = result["ratios"]
     lines += ["", "**Ratio** (total CPU per submission over the bare one-insert POST): submission "
               f"**{r['submission / bare POST']}×**, member with the similar panel **{r['member / bare POST']}×**; "
-              f"like for like (form + POST each) {r['submission / bare form+POST']}×. Target ≤ 4.", ""]
+              f"like for like (form + POST each) {r['submission / bare form+POST']}×. Target ≤ 4."
+              + (" Each round's: submission " + ", ".join(f"{x['submission / bare POST']}×" for x in result["round_ratios"])
+                 + "; member " + ", ".join(f"{x['member / bare POST']}×" for x in result["round_ratios"]) + "."
+                 if len(result.get("round_ratios", [])) > 1 else ""), ""]
     if result["traffic_stages"]:
         lines += [
             "**Traffic** (open model): members arrive at N × the modelled peak (the 1× of the model below) or at "
@@ -531,6 +581,8 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--cpu-seconds", type=float, default=30, help="length of each CPU stage")
     parser.add_argument("--cpu-users", type=int, default=8, help="concurrent users of the CPU stages")
+    parser.add_argument("--cpu-rounds", type=int, default=3,
+                        help="the four CPU stages run in turn this many times, --cpu-seconds shared among them")
     parser.add_argument("--stages", default="1x:60,5x:60,target:300", help="traffic stages NAME:SECONDS")
     parser.add_argument("--quick", action="store_true", help="60 members, 8 s stages, one 2x:8 stage")
     parser.add_argument("--bare-only", action="store_true", help="only the CPU stages (the ratio), no traffic")
@@ -573,8 +625,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     result: dict[str, Any] = {
         "started": dt.datetime.now(dt.UTC).strftime("%d/%m/%Y %H:%M"),
         "load_start": [round(x, 2) for x in os.getloadavg()],
-        "settings": {k: getattr(args, k) for k in ("workers", "threads", "cpu_users", "cpu_seconds", "officers",
-                                                   "members", "texts", "grassroots")},
+        "settings": {k: getattr(args, k) for k in ("workers", "threads", "cpu_users", "cpu_seconds", "cpu_rounds",
+                                                   "officers", "members", "texts", "grassroots")},
         "cpu_stages": [], "traffic_stages": []}
     with psycopg.connect(os.environ["DATABASE_URL"]) as conn:
         result["postgres"] = conn.execute("SHOW server_version").fetchone()[0].split()[0]
@@ -593,12 +645,16 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         fetch_bare_token()
         # Warm every worker (imports, templates, connections) before measuring.
         run_stage("warm-up", {BareForm: args.workers * 2, Member: args.workers * 2}, 3, "submission")
-        n, secs = args.cpu_users, args.cpu_seconds
-        for name, user, kind in (("bare POST", BarePost, "bare"), ("bare form+POST", BareForm, "bare"),
-                                 ("submission", Submitter, "submission"), ("member", Member, "submission")):
-            stage = run_stage(name, {user: n}, secs, kind)
-            print(json.dumps(stage, ensure_ascii=False), flush=True)
-            result["cpu_stages"].append(stage)
+        n, secs = args.cpu_users, args.cpu_seconds / args.cpu_rounds
+        parts: dict[str, list[dict[str, Any]]] = {}
+        for _round in range(args.cpu_rounds):  # the four stages in turn, so a drift of the machine's speed
+            for name, user, kind in CPU_STAGES:  # falls on each of them alike
+                stage = run_stage(name, {user: n}, secs, kind)
+                print(json.dumps(stage, ensure_ascii=False), flush=True)
+                parts.setdefault(name, []).append(stage)
+        result["cpu_stages"] = [merge_rounds(parts[name]) for name, _user, _kind in CPU_STAGES]
+        result["round_ratios"] = [ratios([parts[name][r] for name, _u, _k in CPU_STAGES])
+                                  for r in range(args.cpu_rounds)]
         for spec in [] if args.bare_only else args.stages.split(","):
             name, seconds = spec.split(":")
             rate = TARGET_PER_S if name == "target" else float(name.rstrip("x")) * PEAK_PER_S

@@ -23,19 +23,22 @@ def test_quick_run_measures_the_ratio_and_loses_nothing(tmp_path):
     subprocess.run([str(ROOT / "scripts" / "with-postgres.sh"), str(ROOT / ".venv" / "bin" / "python"),
                     "benchmarks/surge.py", "--quick", "--bare-only", "--no-doc", "--members", "60", "--officers", "4",
                     "--grassroots", "2000",
-                    "--cpu-seconds", "2", "--json", str(out)],
+                    "--cpu-seconds", "3", "--cpu-rounds", "2", "--json", str(out)],
                    cwd=ROOT, capture_output=True, text=True, timeout=170, check=True)
     result = json.loads(out.read_text(encoding="utf-8"))
 
     stages = {stage["stage"]: stage for stage in result["cpu_stages"]}
     assert list(stages) == ["bare POST", "bare form+POST", "submission", "member"]
     for stage in stages.values():
+        assert stage["rounds"] == 2 and stage["seconds"] >= 2 * 1.5  # the stages took turns, twice
         assert stage["succeeded"] > 0
         assert stage["errors"] == 0, stage["error_kinds"]
         assert stage["cpu_ms_per"]["worker"] > 0
         assert stage["cpu_ms_per"]["db"] > 0
     assert result["traffic_stages"] == []  # --bare-only
 
+    assert len(result["round_ratios"]) == 2  # each round's ratio, besides the one of the sums
+    assert all(r["submission / bare POST"] > 1 for r in result["round_ratios"])
     ratios = result["ratios"]
     assert ratios["submission / bare POST"] > 1
     assert ratios["member / bare POST"] > 1
