@@ -1,0 +1,32 @@
+"""``benchmarks/submission_parts.py`` on a few submissions: every part timed, as often as a
+submission runs it (issue 12, round 10).
+
+Runs the script on its own throw-away SQLite file and checks the values it measured, not its
+labels: each part was entered the number of times one submission enters it (a part that was not
+wrapped, or wrapped where the view no longer calls it, shows 0 calls), its CPU is above zero, and
+the parts held by another cost no more than it.
+"""
+
+import json
+import subprocess
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_a_few_submissions_time_every_part(tmp_path):
+    env_free = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}  # no DATABASE_URL: a fresh SQLite file
+    done = subprocess.run([str(ROOT / ".venv" / "bin" / "python"), "benchmarks/submission_parts.py", "--n", "6",
+                           "--warm", "2", "--json"],
+                          cwd=ROOT, env=env_free, capture_output=True, text=True, timeout=300, check=True)
+    figures = json.loads(done.stdout)
+    assert figures["vendor"] == "sqlite" and figures["n"] == 6
+    assert figures["form_page_ms"] > 0 and figures["post_ms"] > 0
+    parts = {p["part"]: p for p in figures["parts"]}
+    twice = {"view and the middleware inside it", "session and user", "form construction", "form validation",
+             "consent"}  # the form page and the POST each (an unbound form is validated, without errors)
+    for name, part in parts.items():
+        assert part["calls"] == (2 if name in twice else 1), (name, part)
+        assert part["ms"] > 0, (name, part)
+    assert parts["submit_initiative (all below)"]["ms"] >= parts["the transaction's writes (all below)"]["ms"]
+    assert parts["the transaction's writes (all below)"]["ms"] >= parts["claim + index entry"]["ms"]
