@@ -134,6 +134,18 @@ def _seed(members: int, units: int = 0) -> dict[str, Any]:
             "members": users}
 
 
+def submission_data(world: dict[str, Any], index: int, member: Any, unit: Any, page: bytes) -> dict[str, str]:
+    """The POST of member ``member``'s ``index``-th submission to ``unit`` from the form ``page``
+    (its HTML: the submission token is read from it); ``world`` as :func:`_seed` returns it."""
+    token = re.search(rb'name="submission_token" value="([0-9a-f]+)"', page)
+    assert token is not None
+    return {"author_full_name": member.full_name, "author_phone": "", "author_email": member.email,
+            "unit_1": world["province"].code, "unit_2": world["district"].code, "unit_3": unit.code,
+            "sector_block": "enterprise", "title": f"Sáng kiến tiết kiệm nước số {index} {uuid.uuid4().hex[:6]}",
+            "description": f"Tuần hoàn nước nhuộm qua bể lắng số {index}. Giảm 30 % lượng nước mỗi ca.",
+            "benefit_vnd": "1,5 triệu", "recognition_form": "", "submission_token": token.group(1).decode()}
+
+
 def _backend_cpu_ms(pid: int | None) -> float:
     """utime + stime of process ``pid`` in ms (0 when there is none or it cannot be read)."""
     if not pid:
@@ -188,13 +200,7 @@ def child(code: Path, n: int, warm: int, units: int = 0) -> dict[str, Any]:
             spent_get = time.process_time() - started
             queries_get = counted["n"]
             assert page.status_code == 200, page.status_code
-            token = re.search(rb'name="submission_token" value="([0-9a-f]+)"', page.content)
-            assert token is not None
-            data = {"author_full_name": member.full_name, "author_phone": "", "author_email": member.email,
-                    "unit_1": world["province"].code, "unit_2": world["district"].code, "unit_3": unit.code,
-                    "sector_block": "enterprise", "title": f"Sáng kiến tiết kiệm nước số {index} {uuid.uuid4().hex[:6]}",
-                    "description": f"Tuần hoàn nước nhuộm qua bể lắng số {index}. Giảm 30 % lượng nước mỗi ca.",
-                    "benefit_vnd": "1,5 triệu", "recognition_form": "", "submission_token": token.group(1).decode()}
+            data = submission_data(world, index, member, unit, page.content)
             counted["n"] = 0
             started = time.process_time()
             response = client.post(url, data)
