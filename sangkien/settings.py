@@ -169,6 +169,8 @@ if REDIS_URL:
     SESSION_ENGINE = "django.contrib.sessions.backends.cache"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Django's database sessions, each read as one plain statement (issue 12, round 11).
+    SESSION_ENGINE = "sangkien.accounts.session_store"
 
 TASKS: dict[str, dict[str, Any]] = {
     "default": {
