@@ -15,6 +15,7 @@ through the ORM.
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import connection, models
@@ -52,3 +53,15 @@ def first_row(model: type[models.Model], columns: tuple[str, ...] = (), *, order
         cursor.execute(sql, list(equal.values()))
         row: tuple[Any, ...] | None = cursor.fetchone()
         return row
+
+
+def int_array(values: Iterable[int]) -> str:
+    """``values`` (integers) as a PostgreSQL array literal, ``"{1,2,3}"``: the one parameter of a
+    ``%s::integer[]`` or ``%s::bigint[]`` placeholder.
+
+    psycopg's client-side binding (Django's default) quotes a Python list item by item in Python:
+    43 µs for 80 keys and about 1 ms for 800 ids, against 3 µs for the same values as one string
+    (issue 12, round 11).  The values stay a bound parameter: PostgreSQL parses the literal and refuses
+    anything that is not an integer.
+    """
+    return "{" + ",".join(map(str, values)) + "}"

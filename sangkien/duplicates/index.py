@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 from django.db import connection, transaction
 
+from sangkien.core.sql import int_array
 from sangkien.duplicates.detector import MAX_POSTING, Document
 from sangkien.duplicates.exact import claim, claim_batch, digest_of, release, text_digest, text_hash
 from sangkien.duplicates.models import BandKey, Fingerprint, FrequentKey, IndexVersion
@@ -120,7 +121,7 @@ class DatabaseStore:
             sql = (f"SELECT k.key, p.{qn('initiative_id')} FROM unnest(%s::integer[]) AS k(key) "  # noqa: S608
                    f"CROSS JOIN LATERAL (SELECT {qn('initiative_id')} FROM {table} "
                    f"WHERE {qn('band_key')} = k.key LIMIT {int(limit) + 1}) AS p")
-            params = [list(keys)]
+            params = [int_array(keys)]
         else:
             one = (f"SELECT {qn('band_key')}, {qn('initiative_id')} FROM "  # noqa: S608 — names are ours
                    f"(SELECT {qn('band_key')}, {qn('initiative_id')} FROM {table} "
@@ -141,7 +142,7 @@ class DatabaseStore:
         qn = connection.ops.quote_name
         params: list[Any]
         if connection.vendor == "postgresql":  # one array parameter: no 80-item list to parse and plan
-            test, params = "= ANY(%s::integer[])", [list(keys)]
+            test, params = "= ANY(%s::integer[])", [int_array(keys)]
         else:
             test, params = f"IN ({', '.join(['%s'] * len(keys))})", list(keys)
         sql = f"SELECT {qn('band_key')} FROM {qn(FrequentKey._meta.db_table)} WHERE {qn('band_key')} {test}"  # noqa: S608
@@ -150,15 +151,24 @@ class DatabaseStore:
             return {key for (key,) in cursor.fetchall()}
 
     def sketches(self, ids: list[Any]) -> Mapping[Any, bytes]:
+        return {pk: sketch for pk, (sketch, _digest) in self.fingerprints(ids).items()}
+
+    def fingerprints(self, ids: list[Any]) -> dict[Any, tuple[bytes, int | None]]:
+        """``{initiative id: (sketch, text digest)}`` of those of ``ids`` that are indexed (one statement;
+        :class:`~sangkien.duplicates.models.Fingerprint`)."""
         if not ids:
             return {}
         qn = connection.ops.quote_name
-        marks = ", ".join(["%s"] * len(ids))
-        sql = (f"SELECT {qn('initiative_id')}, {qn('sketch')} FROM {qn(Fingerprint._meta.db_table)} "  # noqa: S608
-               f"WHERE {qn('initiative_id')} IN ({marks})")
+        params: list[Any]
+        if connection.vendor == "postgresql":  # one array parameter: a panel search asks for up to 800 ids
+            test, params = "= ANY(%s::bigint[])", [int_array(ids)]
+        else:
+            test, params = f"IN ({', '.join(['%s'] * len(ids))})", list(ids)
+        sql = (f"SELECT {qn('initiative_id')}, {qn('sketch')}, {qn('text_digest')} "  # noqa: S608
+               f"FROM {qn(Fingerprint._meta.db_table)} WHERE {qn('initiative_id')} {test}")
         with connection.cursor() as cursor:
-            cursor.execute(sql, list(ids))
-            return {pk: bytes(value) for pk, value in cursor.fetchall()}
+            cursor.execute(sql, params)
+            return {pk: (bytes(value), digest) for pk, value, digest in cursor.fetchall()}
 
     def documents(self, ids: list[Any]) -> Mapping[Any, Document]:
         rows = (indexed_model().objects.filter(pk__in=ids, programme_id=self.programme_id)
@@ -178,7 +188,7 @@ def _add_keys(initiative_id: int, keys: list[int]) -> None:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(f"INSERT INTO {table} (band_key, initiative_id) SELECT k, %s"  # noqa: S608  # the model's table
-                           " FROM unnest(%s::int4[]) AS k ON CONFLICT DO NOTHING", [initiative_id, keys])
+                           " FROM unnest(%s::int4[]) AS k ON CONFLICT DO NOTHING", [initiative_id, int_array(keys)])
         else:
             cursor.executemany(f"INSERT OR IGNORE INTO {table} (band_key, initiative_id) VALUES (%s, %s)",  # noqa: S608
                                [(key, initiative_id) for key in keys])

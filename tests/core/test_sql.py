@@ -2,12 +2,12 @@
 
 import pytest
 from django.core.exceptions import FieldDoesNotExist
-from django.db import connection
+from django.db import DataError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from sangkien.accounts.models import Purpose, PurposeConsent
 from sangkien.accounts.services import set_consents
-from sangkien.core.sql import first_row
+from sangkien.core.sql import first_row, int_array
 from sangkien.roles.models import Role, RoleAssignment
 from tests.factories import UserFactory, grant, make_unit
 
@@ -50,3 +50,16 @@ def test_a_name_that_is_no_field_or_no_condition_is_refused():
         first_row(RoleAssignment, ("nothing",), user_id=1)
     with pytest.raises(ValueError, match="at least one condition"):
         first_row(RoleAssignment)
+
+
+def test_int_array_is_one_literal_that_postgresql_reads_as_the_same_integers():
+    values = [0, 1, -2, 2**31 - 1, -(2**31), 2**63 - 1]
+    assert int_array(values) == "{0,1,-2,2147483647,-2147483648,9223372036854775807}"
+    assert int_array([]) == "{}"
+    assert int_array(iter(range(3))) == "{0,1,2}"
+    if connection.vendor == "postgresql":  # the statements that use it run on PostgreSQL only
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT %s::bigint[], %s::integer[]", [int_array(values), int_array(values[:5])])
+            assert cursor.fetchone() == (values, values[:5])
+            with pytest.raises(DataError), transaction.atomic():
+                cursor.execute("SELECT %s::integer[]", ["{1,2); DROP TABLE x; --}"])
