@@ -102,6 +102,13 @@ class Match:
     likely_duplicate: bool
 
 
+class Shingled(Protocol):
+    """What the re-ranking reads of a candidate: its shingles (a :class:`Document` has them)."""
+
+    @property
+    def shingles(self) -> np.ndarray: ...
+
+
 class Store(Protocol):
     """Where the index and the texts live."""
 
@@ -113,8 +120,8 @@ class Store(Protocol):
     def sketches(self, ids: list[Any]) -> Mapping[Any, bytes]:
         """The stored sketch of each id that still exists."""
 
-    def documents(self, ids: list[Any]) -> Mapping[Any, Document]:
-        """The analysed text of each id that still exists."""
+    def documents(self, ids: list[Any]) -> Mapping[Any, Shingled]:
+        """The analysed text of each id that still exists (what :func:`rank` compares: the shingles)."""
 
 
 def candidates(store: Store, query: Document, *, exclude: Iterable[Any] = ()) -> dict[Any, float]:

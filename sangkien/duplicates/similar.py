@@ -7,13 +7,17 @@ loads the initiatives and decides what a viewer may see of each.
 
 from __future__ import annotations
 
-import functools
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from sangkien.core.sanitise import plain_text
-from sangkien.duplicates.detector import SHOW_FROM, Document, Match, rank
+from sangkien.duplicates.detector import SHOW_FROM, Document, Match, Shingled, rank
+from sangkien.duplicates.exact import text_digest
 from sangkien.duplicates.index import DatabaseStore
 from sangkien.initiatives.models import Authorship, Initiative
 
@@ -75,34 +79,92 @@ def attach(matches: list[Match], *, loaded: Mapping[int, Initiative] | None = No
     return [SimilarInitiative(found[m.id], m.score, m.likely_duplicate) for m in matches if m.id in found]
 
 
-#: ``Document.of(title, description)``, kept for the last 512 texts read as candidates: the
-#: same initiatives come back as candidates of one member's successive panel requests and of
-#: other members writing on the same topic, so their texts are analysed once per worker, not
-#: once per request (issue 12).  Keyed by the whole text: an edited initiative is analysed again.
-_analysed = functools.lru_cache(maxsize=512)(Document.of)
+#: The shingles of the candidates' texts, by their :attr:`~sangkien.duplicates.models.Fingerprint.text_digest`,
+#: kept for the last :data:`KEPT_SHINGLES` texts re-ranked: the same initiatives come back as candidates
+#: of one member's successive panel requests and of other members writing on the same topic, so their
+#: texts are analysed once per worker, not once per request, and not read again (issue 12).  A text's
+#: digest is that of its normalised text, from which its shingles follow; the shingles are kept under the
+#: digest of the text they were computed from and looked up by the digest the index holds, so a candidate
+#: is compared as it is indexed: an edited initiative, once re-indexed, has another digest and is analysed
+#: again.  Two texts share a digest with a probability of 2⁻⁶⁴.  About 2.8 KB an entry (``uint64`` shingles of a 300-word text): 8,192 entries, about 23 MB a
+#: worker.  Until round 11 the whole analysis was kept, keyed by the whole text (512 entries, ~19 KB
+#: each with the text's sentences).
+KEPT_SHINGLES = 8192
+_shingles: OrderedDict[int, np.ndarray] = OrderedDict()
+_shingles_lock = threading.Lock()
+
+
+def _kept_shingles(digest: int | None) -> np.ndarray | None:
+    """The kept shingles of the text of ``digest`` (marked as just used), or ``None``."""
+    if digest is None:
+        return None
+    with _shingles_lock:
+        found = _shingles.get(digest)
+        if found is not None:
+            _shingles.move_to_end(digest)
+        return found
+
+
+def _keep_shingles(digest: int | None, shingles: np.ndarray) -> None:
+    """Keep ``shingles`` as those of the text of ``digest``, dropping the least recently used beyond
+    :data:`KEPT_SHINGLES`."""
+    if digest is None:
+        return
+    with _shingles_lock:
+        _shingles[digest] = shingles
+        _shingles.move_to_end(digest)
+        while len(_shingles) > KEPT_SHINGLES:
+            _shingles.popitem(last=False)
+
+
+@dataclass(frozen=True)
+class _Shingled:
+    """What the re-ranking compares of a candidate (:func:`~sangkien.duplicates.detector.rank`)."""
+
+    shingles: np.ndarray
 
 
 class _ShortlistStore(DatabaseStore):
     """The programme's index, whose re-ranking reads the shortlisted initiatives whole.
 
-    :meth:`documents` reads them with their unit (one query) and keeps them in
-    :attr:`shortlist`, so :func:`attach` reads nothing again for the matches.
+    :meth:`sketches` keeps the candidates' text digests; :meth:`documents` reads the
+    shortlisted initiatives with their unit (one query) and keeps them in
+    :attr:`shortlist`, so :func:`attach` reads nothing again for the matches.  A
+    shortlisted text whose shingles are kept (:data:`KEPT_SHINGLES`) is not analysed
+    again, and when all of them are, the descriptions are not read.
     """
 
     def __init__(self, programme_id: int, columns: tuple[str, ...] | None = None) -> None:
         super().__init__(programme_id)
         self.columns = columns
         self.shortlist: dict[int, Initiative] = {}
+        self.digests: dict[int, int | None] = {}
 
-    def documents(self, ids: list[Any]) -> Mapping[Any, Document]:
+    def sketches(self, ids: list[Any]) -> Mapping[Any, bytes]:
+        found = self.fingerprints(ids)
+        self.digests = {pk: digest for pk, (_sketch, digest) in found.items()}
+        return {pk: sketch for pk, (sketch, _digest) in found.items()}
+
+    def documents(self, ids: list[Any]) -> Mapping[Any, Shingled]:  # type: ignore[override]  # rank reads .shingles only
+        kept = {pk: _kept_shingles(self.digests.get(pk)) for pk in ids}
         if self.columns is None:
             found = Initiative.objects.select_related("unit", "duplicate_of")
         else:
-            found = Initiative.objects.select_related("unit").only(*self.columns)
+            columns = self.columns
+            if all(shingles is not None for shingles in kept.values()):
+                columns = tuple(c for c in columns if c != "description")
+            found = Initiative.objects.select_related("unit").only(*columns)
         found = found.filter(pk__in=ids, programme_id=self.programme_id)
         self.shortlist = {initiative.pk: initiative for initiative in found}
-        return {pk: _analysed(initiative.title, initiative.description)
-                for pk, initiative in self.shortlist.items()}
+        out = {}
+        for pk, initiative in self.shortlist.items():
+            shingles = kept.get(pk)
+            if shingles is None:
+                document = Document.of(initiative.title, initiative.description)
+                shingles = document.shingles
+                _keep_shingles(text_digest(document), shingles)  # the text's own digest, whatever the index holds
+            out[pk] = _Shingled(shingles)
+        return out
 
 
 def similar_to(initiative: Initiative, *, top: int = 5, min_score: float = SHOW_FROM) -> list[SimilarInitiative]:

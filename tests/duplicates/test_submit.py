@@ -216,8 +216,9 @@ def test_the_panel_reads_no_more_for_a_viewer_who_may_open_the_match(client, tre
 
 
 def test_an_edited_initiative_is_compared_by_its_new_text_not_a_kept_analysis(client, original):
-    """Candidates' analyses are kept per worker (``similar._analysed``), keyed by the whole text:
-    after the original loses half its description, the panel's figure is the new text's."""
+    """Candidates' shingles are kept per worker (``similar._shingles``), keyed by the text's digest:
+    after the original loses half its description and is re-indexed, the panel's figure is the new
+    text's."""
     from sangkien.duplicates.detector import Document, jaccard
     from sangkien.duplicates.services import reindex_initiative
 
