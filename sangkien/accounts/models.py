@@ -2,12 +2,39 @@
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 from django.conf import settings
+from django.contrib.auth import models as auth_models
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from sangkien.core.clock import now
+from sangkien.core.sql import by_pk
+
+
+class UserManager(auth_models.UserManager["User"]):
+    """Django's user manager, whose ``get(pk=…)`` is one plain statement (issue 12, round 11).
+
+    Django's authentication reads the signed-in user on every request with
+    ``User._default_manager.get(pk=<the session's id>)`` (``ModelBackend.get_user``, which allauth's
+    backend inherits); through the ORM that read cost more CPU than anything else a bare request
+    does.  Only that exact call — the model's own manager, one ``pk`` given as an int or a string — goes
+    through :func:`sangkien.core.sql.by_pk`, with the same answer (every field, converted as the ORM
+    does) and the same ``DoesNotExist``; every other call, and a relation's manager (``group.user_set``,
+    which must keep its filter), is Django's.
+    """
+
+    def get(self, *args: Any, **kwargs: Any) -> User:
+        pk = kwargs.get("pk")
+        if (args or len(kwargs) != 1 or not isinstance(pk, int | str) or isinstance(pk, bool)
+                or type(self) is not UserManager):
+            return super().get(*args, **kwargs)
+        found = by_pk(self.model, pk, using=self.db)
+        if found is None:
+            raise self.model.DoesNotExist(f"{self.model._meta.object_name} matching query does not exist.")
+        return found
 
 
 class User(AbstractUser):
@@ -20,6 +47,8 @@ class User(AbstractUser):
     full_name = models.CharField(_("họ và tên"), max_length=150, blank=True)
     phone = models.CharField(_("số điện thoại"), max_length=16, unique=True, null=True, blank=True)
     phone_verified_at = models.DateTimeField(_("xác minh số điện thoại lúc"), null=True, blank=True)
+
+    objects: ClassVar[UserManager] = UserManager()
 
     class Meta:
         verbose_name = _("người dùng")

@@ -1,13 +1,14 @@
-"""core.sql.first_row: the first matching row's values, as the ORM would find them (issue 12 round 10)."""
+"""core.sql: one-row reads (first_row), an instance by primary key (by_pk) and integer arrays (int_array), as the ORM would read them (issue 12, rounds 10–11)."""
 
 import pytest
 from django.core.exceptions import FieldDoesNotExist
 from django.db import DataError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from sangkien.accounts.models import Purpose, PurposeConsent
+from sangkien.accounts.models import Purpose, PurposeConsent, User
 from sangkien.accounts.services import set_consents
-from sangkien.core.sql import first_row, int_array
+from sangkien.core.clock import now
+from sangkien.core.sql import by_pk, first_row, int_array
 from sangkien.roles.models import Role, RoleAssignment
 from tests.factories import UserFactory, grant, make_unit
 
@@ -63,3 +64,20 @@ def test_int_array_is_one_literal_that_postgresql_reads_as_the_same_integers():
             assert cursor.fetchone() == (values, values[:5])
             with pytest.raises(DataError), transaction.atomic():
                 cursor.execute("SELECT %s::integer[]", ["{1,2); DROP TABLE x; --}"])
+
+
+def test_by_pk_builds_the_instance_the_orm_builds():
+    user = UserFactory(full_name="Hoàng Thị Mai", phone="+84912000111", is_staff=True)
+    User.objects.filter(pk=user.pk).update(phone_verified_at=now())
+    orm = User.objects.filter(pk=user.pk).get()
+    for pk in (user.pk, str(user.pk)):
+        with CaptureQueriesContext(connection) as ctx:
+            found = by_pk(User, pk, using="default")
+        assert len(ctx.captured_queries) == 1
+        assert found is not None and found._state.db == "default" and not found._state.adding
+        for field in User._meta.concrete_fields:
+            mine, theirs = getattr(found, field.attname), getattr(orm, field.attname)
+            assert mine == theirs and type(mine) is type(theirs), field.name
+    assert by_pk(User, user.pk + 1_000_000, using="default") is None
+    with pytest.raises(ValueError):
+        by_pk(User, "abc", using="default")
