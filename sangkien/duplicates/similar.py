@@ -86,9 +86,9 @@ def attach(matches: list[Match], *, loaded: Mapping[int, Initiative] | None = No
 #: digest is that of its normalised text, from which its shingles follow; the shingles are kept under the
 #: digest of the text they were computed from and looked up by the digest the index holds, so a candidate
 #: is compared as it is indexed: an edited initiative, once re-indexed, has another digest and is analysed
-#: again.  Two texts share a digest with a probability of 2⁻⁶⁴.  About 2.8 KB an entry (``uint64`` shingles of a 300-word text): 8,192 entries, about 23 MB a
-#: worker.  Until round 11 the whole analysis was kept, keyed by the whole text (512 entries, ~19 KB
-#: each with the text's sentences).
+#: again.  Two texts share a digest with a probability of 2⁻⁶⁴.  About 2.8 KB an entry (``uint64``
+#: shingles of a 300-word text): 8,192 entries, about 23 MB a worker.  Until round 11 the whole
+#: analysis was kept, keyed by the whole text (512 entries, ~19 KB each with the text's sentences).
 KEPT_SHINGLES = 8192
 _shingles: OrderedDict[int, np.ndarray] = OrderedDict()
 _shingles_lock = threading.Lock()
