@@ -7,7 +7,9 @@ of a signed-in person reads their session before anything else; Django's
 (``Session.objects.get(session_key=…, expire_date__gt=now)``), which costs
 many times what the database spends on it: in process, 0.15 ms of CPU on
 SQLite and 0.30 ms on PostgreSQL against 0.02 and 0.10 ms for the same
-statement sent as SQL (round 11's measurement, docs/benchmarks.md).
+row read as SQL (round 11's measurement, docs/benchmarks.md).  The session
+key is the table's primary key, so the row is read by
+:func:`sangkien.core.sql.by_pk`, and its expiry compared here.
 
 Same table, same rows, same encoding and the same expiry test as Django's
 store, so sessions written before or by Django's store (``benchmarks/surge_setup.py``,
@@ -17,26 +19,13 @@ clearing are Django's.
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
 from django.contrib.sessions.backends import db
-from django.db import connections, router
+from django.db import router
 from django.utils import timezone
 
-
-@functools.lru_cache(maxsize=8)
-def _statement(model: type[Any], using: str) -> str:
-    """``SELECT session_data … WHERE session_key = %s AND expire_date > %s`` for ``model``'s table,
-    quoted for the database ``using`` (an alias of ``DATABASES``)."""
-    meta = model._meta
-    quote = connections[using].ops.quote_name
-
-    def column(name: str) -> str:
-        return quote(meta.get_field(name).column)
-
-    return (f"SELECT {column('session_data')} FROM {quote(meta.db_table)}"  # noqa: S608  # names from the model
-            f" WHERE {column('session_key')} = %s AND {column('expire_date')} > %s")
+from sangkien.core.sql import by_pk
 
 
 class SessionStore(db.SessionStore):
@@ -50,13 +39,8 @@ class SessionStore(db.SessionStore):
         if self.session_key is None:  # Django's store sets an invalid key to None
             return {}
         model = self.model
-        using = router.db_for_read(model)
-        connection = connections[using]
-        now = connection.ops.adapt_datetimefield_value(timezone.now())
-        with connection.cursor() as cursor:
-            cursor.execute(_statement(model, using), [self.session_key, now])
-            row = cursor.fetchone()
-        if row is None:
+        found = by_pk(model, self.session_key, using=router.db_for_read(model))
+        if found is None or found.expire_date <= timezone.now():
             self._session_key = None
             return {}
-        return self.decode(row[0])
+        return self.decode(found.session_data)

@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from sangkien.accounts import session_store
+from sangkien.core import sql
 from sangkien.core.clock import local_datetime
 from tests.factories import UserFactory
 
@@ -91,11 +92,11 @@ def test_a_signed_in_member_stays_signed_in_and_signing_out_ends_the_session(cli
 
 
 def test_the_statement_is_built_once():
-    session_store._statement.cache_clear()
+    sql._by_pk_plan.cache_clear()
     key = written_by_django()
     for _ in range(3):
         session_store.SessionStore(key).load()
-    assert session_store._statement.cache_info().misses == 1
+    assert sql._by_pk_plan.cache_info().misses == 1
 
 
 def test_expiry_is_compared_at_the_current_time_not_at_the_day():
