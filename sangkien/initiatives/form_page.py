@@ -11,6 +11,11 @@ Django's ``{% cache %}`` tag with :func:`fragment_key`, and the view passes
 the chooser as callables (:class:`LazyChooser`), so on a hit neither the
 chooser's seven queries nor the part's templates run.
 
+Around that part, the whole page of an unbound form is kept too (round 12,
+:func:`serve_page`): rendered once with holes in place of the author fields and
+the request's tokens (:class:`KeptPage`), and filled for each request, so a
+member's form page builds no form and runs no template.
+
 Only the page of an unbound form (a GET) is kept: a form sent back with errors
 holds what the member typed and is always rendered afresh. The kept HTML holds
 no personal data (the author fields are outside it; a test checks).
@@ -26,14 +31,23 @@ with ``QuerySet.update``) show after at most :data:`FRAGMENT_SECONDS`.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+import hashlib
+import re
+import secrets
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.messages import get_messages
+from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.utils.html import escape
 from django.utils.translation import get_language
 
 from sangkien.core.clock import now
 from sangkien.programmes.models import Phase, Programme
+from sangkien.roles.context_processors import site
 
 #: Seconds a rendered part is kept (the bound on staleness for writes no signal sees).
 FRAGMENT_SECONDS = 60
@@ -126,3 +140,103 @@ class LazyChooser:
 
     def _value(self, name: str) -> Any:
         return self._compute()[name]
+
+
+#: The prefix of the whole pages' keys (:func:`page_key`).
+PAGE_KEY = "initiatives:form-page:page"
+#: The author fields the member's own data fills (``SubmissionForm``'s names, ``_author_initial``'s keys).
+AUTHOR_FIELDS = ("author_full_name", "author_phone", "author_email", "author_job", "author_workplace")
+#: The other values of a form page that belong to its request: the CSRF token, the CSP nonce, the
+#: submission token and the language switcher's ``next`` (the page's own address).
+REQUEST_VALUES = ("csrf_token", "csp_nonce", "submission_token", "language_next")
+
+
+def page_key(request: HttpRequest, *, programme: Programme, phase: Phase, code: str) -> str | None:
+    """The cache key of the whole form page of an unbound form for this request, or ``None``
+    (render it afresh): when ``code`` cannot be kept (:func:`fragment_key`) or a message waits to
+    be shown (it would be shown once, in the page that renders it).
+
+    Besides :func:`fragment_key` (language, version, programme, phase, code), the key (hashed) holds what
+    the page's navigation shows of the member — whether they hold a role
+    (``roles.context_processors.site``, one statement) — and the static files' manifest hash, so
+    that a deploy with new assets never serves a page naming the old ones.
+    """
+    fragment = fragment_key(programme=programme, phase=phase, code=code)
+    if fragment is None or len(get_messages(request)):
+        return None
+    has_roles = site(request)["user_has_roles"]
+    parts = (fragment, "roles" if has_roles else "member", getattr(staticfiles_storage, "manifest_hash", "") or "")
+    # Hashed: the code is the member's text (any character), and a cache key must be plain.
+    return f"{PAGE_KEY}|{hashlib.sha256('|'.join(parts).encode()).hexdigest()}"
+
+
+@dataclass(frozen=True)
+class KeptPage:
+    """A form page rendered once with holes, kept in the cache under :func:`page_key`.
+
+    ``html`` is the page rendered with, in place of each value of :data:`AUTHOR_FIELDS` and
+    :data:`REQUEST_VALUES`, the hole ``mark + name + "x"``; ``mark`` is random (``skhole`` and 16
+    hex digits, drawn for each page rendered), so no text a page holds by chance can be taken for a
+    hole.  An author field is an ``<input>`` whose ``value`` attribute Django leaves out when the
+    value is empty, so its hole is the whole attribute.
+    """
+
+    mark: str
+    html: str
+
+    @classmethod
+    def holes(cls) -> dict[str, str]:
+        """``{name: hole}`` for every value of a new page's :data:`AUTHOR_FIELDS` and :data:`REQUEST_VALUES`."""
+        mark = "skhole" + secrets.token_hex(8)
+        return {name: f"{mark}{name}x" for name in (*AUTHOR_FIELDS, *REQUEST_VALUES)}
+
+    @classmethod
+    def from_render(cls, holes: Mapping[str, str], html: str) -> KeptPage:
+        """The page ``html`` rendered with ``holes`` (from :meth:`holes`)."""
+        return cls(mark=holes[REQUEST_VALUES[0]].removesuffix(f"{REQUEST_VALUES[0]}x"), html=html)
+
+    def fill(self, values: Mapping[str, str]) -> str:
+        """The page with each hole filled with its value in ``values`` (text, escaped here; every
+        name of :data:`AUTHOR_FIELDS` and :data:`REQUEST_VALUES`): what Django renders for them.
+
+        Raises ``KeyError`` when a name has no value.
+        """
+        def value(match: re.Match[str]) -> str:
+            attribute, name = match.group(1), match.group(2) or match.group(3)
+            text = values[name]
+            if attribute:
+                return f' value="{escape(text)}"' if text else ""
+            return escape(text)
+
+        return _hole_pattern(self.mark).sub(value, self.html)
+
+
+@functools.lru_cache(maxsize=64)
+def _hole_pattern(mark: str) -> re.Pattern[str]:
+    """The holes of the pages whose mark is ``mark``: an author field's ``value`` attribute
+    (groups 1 and 2) or a request's value (group 3)."""
+    authors = "|".join(AUTHOR_FIELDS)
+    requests = "|".join(REQUEST_VALUES)
+    return re.compile(f'( value="){mark}({authors})x"|{mark}({requests})x')
+
+
+def serve_page(request: HttpRequest, key: str | None, values: Mapping[str, str],
+               render: Callable[[Mapping[str, str]], str]) -> HttpResponse:
+    """The form page: ``render(values)`` when ``key`` is ``None``; else the page kept under ``key``
+    (rendered by ``render(holes)`` and kept :data:`FRAGMENT_SECONDS` the first time), filled with
+    ``values``.
+
+    ``values`` maps every name of :data:`AUTHOR_FIELDS` and :data:`REQUEST_VALUES` to its text
+    (not escaped); ``render`` renders the page with the form's author fields, the submission token
+    and the template's ``csrf_token``, ``CSP_NONCE`` and ``language_next`` set from the mapping it is
+    given.  The page served from the cache is the page ``render(values)`` gives (a test compares
+    them); it costs no template and no form (issue 12, round 12).
+    """
+    if key is None:
+        return HttpResponse(render(values))
+    kept = cache.get(key)
+    if kept is None:
+        holes = KeptPage.holes()
+        kept = KeptPage.from_render(holes, render(holes))
+        cache.set(key, kept, timeout=FRAGMENT_SECONDS)
+    return HttpResponse(kept.fill(values))

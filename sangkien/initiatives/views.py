@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import functools
 import logging
+import uuid
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -12,7 +14,9 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.db import OperationalError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -35,10 +39,13 @@ from sangkien.initiatives.attachments import (
     resubmit_with_attachments,
 )
 from sangkien.initiatives.form_page import (
+    AUTHOR_FIELDS,
     FRAGMENT_SECONDS,
     LazyChooser,
     fragment_key,
     kept_open_programme,
+    page_key,
+    serve_page,
 )
 from sangkien.initiatives.forms import (
     InitiativeDetailsForm,
@@ -50,7 +57,7 @@ from sangkien.initiatives.models import Initiative, PendingUpload, Person, Statu
 from sangkien.initiatives.services import submit_initiative
 from sangkien.initiatives.text_checks import ExactResubmission, text_checks
 from sangkien.initiatives.totals import programme_total
-from sangkien.programmes.models import Programme
+from sangkien.programmes.models import Phase, Programme
 from sangkien.units.chooser import UNLISTED, build_levels, codes_for, destination, resolve_choice
 from sangkien.units.models import Unit
 
@@ -94,7 +101,7 @@ def _root() -> Unit:
     return root
 
 
-def _author_initial(user: User) -> dict[str, Any]:
+def _author_initial(user: User) -> dict[str, str]:
     """The author fields of an empty form: the member's account, and the job and workplace of their
     participant record (read as a plain statement: every form page asks, issue 12 round 10)."""
     job, workplace = first_row(Person, ("job", "workplace"), user_id=user.pk) or ("", "")
@@ -185,19 +192,38 @@ def submit(request: HttpRequest, slug: str) -> HttpResponse:
                                                  description=form.sanitised_description)
         context = _chooser(form, _root())
     else:
-        form = SubmissionForm(initial=_author_initial(request.user), phase=phase)
-        code = request.GET.get("don-vi", "")
-        # The same-for-everyone part of the page comes from the cache (form_page); the chooser's
-        # queries run only when it is rendered.
-        context = LazyChooser(functools.partial(_preselected_chooser, form, code)).context()
-        context.update(fragment_key=fragment_key(programme=programme, phase=phase, code=code) if phase else None,
-                       fragment_seconds=FRAGMENT_SECONDS)
+        return _empty_form_page(request, request.user, programme, phase)  # type: ignore[arg-type]  # a GET has an open phase
     response = render(request, "initiatives/submit.html", {
         "existing": existing, "similar": similar, "programme": programme, "phase": phase, "form": form,
         "similar_min_words": text_checks().similar_min_words,
         **context,
     })
     return busy(response) if database_busy else response
+
+
+def _empty_form_page(request: HttpRequest, member: User, programme: Programme, phase: Phase) -> HttpResponse:
+    """The form page of an unbound form, ``?don-vi=CODE`` preselecting the unit: kept whole in the
+    cache with holes for the member's author fields and the request's tokens (``form_page.serve_page``),
+    its same-for-everyone part also kept on its own (``fragment_key``) for the pages rendered afresh."""
+    code = request.GET.get("don-vi", "")
+    values = {**_author_initial(member), "csrf_token": get_token(request),
+              "csp_nonce": str(request.csp_nonce),  # type: ignore[attr-defined]  # set by django-csp's middleware
+              "submission_token": uuid.uuid4().hex, "language_next": request.get_full_path()}
+
+    def render_page(filled: Mapping[str, str]) -> str:
+        form = SubmissionForm(initial={**{name: filled[name] for name in AUTHOR_FIELDS},
+                                       "submission_token": filled["submission_token"]}, phase=phase)
+        # The chooser's queries run only when its part is rendered, not when it comes from the cache.
+        context = LazyChooser(functools.partial(_preselected_chooser, form, code)).context()
+        return render_to_string("initiatives/submit.html", {
+            "programme": programme, "phase": phase, "form": form,
+            "similar_min_words": text_checks().similar_min_words,
+            "fragment_key": fragment_key(programme=programme, phase=phase, code=code),
+            "fragment_seconds": FRAGMENT_SECONDS, "csrf_token": filled["csrf_token"],
+            "CSP_NONCE": filled["csp_nonce"], "language_next": filled["language_next"], **context,
+        }, request=request)
+
+    return serve_page(request, page_key(request, programme=programme, phase=phase, code=code), values, render_page)
 
 
 def _preselected_chooser(form: SubmissionForm, code: str) -> dict[str, Any]:

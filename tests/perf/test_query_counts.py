@@ -34,7 +34,7 @@ BASELINES = {
     # issue 12: the same form again (another member, same QR link): the unit chooser and the field
     # list come with the kept part of the page (initiatives/form_page.py) — session, user,
     # consent, the member's person and roles are left (round 7: 6 → 5, the programme and its
-    # phases kept too)
+    # phases kept too; round 12: the whole page kept, the roles read for its key, once)
     "submission form, kept part": 5,
     # + the exact-text claim (one INSERT), the participation consent, and the plausibility
     # check (three counts of the unit's own figures) since issue 9.  Issue 12: 40 → 22 — the unit
