@@ -23,10 +23,16 @@ def test_a_few_submissions_time_every_part(tmp_path):
     assert figures["vendor"] == "sqlite" and figures["n"] == 6
     assert figures["form_page_ms"] > 0 and figures["post_ms"] > 0
     parts = {p["part"]: p for p in figures["parts"]}
-    twice = {"view and the middleware inside it", "session and user", "form construction", "form validation",
-             "consent"}  # the form page and the POST each (an unbound form is validated, without errors)
+    # the form page and the POST each
+    twice = {"view and the middleware inside it", "session and user", "consent"}
+    # the POST; and the form page when it is rendered, not served whole from the cache (round 12): the
+    # first page of each QR code (these few submissions cycle through the benchmark's units)
+    post_and_missed_pages = {"form construction", "form validation"}
     for name, part in parts.items():
-        assert part["calls"] == (2 if name in twice else 1), (name, part)
+        if name in post_and_missed_pages:
+            assert 1 <= part["calls"] <= 2, (name, part)
+        else:
+            assert part["calls"] == (2 if name in twice else 1), (name, part)
         assert part["ms"] > 0, (name, part)
     assert parts["submit_initiative (all below)"]["ms"] >= parts["the transaction's writes (all below)"]["ms"]
     assert parts["the transaction's writes (all below)"]["ms"] >= parts["claim + index entry"]["ms"]
