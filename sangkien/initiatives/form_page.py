@@ -184,16 +184,22 @@ class KeptPage:
     mark: str
     html: str
 
-    @classmethod
-    def holes(cls) -> dict[str, str]:
-        """``{name: hole}`` for every value of a new page's :data:`AUTHOR_FIELDS` and :data:`REQUEST_VALUES`."""
-        mark = "skhole" + secrets.token_hex(8)
+    @staticmethod
+    def new_mark() -> str:
+        """A new page's mark: ``skhole`` and 16 random hex digits."""
+        return "skhole" + secrets.token_hex(8)
+
+    @staticmethod
+    def holes(mark: str) -> dict[str, str]:
+        """``{name: hole}`` of the page marked ``mark``, for every name of :data:`AUTHOR_FIELDS` and
+        :data:`REQUEST_VALUES`."""
         return {name: f"{mark}{name}x" for name in (*AUTHOR_FIELDS, *REQUEST_VALUES)}
 
     @classmethod
-    def from_render(cls, holes: Mapping[str, str], html: str) -> KeptPage:
-        """The page ``html`` rendered with ``holes`` (from :meth:`holes`)."""
-        return cls(mark=holes[REQUEST_VALUES[0]].removesuffix(f"{REQUEST_VALUES[0]}x"), html=html)
+    def rendered(cls, render: Callable[[Mapping[str, str]], str]) -> KeptPage:
+        """The page ``render(holes)`` gives with the holes of a new mark."""
+        mark = cls.new_mark()
+        return cls(mark=mark, html=render(cls.holes(mark)))
 
     def fill(self, values: Mapping[str, str]) -> str:
         """The page with each hole filled with its value in ``values`` (text, escaped here; every
@@ -236,7 +242,6 @@ def serve_page(request: HttpRequest, key: str | None, values: Mapping[str, str],
         return HttpResponse(render(values))
     kept = cache.get(key)
     if kept is None:
-        holes = KeptPage.holes()
-        kept = KeptPage.from_render(holes, render(holes))
+        kept = KeptPage.rendered(render)
         cache.set(key, kept, timeout=FRAGMENT_SECONDS)
     return HttpResponse(kept.fill(values))

@@ -154,14 +154,15 @@ def test_a_waiting_message_is_shown_once_on_a_page_rendered_afresh(client, tree,
 def test_kept_page_fill():
     """The holes filled: escaped text; an empty author field drops its ``value`` attribute; a
     value missing raises ``KeyError``."""
-    holes = KeptPage.holes()
+    mark = KeptPage.new_mark()
+    holes = KeptPage.holes(mark)
     html = (f'<input name="author_email" value="{holes["author_email"]}"><input value="{holes["author_job"]}">'
             f'<meta content="{holes["csp_nonce"]}"><i>{holes["language_next"]}</i>')
-    page = KeptPage.from_render(holes, html)
+    page = KeptPage(mark, html)
     values = dict.fromkeys(holes, "") | {"author_job": "<b>&'\"", "csp_nonce": "a+/=", "language_next": "/?a=1&b"}
     assert page.fill(values) == ('<input name="author_email"><input value="&lt;b&gt;&amp;&#x27;&quot;">'
                                  '<meta content="a+/="><i>/?a=1&amp;b</i>')
-    assert KeptPage.from_render(KeptPage.holes(), html).fill(values) == html  # another page's marks are text
+    assert KeptPage(KeptPage.new_mark(), html).fill(values) == html  # another page's marks are text
     del values["csp_nonce"]
     with pytest.raises(KeyError):
         page.fill(values)
