@@ -7,6 +7,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connections
+from django.test import override_settings
 from django.utils import translation
 
 from sangkien.units.models import UnitKind
@@ -51,6 +52,17 @@ def pytest_configure(config):
     """Compile stale translation catalogues once, in the controller (not in xdist workers)."""
     if not hasattr(config, "workerinput"):
         compile_stale_catalogues()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hasher():
+    """Passwords hashed with MD5 in every test: Django's default PBKDF2 (1,000,000 iterations)
+    takes ~0.45 s a hash on this 2-core machine, and every user a factory makes and every
+    sign-in through a form pays it.  What a test checks of passwords (right, wrong, reset,
+    asked again before an export) does not depend on the hasher; the servers the deploy and
+    benchmark tests start run with the project's own settings."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -11,6 +11,10 @@ import json
 import subprocess
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.own_database  # its own database and server: once in `make test`
+
 ROOT = Path(__file__).resolve().parents[2]
 
 

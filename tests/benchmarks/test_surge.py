@@ -13,7 +13,11 @@ import re
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from sangkien.duplicates.similar import MIN_WORDS
+
+pytestmark = pytest.mark.own_database  # its own database and server: once in `make test`
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -26,6 +26,8 @@ from pathlib import Path
 import pytest
 import segno
 
+pytestmark = pytest.mark.own_database  # its own database and server: once in `make test`
+
 ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 240  # seconds: migrate a fresh database, collect and compress the assets, boot
 STOP_TIMEOUT = 30

@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 N, PER_KIND = 2000, 20
 KINDS = ("exact", "no_diacritics", "word_artefacts", "reordered", "words_changed", "numbers", "paraphrase",
@@ -73,6 +75,7 @@ def section(text, heading):
     return text[start:] if end < 0 else text[start:end]
 
 
+@pytest.mark.own_database  # a SQLite file of its own
 def test_benchmark_runs_at_small_n_and_prints_plausible_measured_figures(tmp_path):
     sys.path.insert(0, str(ROOT))
     from benchmarks.duplicates import SECTION, TARGETS

@@ -14,7 +14,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from sangkien.imports.services import SQLITE_CHUNK_MAX_ROWS
+
+pytestmark = pytest.mark.own_database  # its own database and server: once in `make test`
 
 ROOT = Path(__file__).resolve().parents[2]
 ROWS = 30_000  # in one transaction 5.6 s measured on 01/12/2026, load 1 (10,000 rows: 3.4 s on 29/11, 1.7–1.8 s after the
