@@ -37,7 +37,7 @@ IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBa
 
 
 @pytest.fixture(autouse=True)
-def _fast_and_immediate(settings, tmp_path):
+def _immediate_and_unthrottled(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.TASKS = IMMEDIATE
     settings.ACCOUNT_RATE_LIMITS = False  # each form is posted in both languages; the 429 page has its own test

@@ -1,3 +1,3 @@
 """The security tests walk the same world as the language tests (tests/i18n/conftest.py)."""
 
-from tests.i18n.conftest import _fast_and_immediate, frozen, world  # noqa: F401 (fixtures)
+from tests.i18n.conftest import _immediate_and_unthrottled, frozen, world  # noqa: F401 (fixtures)
