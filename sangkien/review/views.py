@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import OperationalError
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -46,6 +46,7 @@ from sangkien.review.forms import (
 from sangkien.roles.access import holds_anywhere, restrict_units
 from sangkien.roles.capabilities import CAPABILITIES, Capability
 from sangkien.roles.models import RoleAssignment
+from sangkien.roles.scope import is_whole_tree
 from sangkien.units.access import get_unit_for, programme_day
 from sangkien.units.chooser import Destination, names_above
 from sangkien.units.models import Unit
@@ -56,21 +57,27 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 def _programme_lines(user: User, programmes: list[Programme]) -> list[dict[str, Any]]:
-    """Per programme, in ``user``'s scope: initiatives received, approved, waiting (one query).
+    """Per programme, in ``user``'s scope: initiatives received, approved, waiting (two queries).
 
     Received and approved count the counted initiatives only
     (``Initiative.objects.counted()``: duplicates and held ones are left out);
     waiting counts every initiative still to decide, as the queue's tab does.
+
+    Counted as every initiative by status (the ``(programme, status)`` index; ``COUNT(*)``, as
+    a count of the ids would make PostgreSQL read each row for its id) less the few uncounted
+    ones (the partial index ``initiative_uncounted``): no initiative's row is read, where
+    filtered counts read every row of the scope — the whole programme for a national officer,
+    0.9–1.8 s on SQLite at a quarter of the national corpus (issue 12).
     """
-    counted = InitiativeQuerySet.counted_filter()
-    found = {row["programme_id"]: row for row in (
-        restrict_initiatives(user, "list").filter(programme__in=programmes)
-        .values("programme_id")
-        .annotate(submitted=Count("pk", filter=counted),
-                  approved=Count("pk", filter=counted & Q(status=Status.APPROVED)),
-                  waiting=Count("pk", filter=Q(status=Status.SUBMITTED))))}
-    empty = {"submitted": 0, "approved": 0, "waiting": 0}
-    return [{"programme": p, **{k: found.get(p.pk, empty)[k] for k in empty}} for p in programmes]
+    scoped = restrict_initiatives(user, "list").filter(programme__in=programmes).order_by()
+    figures = {p.pk: {"submitted": 0, "approved": 0, "waiting": 0} for p in programmes}
+    for qs, sign in ((scoped, 1), (scoped.filter(InitiativeQuerySet.uncounted_filter()), -1)):
+        for programme_id, status, n in qs.values_list("programme_id", "status").annotate(n=Count("*")):
+            line = figures[programme_id]
+            line["submitted"] += sign * n
+            line["approved"] += sign * n if status == Status.APPROVED else 0
+            line["waiting"] += n if sign == 1 and status == Status.SUBMITTED else 0
+    return [{"programme": p, **figures[p.pk]} for p in programmes]
 
 
 @login_required
@@ -129,7 +136,8 @@ def queue(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
         unit = Unit.objects.by_code(unit_code, on=programme_day(programme))
         if unit is None or not request.user.has_perm("initiatives.list_unit", unit):
             raise PermissionDenied
-        qs = qs.in_subtree(unit)
+        if not is_whole_tree(request.user, unit.path):  # the only root's subtree: every initiative, no join
+            qs = qs.in_subtree(unit)
     qs = form.apply(qs)
     counts = status_counts(qs)
     status = request.GET.get("trang-thai") or Status.SUBMITTED

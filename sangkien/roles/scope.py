@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Protocol
 
-from django.db.models import Q
+from django.db.models import BooleanField, Q, Value
 
 from sangkien.roles.models import Role
 
@@ -71,10 +71,26 @@ def scope_filter(user: User | AnonymousUser, roles: Iterable[str] = ANY_ROLE, *,
     paths = role_paths(user, roles)
     if not paths:
         return Q(pk__in=[])
+    if any(is_whole_tree(user, path) for path in paths):
+        # Every row's unit lies in the tree: no join to the units, no test of millions of paths (the
+        # national officer's home counted the programme through the units, issue 12).  A constant,
+        # not "pk IS NOT NULL": PostgreSQL 15 would read each row's id from the table for it.
+        return Q(Value(True, output_field=BooleanField()))
     query = Q()
     for path in paths:
         query |= Q(**{f"{field}__startswith": path})
     return query
+
+
+def is_whole_tree(user: User | AnonymousUser, path: str) -> bool:
+    """:func:`sangkien.units.models.is_only_root`, remembered on the user object for the request
+    (as :func:`role_paths`)."""
+    from sangkien.units.models import is_only_root
+
+    known: dict[str, bool] = user.__dict__.setdefault("_sangkien_whole_tree", {})
+    if path not in known:
+        known[path] = is_only_root(path)
+    return known[path]
 
 
 def level_above(unit: Unit | None) -> HasPath | None:

@@ -232,8 +232,26 @@ def subtree_path_range(path: str) -> tuple[str, str] | None:
     """
     if len(path) <= Unit.steplen:
         return None
+    return path, _last_in_subtree(path)
+
+
+def _last_in_subtree(path: str) -> str:
+    """``path`` padded with the last letter of treebeard's alphabet to the column's length: the
+    greatest path its subtree may hold."""
     longest = Unit._meta.get_field("path").max_length or len(path)  # treebeard's: 255
-    return path, path + Unit.alphabet[-1] * (longest - len(path))
+    return path + Unit.alphabet[-1] * (longest - len(path))
+
+
+def is_only_root(path: str) -> bool:
+    """True when ``path`` is a root's and no other root exists: its subtree is every unit, and a
+    filter on it selects every row that has a unit (the scope of a national officer: issue 12).
+
+    One query, two probes of the path's index, for a root's path; ``False`` at once for any other.
+    """
+    if len(path) > Unit.steplen:
+        return False
+    last = _last_in_subtree(path)
+    return not Unit.objects.filter(Q(path__lt=path) | Q(path__gt=last)).exists()
 
 
 class PathStartsWith(StartsWith):
