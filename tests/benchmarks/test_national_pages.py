@@ -21,7 +21,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_a_small_run_measures_every_page_at_every_level(tmp_path):
     out = tmp_path / "pages.json"
-    env_free = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}  # no DATABASE_URL: a fresh SQLite file
+    # no DATABASE_URL: a fresh SQLite file, in a folder made under TMPDIR and removed at the end
+    env_free = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "TMPDIR": str(tmp_path)}
     subprocess.run([str(ROOT / ".venv" / "bin" / "python"), "benchmarks/national_pages.py", "--scale", "0.005",
                     "--n", "2", "--members", "12", "--json", str(out)],
                    cwd=ROOT, env=env_free, capture_output=True, text=True, timeout=600, check=True)
@@ -39,3 +40,4 @@ def test_a_small_run_measures_every_page_at_every_level(tmp_path):
         more = (name.startswith(f"{lineage[0]} ") and ("review queue" in name or "home" in name)) + ("home" in name)
         assert row["after"]["queries"] == row["before"]["queries"] + more, (name, row)
     assert result["initiatives"] > 1000 and result["units"] > 1000
+    assert not list(tmp_path.glob("sk-chooser-*"))  # the throw-away database went with the run
