@@ -30,21 +30,27 @@ Two kinds of stage, each answer checked (status and a marker in the body):
   - ``submission``: load the submission form, POST it (the shape of issue 12's
     25× figure);
   - ``member``: load the form, 1–4 similar-panel POSTs (a short title alone is not sent) as the member types
-    (see :func:`panel_texts`), POST it.
+    (see :func:`panel_texts`), POST it;
+  - ``bare journey``: the member's journey at the floor (:class:`BareMember`): the bare form, as many
+    bare htmx POSTs as the member's panel POSTs, the bare POST of the same texts.
 
-  The four stages run in turn ``--cpu-rounds`` times (default 3), each round's
+  The five stages run in turn ``--cpu-rounds`` times (default 3), each round's
   stage ``--cpu-seconds`` / rounds long, and each stage's figures are the sums
   over its rounds (:func:`merge_rounds`): the CPU time a request takes on this
   machine drifts by a fifth between minutes, and stages run one after the other
   once each put that drift into the ratio.  Each round's ratios are kept too.
 
   The ratios: ``submission`` and ``member`` over ``bare POST`` (the issue's
-  definition) and ``submission`` over ``bare form+POST`` (like for like).
+  definition), ``submission`` over ``bare form+POST`` and ``member`` over
+  ``bare journey`` (like for like).
 
 * **Traffic stages** ``NAME:SECONDS`` (skipped by ``--bare-only``): members
   arriving at NAME × the modelled peak submission rate ("target" = 150/s), each
   doing the ``member`` journey, while the officers load their dashboards,
-  review queues and officer home page.
+  review queues and officer home page.  ``floor:SECONDS``: the same arrivals at
+  the target rate, each doing the journey's floor (:class:`BareMember`), no
+  officers.  Each traffic stage also reports the load generator's own CPU and
+  the share of the machine's cores kept busy.
 
 At the end the initiatives (and bare notes) added to the database must equal
 the submissions answered with a redirect to the tracking page: none lost,
@@ -245,17 +251,10 @@ def next_member() -> str:
     return CONFIG["members"][CONFIG["next_member"] % len(CONFIG["members"])]
 
 
-class Submitter(_Signed):
-    """A signed-in member: open the form, send it (no similar panel).
+class _Member(_Signed):
+    """A member's browser, taken in turn by each journey (:meth:`take_next_member`)."""
 
-    Each submission is sent by the next member in turn, as at a deadline, where a member sends one
-    or two: a Locust user that kept one member would send hundreds in a day, and from the 11th on
-    the plausibility rule's per-person limit holds them (an UPDATE and an audit row more each; until
-    round 7 of issue 12, 3,221 of 3,421 submissions of a 20 s run were held).  ``--members`` at
-    least the submissions of a run over 10 keeps every member under the limit.
-    """
-
-    panels = False
+    abstract = True
 
     def take_next_member(self) -> None:
         """Become the next member's browser: their session cookie, and no message cookie of the
@@ -267,6 +266,19 @@ class Submitter(_Signed):
         for cookie in [cookie for cookie in jar if cookie.name == "messages"]:
             jar.clear(cookie.domain, cookie.path, cookie.name)
         jar.set_cookie(_cookie("sessionid", next_member()))
+
+
+class Submitter(_Member):
+    """A signed-in member: open the form, send it (no similar panel).
+
+    Each submission is sent by the next member in turn, as at a deadline, where a member sends one
+    or two: a Locust user that kept one member would send hundreds in a day, and from the 11th on
+    the plausibility rule's per-person limit holds them (an UPDATE and an audit row more each; until
+    round 7 of issue 12, 3,221 of 3,421 submissions of a 20 s run were held).  ``--members`` at
+    least the submissions of a run over 10 keeps every member under the limit.
+    """
+
+    panels = False
 
     @task
     def submit(self) -> None:
@@ -303,6 +315,33 @@ class Member(Submitter):
     """A signed-in member: open the form, type (1–4 similar-panel POSTs), send it."""
 
     panels = True
+
+
+class BareMember(_Member):
+    """The *floor* of a member's journey (traffic stage ``floor``): the bare form page, as many bare
+    htmx POSTs (``/bare/panel/``: the body parsed, a fragment rendered, no search) as a member sends
+    similar-panel POSTs for the same texts, then the bare form's POST of the same title and
+    description (one INSERT).  The same requests, bodies and middleware as a member's, none of the
+    product's work: what the machine, Django and the load generator cost at that rate."""
+
+    @task
+    def submit(self) -> None:
+        self.take_next_member()
+        text = self.page("/bare/", "bare form", 'data-testid="bare-form"')
+        csrf = CSRF.search(text or "")
+        if not csrf:
+            return
+        title, words = _initiative()
+        for typed_title, typed in panel_texts(title, words, random.choice(PANELS)):
+            with self.client.post("/bare/panel/", name="bare panel", catch_response=True,
+                                  data={"title": typed_title, "description": typed,
+                                        "csrfmiddlewaretoken": csrf.group(1)},
+                                  headers={"HX-Request": "true", "Referer": CONFIG["base"] + "/bare/"}) as answer:
+                if answer.status_code != 200 or 'data-testid="similar-none"' not in (answer.text or ""):
+                    answer.failure(f"bare panel: {answer.status_code}")
+        data = {"csrfmiddlewaretoken": csrf.group(1), "title": title[:300], "text": "<p>" + " ".join(words) + "</p>"}
+        if self.post("/bare/", data, "bare submit", "?ok="):
+            OK["bare"] += 1
 
 
 class Officer(_Signed):
@@ -382,7 +421,8 @@ def db_counts() -> dict[str, int]:
 
 #: The CPU stages, in the order each round runs them: (name, user class, what counts as done).
 CPU_STAGES = (("bare POST", BarePost, "bare"), ("bare form+POST", BareForm, "bare"),
-              ("submission", Submitter, "submission"), ("member", Member, "submission"))
+              ("submission", Submitter, "submission"), ("member", Member, "submission"),
+              ("bare journey", BareMember, "bare"))
 
 
 def _percentiles(entry: Any) -> dict[str, Any]:
@@ -403,6 +443,7 @@ def run_stage(name: str, users: dict[type, int], seconds: float, kind: str) -> d
     env = Environment(user_classes=classes, host=CONFIG["base"], events=events, stop_timeout=STOP_TIMEOUT_S)
     runner = env.create_local_runner()
     before_ok, before_cpu, load = dict(OK), cpu_sample(), os.getloadavg()
+    before_own, sampled = time.process_time(), time.monotonic()
     total = sum(users.values())
     runner.start(total, spawn_rate=min(200, max(10, total)))
     started = time.monotonic()
@@ -410,13 +451,19 @@ def run_stage(name: str, users: dict[type, int], seconds: float, kind: str) -> d
     in_window = OK[kind] - before_ok[kind]
     elapsed = time.monotonic() - started
     runner.quit()
-    after_cpu = cpu_sample()
+    after_cpu, own_ms = cpu_sample(), (time.process_time() - before_own) * 1000
+    wall_ms = (time.monotonic() - sampled) * 1000
     done = OK[kind] - before_ok[kind]
     out: dict[str, Any] = {
         "stage": name, "seconds": round(elapsed, 1), "users": {cls.__name__: n for cls, n in users.items()},
         "kind": kind, "succeeded": done, "per_s": round(in_window / elapsed, 1),
         "load_before": [round(x, 2) for x in load], "load_after": [round(x, 2) for x in os.getloadavg()],
         "cpu_ms": {part: round(after_cpu[part] - before_cpu[part]) for part in after_cpu},
+        # the load generator's own CPU (this process; gunicorn, a child, is not counted in it), and the
+        # share of the machine's cores the server, the database and the load generator kept busy
+        "load_generator_cpu_ms": round(own_ms),
+        "cores_busy": round((sum(after_cpu.values()) - sum(before_cpu.values()) + own_ms)
+                            / (wall_ms * (os.cpu_count() or 1)), 3),
         "requests": {name: _percentiles(entry) for (name, _method), entry in sorted(env.stats.entries.items())},
     }
     out["errors"] = sum(r["failures"] for r in out["requests"].values())
@@ -478,7 +525,8 @@ def ratios(stages: list[dict[str, Any]]) -> dict[str, float | None]:
 
     return {"submission / bare POST": ratio("submission", "bare POST"),
             "member / bare POST": ratio("member", "bare POST"),
-            "submission / bare form+POST": ratio("submission", "bare form+POST")}
+            "submission / bare form+POST": ratio("submission", "bare form+POST"),
+            "member / bare journey": ratio("member", "bare journey")}
 
 
 def _cmd(argv: list[str]) -> str:
@@ -512,7 +560,7 @@ def section(result: dict[str, Any], args: argparse.Namespace) -> str:
         f"Command: `{_cmd(args.argv)}`", "",
         "**CPU per submission** (closed loop, "
         f"{a['cpu_users']} users without pause, {a['cpu_seconds']} s a stage"
-        + (f", run as {a['cpu_rounds']} rounds of {a['cpu_seconds'] / a['cpu_rounds']:g} s in which the four "
+        + (f", run as {a['cpu_rounds']} rounds of {a['cpu_seconds'] / a['cpu_rounds']:g} s in which the "
            "stages take turns, so a change of the machine's speed during the run falls on each of them alike; "
            "a stage's figures are the sums over its rounds, its p95 the highest of its rounds'"
            if a.get("cpu_rounds", 1) > 1 else "")
@@ -527,7 +575,10 @@ def section(result: dict[str, Any], args: argparse.Namespace) -> str:
         "the title or ≥ 1.5 s in the description — the `hx-trigger` of "
         "`templates/initiatives/_submit_body.html`), of which the form sends those with at least "
         f"{MIN_WORDS} words of title + description or after a list is shown (`static/js/sangkien.js`): the "
-        "title alone is sent only when it holds that many words: 1–4 POSTs. "
+        "title alone is sent only when it holds that many words: 1–4 POSTs; *bare journey* = the member's "
+        "journey at the floor: the bare form page, as many bare htmx POSTs (`/bare/panel/`: the body parsed, a "
+        "fragment rendered, no search) as the member's panel POSTs for the same texts, then the bare POST of the "
+        "same title and description. "
         + ("Members' texts: synthetic initiatives of `benchmarks/synthetic.py` (150–400 Zipf-distributed words "
            f"on one of {TOPICS} topics, each with its own solution; titles of 7–12 syllables)."
            if a.get("texts", "synthetic") == "synthetic" else
@@ -545,7 +596,9 @@ def section(result: dict[str, Any], args: argparse.Namespace) -> str:
     r = result["ratios"]
     lines += ["", "**Ratio** (total CPU per submission over the bare one-insert POST): submission "
               f"**{r['submission / bare POST']}×**, member with the similar panel **{r['member / bare POST']}×**; "
-              f"like for like (form + POST each) {r['submission / bare form+POST']}×. Target ≤ 4."
+              f"like for like (form + POST each) {r['submission / bare form+POST']}×"
+              + (f", member over the bare journey {r['member / bare journey']}×" if r.get("member / bare journey")
+                 else "") + ". Target ≤ 4."
               + (" Each round's: submission " + ", ".join(f"{x['submission / bare POST']}×" for x in result["round_ratios"])
                  + "; member " + ", ".join(f"{x['member / bare POST']}×" for x in result["round_ratios"]) + "."
                  if len(result.get("round_ratios", [])) > 1 else ""), ""]
@@ -556,19 +609,31 @@ def section(result: dict[str, Any], args: argparse.Namespace) -> str:
             f"while {a['officers']} signed-in reviewers — at the national, provincial, district and grassroots "
             "level of one lineage — load their dashboard (officer tools shown), their review queue and the officer "
             f"home in turn, one page every {1 / OFFICER_PER_S:.0f} s each. Every answer is checked (status and a "
-            "marker in the body).", "",
+            "marker in the body). *floor* = the same arrivals at the target rate, each member doing the "
+            "journey's floor instead (the bare form page, as many bare htmx POSTs as the member's panel POSTs for "
+            "the same texts, the bare POST of the same title and description; no officers): what this machine, "
+            "Django's request path and the load generator on the same cores allow. *Cores busy* = the CPU time "
+            "of gunicorn, PostgreSQL and the load generator over the stage's wall time and the machine's "
+            f"{os.cpu_count()} cores.", "",
             "| stage | target subm./s | achieved subm./s | submit p50 / p95 / p99 ms | form p95 | panel p95 | "
-            "dashboard p95 | queue p95 | officer home p95 | errors | CPU ms / subm. (worker + DB) |",
-            "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---|",
+            "dashboard p95 | queue p95 | officer home p95 | errors | CPU ms / subm. (worker + DB) | "
+            "load generator CPU ms / subm. | cores busy |",
+            "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---|---:|---:|",
         ]
         for s in result["traffic_stages"]:
             per = s["cpu_ms_per"]
+            bare = "bare " if s["stage"] == "floor" else ""
+            members = s["users"].get("Member") or s["users"].get("BareMember")
+            own = s.get("load_generator_cpu_ms")
             lines.append(
-                f"| {s['stage']} ({s['seconds']:.0f} s, {s['users']['Member']} members) | {s['target_rate']} | "
-                f"{s['per_s']} | {_req(s, 'submit', 'p50_ms')} / {_req(s, 'submit', 'p95_ms')} / "
-                f"{_req(s, 'submit', 'p99_ms')} | {_req(s, 'form', 'p95_ms')} | {_req(s, 'panel', 'p95_ms')} | "
+                f"| {s['stage']} ({s['seconds']:.0f} s, {members} members) | {s['target_rate']} | "
+                f"{s['per_s']} | {_req(s, bare + 'submit', 'p50_ms')} / {_req(s, bare + 'submit', 'p95_ms')} / "
+                f"{_req(s, bare + 'submit', 'p99_ms')} | {_req(s, bare + 'form', 'p95_ms')} | "
+                f"{_req(s, bare + 'panel', 'p95_ms')} | "
                 f"{_req(s, 'dashboard', 'p95_ms')} | {_req(s, 'review queue', 'p95_ms')} | "
-                f"{_req(s, 'officer home', 'p95_ms')} | {s['errors']} | {per['worker']} + {per['db']} |")
+                f"{_req(s, 'officer home', 'p95_ms')} | {s['errors']} | {per['worker']} + {per['db']} | "
+                f"{round(own / s['succeeded'], 2) if own is not None and s['succeeded'] else '—'} | "
+                f"{s.get('cores_busy', '—')} |")
         lines += ["", "Model of the peak (assumptions, not measurements): of the programme's "
                   f"{TOTAL:,} initiatives, {PHASE_SHARE:.0%} fall in the larger phase, {LAST_DAY_SHARE:.0%} of a "
                   f"phase arrives in its last 24 hours and {PEAK_HOUR_SHARE:.0%} of that day in the peak hour, i.e. "
@@ -597,8 +662,9 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--cpu-seconds", type=float, default=30, help="length of each CPU stage")
     parser.add_argument("--cpu-users", type=int, default=8, help="concurrent users of the CPU stages")
     parser.add_argument("--cpu-rounds", type=int, default=3,
-                        help="the four CPU stages run in turn this many times, --cpu-seconds shared among them")
-    parser.add_argument("--stages", default="1x:60,5x:60,target:300", help="traffic stages NAME:SECONDS")
+                        help="the five CPU stages run in turn this many times, --cpu-seconds shared among them")
+    parser.add_argument("--stages", default="1x:60,5x:60,target:300",
+                        help="traffic stages NAME:SECONDS; NAME = Nx (N × the modelled peak), target or floor")
     parser.add_argument("--quick", action="store_true", help="60 members, 8 s stages, one 2x:8 stage")
     parser.add_argument("--bare-only", action="store_true", help="only the CPU stages (the ratio), no traffic")
     parser.add_argument("--texts", choices=("synthetic", "syllables35"), default="synthetic",
@@ -662,7 +728,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         run_stage("warm-up", {BareForm: args.workers * 2, Member: args.workers * 2}, 3, "submission")
         n, secs = args.cpu_users, args.cpu_seconds / args.cpu_rounds
         parts: dict[str, list[dict[str, Any]]] = {}
-        for _round in range(args.cpu_rounds):  # the four stages in turn, so a drift of the machine's speed
+        for _round in range(args.cpu_rounds):  # the stages in turn, so a drift of the machine's speed
             for name, user, kind in CPU_STAGES:  # falls on each of them alike
                 stage = run_stage(name, {user: n}, secs, kind)
                 print(json.dumps(stage, ensure_ascii=False), flush=True)
@@ -672,13 +738,15 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                                   for r in range(args.cpu_rounds)]
         for spec in [] if args.bare_only else args.stages.split(","):
             name, seconds = spec.split(":")
-            rate = TARGET_PER_S if name == "target" else float(name.rstrip("x")) * PEAK_PER_S
+            rate = TARGET_PER_S if name in {"target", "floor"} else float(name.rstrip("x")) * PEAK_PER_S
             members = max(1, math.ceil(rate / PER_MEMBER_PER_S))
-            Member.wait_time = constant_throughput(PER_MEMBER_PER_S)
+            journey = BareMember if name == "floor" else Member  # the floor: bare journeys, no officers
+            journey.wait_time = constant_throughput(PER_MEMBER_PER_S)
             try:
-                stage = run_stage(name, {Member: members, Officer: args.officers}, float(seconds), "submission")
+                users = {BareMember: members} if name == "floor" else {Member: members, Officer: args.officers}
+                stage = run_stage(name, users, float(seconds), "bare" if name == "floor" else "submission")
             finally:
-                Member.wait_time = constant(0)
+                journey.wait_time = constant(0)
             stage["target_rate"] = round(rate, 2)
             print(json.dumps(stage, ensure_ascii=False), flush=True)
             result["traffic_stages"].append(stage)

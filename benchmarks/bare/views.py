@@ -1,8 +1,10 @@
-"""The bare benchmark's one view: a signed-in user's form that inserts one row."""
+"""The bare benchmark's views: a signed-in user's form that inserts one row, and an htmx partial."""
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.views.decorators.http import require_POST
 
 from benchmarks.bare.forms import NoteForm
 
@@ -20,3 +22,16 @@ def note(request: HttpRequest) -> HttpResponse:
         saved = form.save()
         return redirect(f"{request.path}?ok={saved.pk}")
     return render(request, "bare/note.html", {"form": form})
+
+
+@login_required
+@require_POST
+def panel(request: HttpRequest) -> HttpResponse:
+    """POST ``title`` and ``description``: a small HTML fragment, no query beyond the session's.
+
+    The floor of the similar panel's htmx POST (``duplicates.views.submit_panel``):
+    the same middleware and server, the body parsed, a template rendered without
+    the request's context processors, as the panel is; no search.
+    """
+    words = len(f"{request.POST.get('title', '')} {request.POST.get('description', '')}".split())
+    return HttpResponse(render_to_string("bare/_panel.html", {"words": words}))

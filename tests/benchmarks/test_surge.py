@@ -1,11 +1,13 @@
-"""``benchmarks/surge.py --quick --bare-only``: a short real run gives real figures (issue 12).
+"""``benchmarks/surge.py --quick --stages floor:4``: a short real run gives real figures (issue 12).
 
 Runs the benchmark for about half a minute against its own throw-away
 PostgreSQL (scripts/with-postgres.sh) and gunicorn, and checks the values it
 measured, not its labels: CPU per submission above zero for gunicorn and
 PostgreSQL, a submission dearer than the bare one-insert POST, 1–4 panel
-POSTs per member submission (the form asks only from ``MIN_WORDS`` words), no error, nothing lost or doubled,
-no submission held by the plausibility rule.
+POSTs per member submission (the form asks only from ``MIN_WORDS`` words), the
+journey's floor sending as many bare ones, the load generator's CPU and the
+cores kept busy, no error, nothing lost or doubled, no submission held by the
+plausibility rule.
 """
 
 import json
@@ -25,21 +27,27 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_quick_run_measures_the_ratio_and_loses_nothing(tmp_path):
     out = tmp_path / "surge.json"
     subprocess.run([str(ROOT / "scripts" / "with-postgres.sh"), str(ROOT / ".venv" / "bin" / "python"),
-                    "benchmarks/surge.py", "--quick", "--bare-only", "--no-doc", "--members", "200", "--officers", "4",
+                    "benchmarks/surge.py", "--quick", "--stages", "floor:4", "--no-doc", "--members", "200", "--officers", "4",
                     "--grassroots", "2000",
                     "--cpu-seconds", "3", "--cpu-rounds", "2", "--json", str(out)],
                    cwd=ROOT, capture_output=True, text=True, timeout=170, check=True)
     result = json.loads(out.read_text(encoding="utf-8"))
 
     stages = {stage["stage"]: stage for stage in result["cpu_stages"]}
-    assert list(stages) == ["bare POST", "bare form+POST", "submission", "member"]
+    assert list(stages) == ["bare POST", "bare form+POST", "submission", "member", "bare journey"]
     for stage in stages.values():
         assert stage["rounds"] == 2 and stage["seconds"] >= 2 * 1.5  # the stages took turns, twice
         assert stage["succeeded"] > 0
         assert stage["errors"] == 0, stage["error_kinds"]
         assert stage["cpu_ms_per"]["worker"] > 0
         assert stage["cpu_ms_per"]["db"] > 0
-    assert result["traffic_stages"] == []  # --bare-only
+    [floor] = result["traffic_stages"]  # the journey's floor at the target rate, no officers
+    assert floor["stage"] == "floor" and floor["target_rate"] == 150.0
+    assert set(floor["users"]) == {"BareMember"} and floor["succeeded"] > 0
+    assert floor["errors"] == 0, floor["error_kinds"]
+    assert floor["load_generator_cpu_ms"] > 0
+    assert 0 < floor["cores_busy"] <= 1.05  # CPU time over wall time × cores: a share of the machine
+    assert {"bare form", "bare panel", "bare submit"} == set(floor["requests"])
 
     assert len(result["round_ratios"]) == 2  # each round's ratio, besides the one of the sums
     assert all(r["submission / bare POST"] > 1 for r in result["round_ratios"])
@@ -47,12 +55,16 @@ def test_quick_run_measures_the_ratio_and_loses_nothing(tmp_path):
     assert ratios["submission / bare POST"] > 1
     assert ratios["member / bare POST"] > 1
     assert ratios["submission / bare form+POST"] > 1
+    assert ratios["member / bare journey"] > 1
 
     member = stages["member"]["requests"]
     assert member["submit"]["requests"] == stages["member"]["succeeded"]
     # 2–4 moments to ask; the form sends those from MIN_WORDS words (static/js/sangkien.js): a title
     # alone (7–12 syllables) mostly is not, the description's moments always are — 1 to 4 a journey
     assert member["form"]["requests"] <= member["panel"]["requests"] <= 4 * member["form"]["requests"]
+    bare = stages["bare journey"]["requests"]  # the same moments to ask, at the floor
+    assert bare["bare form"]["requests"] <= bare["bare panel"]["requests"] <= 4 * bare["bare form"]["requests"]
+    assert bare["bare submit"]["requests"] == stages["bare journey"]["succeeded"]
 
     check = result["count_check"]
     assert check["passed"] is True
