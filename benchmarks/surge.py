@@ -164,6 +164,14 @@ def panel_texts(title: str, description_words: list[str], count: int) -> list[tu
     return texts
 
 
+def _status(response: Any) -> str:
+    """The answer's status, or for none (status 0) what went wrong: the connection's error."""
+    if response.status_code:
+        return str(response.status_code)
+    error = getattr(response, "error", None)
+    return f"0 ({type(error).__name__}: {error})" if error else "0"
+
+
 class _Signed(FastHttpUser):
     """A user with a session cookie (set on start) and the shared CSRF cookie."""
 
@@ -182,7 +190,7 @@ class _Signed(FastHttpUser):
         with self.client.get(url, name=name, catch_response=True) as response:
             text = response.text or ""
             if response.status_code != 200 or marker not in text:
-                response.failure(f"{name}: {response.status_code}, marker {'found' if marker in text else 'missing'}")
+                response.failure(f"{name}: {_status(response)}, marker {'found' if marker in text else 'missing'}")
                 return None
             return text
 
@@ -192,7 +200,7 @@ class _Signed(FastHttpUser):
                               headers={"Referer": CONFIG["base"] + url, **headers}) as response:
             if response.status_code == 302 and location in (response.headers.get("Location") or ""):
                 return True
-            response.failure(f"{name}: {response.status_code}")
+            response.failure(f"{name}: {_status(response)}")
             return False
 
 
@@ -300,7 +308,7 @@ class Submitter(_Member):
                                       headers={"HX-Request": "true", "Referer": CONFIG["base"] + url}) as answer:
                     body = answer.text or ""
                     if answer.status_code != 200 or not any(m in body for m in PANEL_MARKERS):
-                        answer.failure(f"panel: {answer.status_code}")
+                        answer.failure(f"panel: {_status(answer)}")
         data = {"csrfmiddlewaretoken": csrf.group(1), "submission_token": token.group(1),
                 "author_full_name": "Nguyễn Văn Tải", "author_phone": f"09{random.randrange(10**8):08d}",
                 "sector_block": "enterprise", "title": title, "description": "<p>" + " ".join(words) + "</p>",
@@ -338,7 +346,7 @@ class BareMember(_Member):
                                         "csrfmiddlewaretoken": csrf.group(1)},
                                   headers={"HX-Request": "true", "Referer": CONFIG["base"] + "/bare/"}) as answer:
                 if answer.status_code != 200 or 'data-testid="similar-none"' not in (answer.text or ""):
-                    answer.failure(f"bare panel: {answer.status_code}")
+                    answer.failure(f"bare panel: {_status(answer)}")
         data = {"csrfmiddlewaretoken": csrf.group(1), "title": title[:300], "text": "<p>" + " ".join(words) + "</p>"}
         if self.post("/bare/", data, "bare submit", "?ok="):
             OK["bare"] += 1
