@@ -20,11 +20,13 @@ other, not with ``submit_cost.py``'s totals.  Checks every answer (200, then
 from __future__ import annotations
 
 import argparse
+import atexit
 import collections
 import functools
 import importlib
 import json
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -79,8 +81,10 @@ def measure(n: int, warm: int) -> dict[str, Any]:
     sys.path.insert(0, str(ROOT / "benchmarks"))
     import submit_cost
 
-    if not os.environ.get("DATABASE_URL"):
-        os.environ["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp(prefix='sk-parts-')}/bench.sqlite3"
+    if not os.environ.get("DATABASE_URL"):  # a throw-away SQLite file, its folder removed when the process ends
+        folder = tempfile.mkdtemp(prefix="sk-parts-")
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        os.environ["DATABASE_URL"] = f"sqlite:///{folder}/bench.sqlite3"
     submit_cost._setup(ROOT)
     from django.db import connection
     from django.test import Client

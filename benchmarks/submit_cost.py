@@ -25,10 +25,12 @@ docs/benchmarks.md with the load average; ``--json`` prints the figures.
 from __future__ import annotations
 
 import argparse
+import atexit
 import datetime as dt
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -60,12 +62,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def _setup(code: Path) -> None:
-    """Django from the checkout ``code`` on a fresh database (SQLite file, or a PostgreSQL test database)."""
+    """Django from the checkout ``code`` on a fresh database (SQLite file, or a PostgreSQL test database),
+    with a throw-away media folder removed when the process ends."""
     sys.path.insert(0, str(code))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sangkien.settings")
     os.environ["SANGKIEN_DEBUG"] = "0"  # as in production: no query log
     os.environ["SANGKIEN_ALLOWED_HOSTS"] = "testserver"
-    os.environ["SANGKIEN_MEDIA_ROOT"] = tempfile.mkdtemp(prefix="sk-submit-cost-media-")
+    os.environ["SANGKIEN_MEDIA_ROOT"] = media = tempfile.mkdtemp(prefix="sk-submit-cost-media-")
+    atexit.register(shutil.rmtree, media, ignore_errors=True)
     import django
 
     django.setup()

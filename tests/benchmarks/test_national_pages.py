@@ -40,4 +40,4 @@ def test_a_small_run_measures_every_page_at_every_level(tmp_path):
         more = (name.startswith(f"{lineage[0]} ") and ("review queue" in name or "home" in name)) + ("home" in name)
         assert row["after"]["queries"] == row["before"]["queries"] + more, (name, row)
     assert result["initiatives"] > 1000 and result["units"] > 1000
-    assert not list(tmp_path.glob("sk-chooser-*"))  # the throw-away database went with the run
+    assert not list(tmp_path.glob("sk-*"))  # the throw-away database and media folder went with the run

@@ -19,11 +19,13 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_a_few_submissions_time_every_part(tmp_path):
-    env_free = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}  # no DATABASE_URL: a fresh SQLite file
+    # no DATABASE_URL: a fresh SQLite file, in a folder made under TMPDIR and removed at the end
+    env_free = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "TMPDIR": str(tmp_path)}
     done = subprocess.run([str(ROOT / ".venv" / "bin" / "python"), "benchmarks/submission_parts.py", "--n", "6",
                            "--warm", "2", "--json"],
                           cwd=ROOT, env=env_free, capture_output=True, text=True, timeout=300, check=True)
     figures = json.loads(done.stdout)
+    assert not list(tmp_path.glob("sk-*"))  # neither the database's folder nor the media folder was left
     assert figures["vendor"] == "sqlite" and figures["n"] == 6
     assert figures["form_page_ms"] > 0 and figures["post_ms"] > 0
     parts = {p["part"]: p for p in figures["parts"]}
