@@ -275,6 +275,17 @@ class _Member(_Signed):
             jar.clear(cookie.domain, cookie.path, cookie.name)
         jar.set_cookie(_cookie("sessionid", next_member()))
 
+    def type_and_ask(self, url: str, name: str, markers: tuple[str, ...], csrf: str, referer: str, title: str,
+                     words: list[str]) -> None:
+        """POST to ``url`` what the form sends while the member types ``title`` and ``words``
+        (:func:`panel_texts`, 2–4 moments to ask); each answer 200 with one of ``markers``."""
+        for typed_title, typed in panel_texts(title, words, random.choice(PANELS)):
+            with self.client.post(url, name=name, catch_response=True,
+                                  data={"title": typed_title, "description": typed, "csrfmiddlewaretoken": csrf},
+                                  headers={"HX-Request": "true", "Referer": CONFIG["base"] + referer}) as answer:
+                if answer.status_code != 200 or not any(m in (answer.text or "") for m in markers):
+                    answer.failure(f"{name}: {_status(answer)}")
+
 
 class Submitter(_Member):
     """A signed-in member: open the form, send it (no similar panel).
@@ -300,15 +311,8 @@ class Submitter(_Member):
             return
         title, words = _initiative()
         if self.panels:
-            panel_url = f"/chuong-trinh/{CONFIG['programme']}/sang-kien-tuong-tu/"
-            for typed_title, typed in panel_texts(title, words, random.choice(PANELS)):
-                with self.client.post(panel_url, name="panel", catch_response=True,
-                                      data={"title": typed_title, "description": typed,
-                                            "csrfmiddlewaretoken": csrf.group(1)},
-                                      headers={"HX-Request": "true", "Referer": CONFIG["base"] + url}) as answer:
-                    body = answer.text or ""
-                    if answer.status_code != 200 or not any(m in body for m in PANEL_MARKERS):
-                        answer.failure(f"panel: {_status(answer)}")
+            self.type_and_ask(f"/chuong-trinh/{CONFIG['programme']}/sang-kien-tuong-tu/", "panel", PANEL_MARKERS,
+                              csrf.group(1), url, title, words)
         data = {"csrfmiddlewaretoken": csrf.group(1), "submission_token": token.group(1),
                 "author_full_name": "Nguyễn Văn Tải", "author_phone": f"09{random.randrange(10**8):08d}",
                 "sector_block": "enterprise", "title": title, "description": "<p>" + " ".join(words) + "</p>",
@@ -340,13 +344,8 @@ class BareMember(_Member):
         if not csrf:
             return
         title, words = _initiative()
-        for typed_title, typed in panel_texts(title, words, random.choice(PANELS)):
-            with self.client.post("/bare/panel/", name="bare panel", catch_response=True,
-                                  data={"title": typed_title, "description": typed,
-                                        "csrfmiddlewaretoken": csrf.group(1)},
-                                  headers={"HX-Request": "true", "Referer": CONFIG["base"] + "/bare/"}) as answer:
-                if answer.status_code != 200 or 'data-testid="similar-none"' not in (answer.text or ""):
-                    answer.failure(f"bare panel: {_status(answer)}")
+        self.type_and_ask("/bare/panel/", "bare panel", ('data-testid="similar-none"',), csrf.group(1), "/bare/",
+                          title, words)
         data = {"csrfmiddlewaretoken": csrf.group(1), "title": title[:300], "text": "<p>" + " ".join(words) + "</p>"}
         if self.post("/bare/", data, "bare submit", "?ok="):
             OK["bare"] += 1
